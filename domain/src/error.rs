@@ -1,0 +1,37 @@
+//! The domain's one error type. Every variant describes input the caller can fix, so the
+//! boundary maps all of them to a terminal 400 with the message as written here.
+
+use thiserror::Error;
+
+/// Why a piece of input was refused; the message tells the caller what to change.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error("invalid email address {0:?}: expected something like name@example.com")]
+    InvalidEmail(String),
+    #[error("password too short: it needs at least {min} characters")]
+    PasswordTooShort { min: usize },
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is too long: at most {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("unknown currency {0:?}: use an ISO 4217 code such as EUR or USD")]
+    UnknownCurrency(String),
+    #[error("invalid time of day {0:?}: expected HH:MM, e.g. 08:00")]
+    InvalidTimeOfDay(String),
+    #[error("opening hours are empty: closes_at ({closes}) must be after opens_at ({opens})")]
+    ClosesBeforeOpens { opens: String, closes: String },
+    #[error("capacity must be at least 1 seat (got {0})")]
+    CapacityTooSmall(i64),
+    #[error("capacity of {0} seats is more than the {max} a workspace may have", max = crate::workspace::MAX_CAPACITY)]
+    CapacityTooLarge(i64),
+    #[error("hourly_rate_cents must not be negative (got {0})")]
+    NegativeRate(i64),
+    #[error("unknown timezone {0:?}: use an IANA name such as Europe/Berlin")]
+    UnknownTimezone(String),
+    #[error("invalid timestamp {value:?} for {field}: expected RFC 3339 with offset, e.g. 2030-01-01T09:00:00Z")]
+    InvalidTimestamp { field: &'static str, value: String },
+    #[error("the slot ends before it starts: ends_at must be after starts_at")]
+    EndsBeforeStart,
+    #[error("the window is too long: at most {max_days} days")]
+    WindowTooLong { max_days: i64 },
+}

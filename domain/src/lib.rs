@@ -1,0 +1,25 @@
+//! deskflow's pure domain rules: the types that parse input at the edge and the rules of a
+//! booking platform (opening hours, time slots, capacity, availability). No I/O lives here, so
+//! every rule is unit- and property-testable and the crate cannot reach a database or a network.
+//!
+//! Layout:
+//! - [`error`]: the one error enum of the domain (every variant is the caller's fault: 400).
+//! - [`email`], [`password`]: registration input.
+//! - [`money`]: ISO 4217 currencies and amounts in minor units.
+//! - [`hours`]: a workspace's daily opening hours.
+//! - [`slot`]: a time slot with a start and an end; overlap.
+//! - [`workspace`]: a validated new workspace.
+//! - [`availability`]: free seats per interval of a window.
+//! - [`booking`]: booking status names.
+
+pub mod availability;
+pub mod booking;
+pub mod email;
+pub mod error;
+pub mod hours;
+pub mod money;
+pub mod password;
+pub mod slot;
+pub mod workspace;
+
+pub use error::DomainError;

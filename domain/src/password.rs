@@ -1,0 +1,51 @@
+//! Password rules at registration. Hashing is infrastructure (argon2 in `infra`); this only
+//! decides what a member may choose.
+
+use crate::DomainError;
+
+/// The shortest password a member may choose.
+pub const MIN_PASSWORD_LEN: usize = 8;
+/// argon2 hashes any length, but a cap stops a megabyte "password" from burning CPU.
+pub const MAX_PASSWORD_LEN: usize = 256;
+
+/// Checks a new password against the length rules (counted in characters, not bytes).
+pub fn check_new_password(password: &str) -> Result<(), DomainError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_LEN {
+        return Err(DomainError::PasswordTooShort { min: MIN_PASSWORD_LEN });
+    }
+    if n > MAX_PASSWORD_LEN {
+        return Err(DomainError::TooLong { field: "password", max: MAX_PASSWORD_LEN });
+    }
+    Ok(())
+}
+
+/// A person's display name: trimmed, not empty, at most 200 characters.
+pub fn parse_name(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(DomainError::Empty { field });
+    }
+    if s.chars().count() > max {
+        return Err(DomainError::TooLong { field, max });
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seven_characters_are_too_short_and_eight_are_enough() {
+        assert!(check_new_password("1234567").is_err());
+        assert!(check_new_password("12345678").is_ok());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_must_not_be_blank() {
+        assert_eq!(parse_name("name", "  Ann ", 10).unwrap(), "Ann");
+        assert!(parse_name("name", "   ", 10).is_err());
+        assert!(parse_name("name", "abcdefghijk", 10).is_err());
+    }
+}

@@ -1,0 +1,231 @@
+//! One typed configuration for every deskflow process. Layers, later wins: built-in defaults
+//! (which run the local stack as `deskflow up` starts it) -> a TOML file (`DESKFLOW_CONFIG`, or
+//! `deskflow.toml` in the working directory when present) -> environment variables. Every
+//! setting, its variable and its default is listed in [`Config::reference`] and in the README.
+
+use crate::InfraError;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The secret used when none is configured. `serve` logs a warning when it is in use.
+pub const DEV_JWT_SECRET: &str = "deskflow-dev-secret-change-me";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path/to/file.db` (created if missing) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Maximum connections in the pool.
+    pub database_max_connections: u32,
+    /// HS256 secret for bearer tokens.
+    pub jwt_secret: String,
+    /// Lifetime of an issued token, in seconds.
+    pub jwt_ttl_secs: i64,
+    /// First admin, created at start-up when both are set and the email is not registered.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Where the Restate SDK endpoint listens (HTTP/2, called by restate-server only).
+    pub endpoint_addr: String,
+    /// Where the plain HTTP server listens (health, readiness, metrics, webhooks).
+    pub http_addr: String,
+    /// `publickeyv1_...`: only requests signed by the matching private key are accepted.
+    /// Unset means the endpoint accepts unsigned requests (a warning is logged).
+    pub restate_identity_key: Option<String>,
+    /// restate-server's admin API, for readiness and the CLI.
+    pub restate_admin_url: String,
+    /// restate-server's ingress, for the CLI.
+    pub restate_ingress_url: String,
+    /// SMTP relay.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// Sender of every email.
+    pub mail_from: String,
+    /// Seconds one SMTP conversation may take before it counts as a failed attempt.
+    pub smtp_timeout_secs: u64,
+    /// Retry policy of the "send email" step: first delay, cap, and the total time after
+    /// which the notification is recorded as failed.
+    pub notify_retry_initial_ms: u64,
+    pub notify_retry_max_ms: u64,
+    pub notify_retry_max_secs: u64,
+    /// Payment provider (Stripe's REST API; localstripe in dev and tests).
+    pub stripe_api_base: String,
+    pub stripe_secret_key: String,
+    /// Secret of the `Stripe-Signature` header on webhooks.
+    pub stripe_webhook_secret: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// `RUST_LOG`-style filter.
+    pub log_filter: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://.data/deskflow.db".into(),
+            database_max_connections: 8,
+            jwt_secret: DEV_JWT_SECRET.into(),
+            jwt_ttl_secs: 12 * 3600,
+            admin_email: None,
+            admin_password: None,
+            endpoint_addr: "127.0.0.1:9080".into(),
+            http_addr: "127.0.0.1:9081".into(),
+            restate_identity_key: None,
+            restate_admin_url: "http://127.0.0.1:9070".into(),
+            restate_ingress_url: "http://127.0.0.1:8080".into(),
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 1025,
+            mail_from: "deskflow <noreply@deskflow.local>".into(),
+            smtp_timeout_secs: 10,
+            notify_retry_initial_ms: 500,
+            notify_retry_max_ms: 30_000,
+            notify_retry_max_secs: 3600,
+            stripe_api_base: "http://127.0.0.1:8420".into(),
+            stripe_secret_key: "sk_test_deskflow".into(),
+            stripe_webhook_secret: "whsec_deskflow_dev".into(),
+            log_format: "text".into(),
+            log_filter: "info,deskflow=info".into(),
+        }
+    }
+}
+
+/// (setting, environment variable, meaning) for every field: the single source of the
+/// configuration reference printed by `deskflow config` and copied into the README.
+const ENV: &[(&str, &str, &str)] = &[
+    ("database_url", "DATABASE_URL", "sqlite://FILE or postgres://URL"),
+    ("database_max_connections", "DESKFLOW_DATABASE_MAX_CONNECTIONS", "pool size"),
+    ("jwt_secret", "DESKFLOW_JWT_SECRET", "HS256 secret of bearer tokens"),
+    ("jwt_ttl_secs", "DESKFLOW_JWT_TTL_SECS", "token lifetime in seconds"),
+    ("admin_email", "DESKFLOW_ADMIN_EMAIL", "first admin's email"),
+    ("admin_password", "DESKFLOW_ADMIN_PASSWORD", "first admin's password"),
+    ("endpoint_addr", "DESKFLOW_ENDPOINT_ADDR", "Restate SDK endpoint address"),
+    ("http_addr", "DESKFLOW_HTTP_ADDR", "health/ready/metrics/webhooks address"),
+    ("restate_identity_key", "DESKFLOW_RESTATE_IDENTITY_KEY", "publickeyv1_... of restate-server"),
+    ("restate_admin_url", "DESKFLOW_RESTATE_ADMIN_URL", "restate-server admin API"),
+    ("restate_ingress_url", "DESKFLOW_RESTATE_INGRESS_URL", "restate-server ingress"),
+    ("smtp_host", "DESKFLOW_SMTP_HOST", "SMTP relay host"),
+    ("smtp_port", "DESKFLOW_SMTP_PORT", "SMTP relay port"),
+    ("mail_from", "DESKFLOW_MAIL_FROM", "sender address"),
+    ("smtp_timeout_secs", "DESKFLOW_SMTP_TIMEOUT_SECS", "timeout of one SMTP attempt"),
+    ("notify_retry_initial_ms", "DESKFLOW_NOTIFY_RETRY_INITIAL_MS", "first retry delay of an email"),
+    ("notify_retry_max_ms", "DESKFLOW_NOTIFY_RETRY_MAX_MS", "longest retry delay of an email"),
+    ("notify_retry_max_secs", "DESKFLOW_NOTIFY_RETRY_MAX_SECS", "give up on an email after this long"),
+    ("stripe_api_base", "DESKFLOW_STRIPE_API_BASE", "Stripe API base URL"),
+    ("stripe_secret_key", "DESKFLOW_STRIPE_SECRET_KEY", "Stripe secret key"),
+    ("stripe_webhook_secret", "DESKFLOW_STRIPE_WEBHOOK_SECRET", "Stripe webhook signing secret"),
+    ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
+    ("log_filter", "RUST_LOG", "tracing filter"),
+];
+
+impl Config {
+    /// Defaults, then the TOML file, then the environment; then [`Config::validate`].
+    pub fn load() -> Result<Config, InfraError> {
+        let file = std::env::var("DESKFLOW_CONFIG").ok();
+        let mut cfg = match file.as_deref() {
+            Some(path) => Self::from_file(Path::new(path))?,
+            None if Path::new("deskflow.toml").exists() => Self::from_file(Path::new("deskflow.toml"))?,
+            None => Config::default(),
+        };
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, InfraError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InfraError::Config(format!("cannot read {}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| InfraError::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// Overrides fields from variables named in the reference table. Going through the
+    /// serialized form keeps one list of names instead of one `match` arm per field.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), InfraError> {
+        let mut table = toml::Table::try_from(&*self).map_err(|e| InfraError::Config(e.to_string()))?;
+        for (field, var, _) in ENV {
+            let Some(raw) = get(var) else { continue };
+            let value = match table.get(*field) {
+                Some(toml::Value::Integer(_)) => raw
+                    .trim()
+                    .parse::<i64>()
+                    .map(toml::Value::Integer)
+                    .map_err(|_| InfraError::Config(format!("{var}={raw:?} is not a whole number")))?,
+                _ => toml::Value::String(raw),
+            };
+            table.insert((*field).to_string(), value);
+        }
+        *self = table.try_into().map_err(|e| InfraError::Config(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Refuses settings that cannot work, with a message naming the setting.
+    pub fn validate(&self) -> Result<(), InfraError> {
+        let bad = |m: String| Err(InfraError::Config(m));
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
+            return bad(format!("DATABASE_URL must start with sqlite: or postgres:, got {:?}", self.database_url));
+        }
+        if self.jwt_secret.len() < 16 {
+            return bad("DESKFLOW_JWT_SECRET must be at least 16 characters".into());
+        }
+        if self.jwt_ttl_secs < 60 {
+            return bad("DESKFLOW_JWT_TTL_SECS must be at least 60".into());
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return bad(format!("DESKFLOW_LOG_FORMAT must be text or json, got {:?}", self.log_format));
+        }
+        if self.admin_email.is_some() != self.admin_password.is_some() {
+            return bad("set both DESKFLOW_ADMIN_EMAIL and DESKFLOW_ADMIN_PASSWORD, or neither".into());
+        }
+        Ok(())
+    }
+
+    /// `(setting, env var, meaning, default)` rows for docs and `deskflow config`.
+    pub fn reference() -> Vec<(&'static str, &'static str, &'static str, String)> {
+        let defaults = toml::Table::try_from(Config::default()).unwrap_or_default();
+        ENV.iter()
+            .map(|(f, v, m)| {
+                let d = defaults.get(*f).map(|v| v.to_string()).unwrap_or_else(|| "(unset)".into());
+                (*f, *v, *m, d)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn env_overrides_defaults_with_typed_values() {
+        let env: HashMap<&str, &str> =
+            [("DATABASE_URL", "postgres://x/y"), ("DESKFLOW_SMTP_PORT", "2525"), ("DESKFLOW_ADMIN_EMAIL", "a@b.io")].into();
+        let mut c = Config::default();
+        c.apply_env(|k| env.get(k).map(|s| s.to_string())).unwrap();
+        assert_eq!(c.database_url, "postgres://x/y");
+        assert_eq!(c.smtp_port, 2525);
+        assert_eq!(c.admin_email.as_deref(), Some("a@b.io"));
+    }
+
+    #[test]
+    fn a_non_number_for_a_number_is_refused_with_the_variable_name() {
+        let mut c = Config::default();
+        let err = c.apply_env(|k| (k == "DESKFLOW_SMTP_PORT").then(|| "abc".to_string())).unwrap_err();
+        assert!(err.to_string().contains("DESKFLOW_SMTP_PORT"), "{err}");
+    }
+
+    #[test]
+    fn every_field_has_an_environment_variable() {
+        let t = toml::Table::try_from(Config { admin_email: Some("x".into()), admin_password: Some("y".into()), restate_identity_key: Some("k".into()), ..Config::default() }).unwrap();
+        for k in t.keys() {
+            assert!(ENV.iter().any(|(f, _, _)| f == k), "{k} has no variable");
+        }
+    }
+
+    #[test]
+    fn validate_refuses_half_an_admin_and_unknown_databases() {
+        let c = Config { admin_email: Some("a@b.io".into()), ..Config::default() };
+        assert!(c.validate().is_err());
+        let c = Config { database_url: "mysql://x".into(), ..Config::default() };
+        assert!(c.validate().is_err());
+        assert!(Config::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,123 @@
+//! Bookings as the system of record sees them. The Booking workflow owns their lifecycle; this
+//! module writes rows and answers the reads of users, availability and reports.
+
+use super::{Store, on_capacity};
+use crate::InfraError;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingRow {
+    pub id: String,
+    pub user_id: String,
+    pub workspace_id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub seats: i64,
+    pub status: String,
+    pub reason: Option<String>,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLS: &str = "id, user_id, workspace_id, starts_at, ends_at, seats, status, reason, amount_cents, currency, created_at, updated_at";
+
+/// Statuses whose seats count against capacity (the same list as the capacity triggers).
+pub const SEAT_HOLDING: &str = "('pending', 'held', 'awaiting_payment', 'confirmed')";
+
+fn booking_from(r: &sqlx::any::AnyRow) -> Result<BookingRow, sqlx::Error> {
+    Ok(BookingRow {
+        id: r.try_get(0)?,
+        user_id: r.try_get(1)?,
+        workspace_id: r.try_get(2)?,
+        starts_at: r.try_get(3)?,
+        ends_at: r.try_get(4)?,
+        seats: r.try_get::<i32, _>(5)? as i64,
+        status: r.try_get(6)?,
+        reason: r.try_get(7)?,
+        amount_cents: r.try_get(8)?,
+        currency: r.try_get(9)?,
+        created_at: r.try_get(10)?,
+        updated_at: r.try_get(11)?,
+    })
+}
+
+impl Store {
+    /// Inserts a booking; the capacity guard refuses it with [`InfraError::CapacityExceeded`]
+    /// when its seats do not fit. Re-inserting the same id (a retried step) is a no-op.
+    pub async fn insert_booking(&self, b: &BookingRow) -> Result<(), InfraError> {
+        if self.booking(&b.id).await?.is_some() {
+            return Ok(());
+        }
+        sqlx::query(&format!(
+            "INSERT INTO bookings ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(&b.id)
+        .bind(&b.user_id)
+        .bind(&b.workspace_id)
+        .bind(b.starts_at)
+        .bind(b.ends_at)
+        .bind(b.seats as i32)
+        .bind(&b.status)
+        .bind(&b.reason)
+        .bind(b.amount_cents)
+        .bind(&b.currency)
+        .bind(b.created_at)
+        .bind(b.updated_at)
+        .execute(self.pool())
+        .await
+        .map_err(on_capacity)?;
+        Ok(())
+    }
+
+    pub async fn booking(&self, id: &str) -> Result<Option<BookingRow>, InfraError> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM bookings WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| booking_from(&r)).transpose()?)
+    }
+
+    /// A user's bookings, newest first.
+    pub async fn bookings_of_user(&self, user_id: &str) -> Result<Vec<BookingRow>, InfraError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM bookings WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
+    }
+
+    /// Seat-holding bookings of a workspace that overlap `[from, to)`: `(starts, ends, seats)`.
+    pub async fn occupied(&self, workspace_id: &str, from: i64, to: i64) -> Result<Vec<(i64, i64, i64)>, InfraError> {
+        let rows = sqlx::query(&format!(
+            "SELECT starts_at, ends_at, seats FROM bookings WHERE workspace_id = $1 AND status IN {SEAT_HOLDING} AND starts_at < $2 AND ends_at > $3"
+        ))
+        .bind(workspace_id)
+        .bind(to)
+        .bind(from)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i32, _>(2)? as i64)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(InfraError::from)
+    }
+
+    /// Moves a booking to `status` (with a reason) at `now`.
+    pub async fn set_booking_status(&self, id: &str, status: &str, reason: Option<&str>, now: i64) -> Result<(), InfraError> {
+        let done = sqlx::query("UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4")
+            .bind(status)
+            .bind(reason)
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(InfraError::NotFound("booking"));
+        }
+        Ok(())
+    }
+}

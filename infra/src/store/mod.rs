@@ -1,0 +1,117 @@
+//! The system of record, through sqlx's `Any` driver so one set of queries serves SQLite (the
+//! embedded default) and PostgreSQL. Queries use `$1`-style parameters, which both dialects
+//! read; times are UTC milliseconds (`BIGINT`), so no driver-specific date type is needed.
+//! Each dialect has its own migrations (the capacity guard is a trigger in both, written in
+//! each one's language).
+
+pub mod activity;
+pub mod bookings;
+pub mod notifications;
+pub mod users;
+pub mod workspaces;
+
+use crate::InfraError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, migrate::Migrator};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// WAL lets readers run beside the one writer; a busy database makes a writer wait instead of
+/// failing at once; foreign keys are off in SQLite unless asked for.
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool plus the knowledge of which dialect it speaks. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creating the SQLite file (and its folder) when missing, and runs the
+    /// migrations of the backend.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Store, InfraError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path).to_string();
+            if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| InfraError::Config(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            if !url.contains('?') {
+                url.push_str("?mode=rwc"); // create the file when missing
+            }
+        }
+        let opts = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), InfraError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A cheap round trip, for readiness.
+    pub async fn ping(&self) -> Result<(), InfraError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Turns "a unique constraint refused this" into a domain-level error at the query, leaving
+/// every other database error as it is.
+pub(crate) fn on_unique(e: sqlx::Error, what: &'static str) -> InfraError {
+    match e.as_database_error() {
+        Some(d) if d.is_unique_violation() => InfraError::AlreadyExists(what),
+        _ => InfraError::Database(e),
+    }
+}
+
+/// The capacity guard's refusal (a trigger in both dialects; its message starts with
+/// `capacity_exceeded`) becomes [`InfraError::CapacityExceeded`].
+pub(crate) fn on_capacity(e: sqlx::Error) -> InfraError {
+    match e.as_database_error() {
+        Some(d) if d.message().contains("capacity_exceeded") => InfraError::CapacityExceeded,
+        _ => InfraError::Database(e),
+    }
+}

@@ -1,0 +1,23 @@
+//! The Restate services deskflow's flows invoke, one file per service, behind the public
+//! contract of `shared/API.md`. Every public handler checks the caller's bearer token first
+//! ([`guard`]); internal handlers are `ingress_private`. Errors leave through [`error`], the one
+//! place that decides terminal (with an HTTP-like code) or retryable.
+//!
+//! Layout:
+//! - [`api`]: request and response bodies (the JSON of the contract).
+//! - [`deps`]: what handlers share (store, token keys, mailer, retry settings).
+//! - [`guard`]: bearer-token checks (member, admin).
+//! - [`error`]: the mapping of domain and infrastructure errors to Restate errors.
+//! - [`auth`], [`users`], [`workspaces`], [`notifications`], [`reporting`]: the services.
+
+pub mod api;
+pub mod auth;
+pub mod deps;
+pub mod error;
+pub mod guard;
+pub mod notifications;
+pub mod reporting;
+pub mod users;
+pub mod workspaces;
+
+pub use deps::Deps;

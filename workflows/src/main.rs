@@ -1,1 +1,15 @@
-fn main() {}
+//! The `deskflow` binary: parse the command line and hand over to [`deskflow::cli`].
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = deskflow::cli::Cli::parse();
+    match deskflow::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("deskflow: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The JSON bodies of the public contract (`shared/API.md`) and of the internal handlers.
+//! Field names are the contract: extend, never rename. Inputs refuse unknown fields, so a typo
+//! in a request is a 400 instead of a silently ignored setting.
+
+use serde::{Deserialize, Serialize};
+
+/// The body of handlers that take no input: `{}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+// ---- Auth
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterResponse {
+    pub user_id: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    /// RFC 3339
+    pub expires_at: String,
+}
+
+// ---- Users
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: String,
+}
+
+/// A booking as its member and admins see it in lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingSummary {
+    pub booking_id: String,
+    pub workspace_id: String,
+    pub user_id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub seats: i64,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+// ---- Workspaces
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWorkspaceRequest {
+    pub name: String,
+    pub location: String,
+    pub timezone: String,
+    pub capacity: i64,
+    pub hourly_rate_cents: i64,
+    pub currency: String,
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateWorkspaceResponse {
+    pub workspace_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceView {
+    pub workspace_id: String,
+    pub name: String,
+    pub location: String,
+    pub timezone: String,
+    pub capacity: i64,
+    pub hourly_rate_cents: i64,
+    pub currency: String,
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityRequest {
+    pub workspace_id: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeInterval {
+    pub starts_at: String,
+    pub ends_at: String,
+    pub free_seats: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Availability {
+    pub workspace_id: String,
+    pub capacity: i64,
+    pub intervals: Vec<FreeInterval>,
+}
+
+// ---- Notifications
+
+/// Input of the internal `Notifications/send`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendNotification {
+    /// derived from the event, e.g. `welcome:<user id>`: sending twice is a no-op
+    pub id: String,
+    pub user_id: Option<String>,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationView {
+    pub kind: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i64,
+    pub sent_at: Option<String>,
+}
+
+// ---- Reporting
+
+/// Input of the internal `Reporting/record`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordActivity {
+    pub origin_key: String,
+    pub kind: String,
+    pub user_id: Option<String>,
+    pub workspace_id: Option<String>,
+    pub booking_id: Option<String>,
+    pub amount_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryRequest {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingCounts {
+    pub confirmed: i64,
+    pub cancelled: i64,
+    pub rejected: i64,
+    pub expired: i64,
+    pub failed: i64,
+    pub completed: i64,
+    pub pending: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Occupancy {
+    pub workspace_id: String,
+    pub booked_seat_hours: f64,
+    pub available_seat_hours: f64,
+    pub ratio: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub bookings: BookingCounts,
+    pub revenue_cents: i64,
+    pub refunded_cents: i64,
+    pub occupancy: Vec<Occupancy>,
+}
+
+/// RFC 3339 (UTC, seconds) of a millisecond timestamp.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

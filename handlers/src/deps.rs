@@ -1,0 +1,60 @@
+//! What every handler shares, built once by the composition root and held behind an `Arc`.
+
+use deskflow_infra::{Config, InfraError, Store, jwt::TokenKeys, mailer::Mailer};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The retry policy of one kind of step, from configuration (short in tests, patient in
+/// production).
+#[derive(Debug, Clone, Copy)]
+pub struct StepRetry {
+    pub initial: Duration,
+    pub max_delay: Duration,
+    pub max_duration: Duration,
+}
+
+impl StepRetry {
+    pub fn policy(&self) -> restate_sdk::prelude::RunRetryPolicy {
+        restate_sdk::prelude::RunRetryPolicy::new()
+            .initial_delay(self.initial)
+            .exponentiation_factor(2.0)
+            .max_delay(self.max_delay)
+            .max_duration(self.max_duration)
+    }
+}
+
+pub struct Deps {
+    pub store: Store,
+    pub tokens: TokenKeys,
+    pub mailer: Mailer,
+    /// Retry policy of the "send email" step.
+    pub notify_retry: StepRetry,
+    /// Retry policy of database steps (a database restart should not fail a flow).
+    pub db_retry: StepRetry,
+}
+
+impl Deps {
+    pub fn new(cfg: &Config, store: Store) -> Result<Arc<Deps>, InfraError> {
+        Ok(Arc::new(Deps {
+            store,
+            tokens: TokenKeys::new(&cfg.jwt_secret, cfg.jwt_ttl_secs),
+            mailer: Mailer::new(&cfg.smtp_host, cfg.smtp_port, &cfg.mail_from, Duration::from_secs(cfg.smtp_timeout_secs))?,
+            notify_retry: StepRetry {
+                initial: Duration::from_millis(cfg.notify_retry_initial_ms),
+                max_delay: Duration::from_millis(cfg.notify_retry_max_ms),
+                max_duration: Duration::from_secs(cfg.notify_retry_max_secs),
+            },
+            db_retry: StepRetry {
+                initial: Duration::from_millis(100),
+                max_delay: Duration::from_secs(5),
+                max_duration: Duration::from_secs(120),
+            },
+        }))
+    }
+}
+
+/// Milliseconds since the epoch. Call only inside a journaled step (or in read-only handlers):
+/// a replay must not see a different clock.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,190 @@
+//! `Workspaces`: admins open workspaces (-> availability email -> activity record); everyone
+//! lists them and asks for free seats.
+
+use crate::api::{
+    Availability, CreateWorkspaceRequest, CreateWorkspaceResponse, Empty, FreeInterval, RecordActivity,
+    SendNotification, WorkspaceView, AvailabilityRequest,
+};
+use crate::deps::{Deps, now_ms};
+use crate::error::{bad_input, infra, not_found, terminal};
+use crate::guard;
+use crate::notifications::NotificationsClient;
+use crate::reporting::ReportingClient;
+use deskflow_domain::availability::{Occupied, free_seats};
+use deskflow_domain::hours::OpeningHours;
+use deskflow_domain::slot::TimeSlot;
+use deskflow_domain::workspace::{NewWorkspace, WorkspaceInput, parse_timezone};
+use deskflow_infra::store::workspaces::Workspace;
+use restate_sdk::prelude::*;
+use std::sync::Arc;
+
+pub struct Workspaces {
+    pub deps: Arc<Deps>,
+}
+
+#[restate_sdk::service(name = "Workspaces")]
+impl Workspaces {
+    /// (admin) Opens a workspace. 400 names the first invalid field (capacity 0, closes before
+    /// opens, unknown currency or timezone, ...).
+    #[handler(name = "create")]
+    async fn create(
+        &self,
+        mut ctx: Context<'_>,
+        Json(req): Json<CreateWorkspaceRequest>,
+    ) -> HandlerResult<Json<CreateWorkspaceResponse>> {
+        let admin = guard::admin(ctx.headers(), &self.deps.tokens)?;
+        let ws = NewWorkspace::parse(WorkspaceInput {
+            name: &req.name,
+            location: &req.location,
+            timezone: &req.timezone,
+            capacity: req.capacity,
+            hourly_rate_cents: req.hourly_rate_cents,
+            currency: &req.currency,
+            opens_at: &req.opens_at,
+            closes_at: &req.closes_at,
+        })
+        .map_err(bad_input)?;
+        let workspace_id = ctx.rand_uuid().to_string();
+        let row = Workspace {
+            id: workspace_id.clone(),
+            name: ws.name.clone(),
+            location: ws.location.clone(),
+            timezone: ws.timezone.name().to_string(),
+            capacity: ws.capacity,
+            hourly_rate_cents: ws.hourly_rate_cents,
+            currency: ws.currency.as_str().to_string(),
+            opens_at: ws.hours.opens_str(),
+            closes_at: ws.hours.closes_str(),
+            active: true,
+            created_by: admin.sub.clone(),
+            created_at: 0,
+        };
+        let deps = self.deps.clone();
+        let admin_id = admin.sub.clone();
+        let w = row.clone();
+        let admin_email: String = ctx
+            .run(|| async move {
+                let creator = deps.store.user(&admin_id).await.map_err(infra)?;
+                let creator = creator.ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
+                deps.store.insert_workspace(&Workspace { created_at: now_ms(), ..w }).await.map_err(infra)?;
+                Ok(creator.email)
+            })
+            .name("create workspace")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+
+        ctx.service_client::<NotificationsClient>()
+            .send(Json(SendNotification {
+                id: format!("workspace_available:{workspace_id}"),
+                user_id: Some(admin.sub.clone()),
+                kind: "workspace_available".into(),
+                to: admin_email,
+                subject: format!("{} is open for booking", row.name),
+                body: format!(
+                    "{} ({}) is now available: {} seats, open {}-{} ({}), {} {} per seat-hour.\nWorkspace id: {}",
+                    row.name,
+                    row.location,
+                    row.capacity,
+                    row.opens_at,
+                    row.closes_at,
+                    row.timezone,
+                    money(row.hourly_rate_cents),
+                    row.currency,
+                    workspace_id
+                ),
+            }))
+            .send();
+        ctx.service_client::<ReportingClient>()
+            .record(Json(RecordActivity {
+                origin_key: format!("workspace_created:{workspace_id}"),
+                kind: "workspace_created".into(),
+                user_id: Some(admin.sub),
+                workspace_id: Some(workspace_id.clone()),
+                booking_id: None,
+                amount_cents: None,
+            }))
+            .send();
+        tracing::info!(workspace_id, "workspace created");
+        Ok(Json(CreateWorkspaceResponse { workspace_id }))
+    }
+
+    /// Active workspaces.
+    #[handler(name = "list")]
+    async fn list(&self, ctx: Context<'_>, _body: Option<Json<Empty>>) -> HandlerResult<Json<Vec<WorkspaceView>>> {
+        guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let all = self.deps.store.active_workspaces().await.map_err(infra)?;
+        Ok(Json(all.into_iter().map(view).collect()))
+    }
+
+    /// Free seats per hour of opening time in `[from, to)` (at most 31 days).
+    #[handler(name = "availability")]
+    async fn availability(&self, ctx: Context<'_>, Json(req): Json<AvailabilityRequest>) -> HandlerResult<Json<Availability>> {
+        guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let window = TimeSlot::parse("from", &req.from, "to", &req.to).map_err(bad_input)?;
+        let ws = self
+            .deps
+            .store
+            .workspace(&req.workspace_id)
+            .await
+            .map_err(infra)?
+            .filter(|w| w.active)
+            .ok_or_else(|| not_found("workspace", &req.workspace_id))?;
+        let (hours, tz) = stored_hours(&ws)?;
+        let held = self
+            .deps
+            .store
+            .occupied(&ws.id, window.starts_at.timestamp_millis(), window.ends_at.timestamp_millis())
+            .await
+            .map_err(infra)?;
+        let held: Vec<Occupied> = held
+            .into_iter()
+            .filter_map(|(s, e, seats)| {
+                let slot = TimeSlot::new(from_ms(s)?, from_ms(e)?).ok()?;
+                Some(Occupied { slot, seats })
+            })
+            .collect();
+        let free = free_seats(ws.capacity, hours, tz, window, &held).map_err(bad_input)?;
+        Ok(Json(Availability {
+            workspace_id: ws.id,
+            capacity: ws.capacity,
+            intervals: free
+                .into_iter()
+                .map(|f| FreeInterval {
+                    starts_at: crate::api::rfc3339(f.slot.starts_at.timestamp_millis()),
+                    ends_at: crate::api::rfc3339(f.slot.ends_at.timestamp_millis()),
+                    free_seats: f.free_seats.max(0),
+                })
+                .collect(),
+        }))
+    }
+}
+
+/// Opening hours and timezone of a stored workspace (validated when it was created).
+pub fn stored_hours(ws: &Workspace) -> Result<(OpeningHours, chrono_tz::Tz), HandlerError> {
+    let hours = OpeningHours::parse(&ws.opens_at, &ws.closes_at).map_err(|e| terminal(500, e.to_string()))?;
+    let tz = parse_timezone(&ws.timezone).map_err(|e| terminal(500, e.to_string()))?;
+    Ok((hours, tz))
+}
+
+fn from_ms(ms: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp_millis(ms)
+}
+
+fn view(w: Workspace) -> WorkspaceView {
+    WorkspaceView {
+        workspace_id: w.id,
+        name: w.name,
+        location: w.location,
+        timezone: w.timezone,
+        capacity: w.capacity,
+        hourly_rate_cents: w.hourly_rate_cents,
+        currency: w.currency,
+        opens_at: w.opens_at,
+        closes_at: w.closes_at,
+    }
+}
+
+/// `1500` -> `15.00`
+fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}

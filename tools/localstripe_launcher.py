@@ -1,0 +1,30 @@
+"""Starts localstripe with its pickle file moved out of the shared /tmp/localstripe.pickle.
+
+localstripe (PyPI) saves its whole store to one hard-coded path after every write, shared by
+every instance on the machine; two stacks (a dev stack and a test run) would overwrite each
+other's payments. deskflow's stack passes LOCALSTRIPE_PICKLE, a file in the stack's own data
+dir, and this launcher points localstripe's store at it, then runs localstripe's own `start()`
+with the command-line arguments given here (e.g. --port 8420 --from-scratch).
+"""
+import builtins
+import os
+import sys
+
+from localstripe import resources, server
+
+_PICKLE = os.environ["LOCALSTRIPE_PICKLE"]
+_open = builtins.open
+
+
+def _open_own_pickle(file, *args, **kwargs):
+    if file == "/tmp/localstripe.pickle":
+        file = _PICKLE
+    return _open(file, *args, **kwargs)
+
+
+# name lookups inside localstripe.resources find this module global before the builtin
+resources.open = _open_own_pickle
+
+if __name__ == "__main__":
+    sys.argv = ["localstripe"] + sys.argv[1:]
+    server.start()

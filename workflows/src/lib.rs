@@ -1,0 +1,17 @@
+//! deskflow's composition root and binary: the durable flows, the endpoint that hosts every
+//! Restate service, the local stack supervisor and the command line.
+//!
+//! Layout:
+//! - [`serve`]: config -> store -> handlers -> Restate SDK endpoint + [`http`] server.
+//! - [`http`]: health and readiness (and later metrics and webhooks) on a plain HTTP port.
+//! - [`stack`]: installs the pinned tools and supervises the local stack's processes.
+//! - [`up`]: `deskflow up`, for developers and (with `--control`) for the test harness.
+//! - [`cli`]: the command line.
+//! - [`telemetry`]: the tracing subscriber.
+
+pub mod cli;
+pub mod http;
+pub mod serve;
+pub mod stack;
+pub mod telemetry;
+pub mod up;

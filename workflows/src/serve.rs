@@ -1,0 +1,91 @@
+//! `deskflow serve`: the composition root. Config -> store -> shared dependencies -> the
+//! Restate SDK endpoint (every service, object and workflow) and the plain HTTP server, both
+//! stopped by one shutdown signal.
+
+use crate::http::{HttpState, app};
+use anyhow::Context as _;
+use deskflow_handlers::{
+    Deps, auth::Auth, notifications::Notifications, reporting::Reporting, users::Users, workspaces::Workspaces,
+};
+use deskflow_infra::{Config, Store, passwords, store::users::User};
+use restate_sdk::prelude::{Endpoint, HttpServer};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Runs until `shutdown` completes (Ctrl-C or SIGTERM in the binary).
+pub async fn run(cfg: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    if cfg.jwt_secret == deskflow_infra::config::DEV_JWT_SECRET {
+        tracing::warn!("DESKFLOW_JWT_SECRET is the built-in development secret: set your own outside development");
+    }
+    let store = Store::connect(&cfg.database_url, cfg.database_max_connections)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(&cfg.database_url)))?;
+    ensure_first_admin(&cfg, &store).await?;
+    let deps = Deps::new(&cfg, store)?;
+
+    let mut endpoint = Endpoint::builder()
+        .bind(Auth { deps: deps.clone() })
+        .bind(Users { deps: deps.clone() })
+        .bind(Workspaces { deps: deps.clone() })
+        .bind(Notifications { deps: deps.clone() })
+        .bind(Reporting { deps: deps.clone() });
+    match &cfg.restate_identity_key {
+        Some(key) => endpoint = endpoint.identity_key(key).context("DESKFLOW_RESTATE_IDENTITY_KEY is not a valid publickeyv1_ key")?,
+        None => tracing::warn!("no DESKFLOW_RESTATE_IDENTITY_KEY: the endpoint accepts requests from anyone who can reach it"),
+    }
+
+    let sdk_listener = TcpListener::bind(&cfg.endpoint_addr).await.with_context(|| format!("cannot listen on {}", cfg.endpoint_addr))?;
+    let http_listener = TcpListener::bind(&cfg.http_addr).await.with_context(|| format!("cannot listen on {}", cfg.http_addr))?;
+    tracing::info!(endpoint = %sdk_listener.local_addr()?, http = %http_listener.local_addr()?, "deskflow endpoint listening");
+
+    let state = Arc::new(HttpState {
+        deps: deps.clone(),
+        http: reqwest::Client::new(),
+        restate_admin_url: cfg.restate_admin_url.clone(),
+        stripe_api_base: cfg.stripe_api_base.clone(),
+    });
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let sdk = HttpServer::new(endpoint.build()).serve_with_cancel(sdk_listener, stopped(stop_rx.clone()));
+    let http = axum::serve(http_listener, app(state)).with_graceful_shutdown(stopped(stop_rx));
+    let (_, http_result) = tokio::join!(sdk, http);
+    http_result?;
+    tracing::info!("deskflow endpoint stopped");
+    Ok(())
+}
+
+/// Creates the configured first admin (or promotes that email), so a fresh stack has someone
+/// who may open workspaces.
+async fn ensure_first_admin(cfg: &Config, store: &Store) -> anyhow::Result<()> {
+    let (Some(email), Some(password)) = (&cfg.admin_email, &cfg.admin_password) else { return Ok(()) };
+    let email = deskflow_domain::email::Email::parse(email).context("DESKFLOW_ADMIN_EMAIL")?;
+    deskflow_domain::password::check_new_password(password).context("DESKFLOW_ADMIN_PASSWORD")?;
+    let user = User {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: email.as_str().into(),
+        name: "Administrator".into(),
+        role: "admin".into(),
+        active: true,
+        created_at: chrono::Utc::now().timestamp_millis(),
+    };
+    store.ensure_admin(&user, &passwords::hash(password)?).await?;
+    tracing::info!(email = email.as_str(), "first admin is present");
+    Ok(())
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}

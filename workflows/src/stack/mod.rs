@@ -1,0 +1,338 @@
+//! The local durable stack, started and supervised by deskflow itself: restate-server, maildev,
+//! localstripe and the deskflow endpoint as child processes with their logs in files, the
+//! deployment registered, and everything stopped together. `deskflow up` uses it for
+//! developers; the test harness runs `deskflow up --control` (random ports, a temp data dir) and
+//! steers it over stdin, so tests and the dev stack share one start-up path and never collide.
+
+pub mod keys;
+pub mod tools;
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tools::Tools;
+
+/// The processes of the stack, in start order.
+pub const PROCESSES: [&str; 4] = ["restate", "maildev", "localstripe", "deskflow"];
+
+/// Every port the stack listens on.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Ports {
+    pub ingress: u16,
+    pub admin: u16,
+    pub node: u16,
+    pub endpoint: u16,
+    pub http: u16,
+    pub smtp: u16,
+    pub mail_web: u16,
+    pub stripe: u16,
+}
+
+impl Ports {
+    /// The documented defaults (README, restate.toml, docker-compose.yml).
+    pub fn defaults() -> Ports {
+        Ports { ingress: 8080, admin: 9070, node: 5122, endpoint: 9080, http: 9081, smtp: 1025, mail_web: 1080, stripe: 8420 }
+    }
+
+    /// Free ports picked by the OS, for test stacks beside a running dev stack.
+    pub fn random() -> anyhow::Result<Ports> {
+        let held: Vec<std::net::TcpListener> =
+            (0..8).map(|_| std::net::TcpListener::bind("127.0.0.1:0")).collect::<Result<_, _>>()?;
+        let p: Vec<u16> = held.iter().map(|l| l.local_addr().map(|a| a.port())).collect::<Result<_, _>>()?;
+        Ok(Ports { ingress: p[0], admin: p[1], node: p[2], endpoint: p[3], http: p[4], smtp: p[5], mail_web: p[6], stripe: p[7] })
+    }
+}
+
+/// How to start a stack.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    pub data_dir: PathBuf,
+    pub ports: Ports,
+    /// Extra environment for the deskflow endpoint (wins over the stack's own settings).
+    pub endpoint_env: Vec<(String, String)>,
+}
+
+/// Where to reach the running stack; printed by `up` and sent to the test harness.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct StackInfo {
+    pub ingress_url: String,
+    pub admin_url: String,
+    pub restate_ui_url: String,
+    pub mailbox_url: String,
+    pub smtp_port: u16,
+    pub stripe_url: String,
+    pub endpoint_url: String,
+    pub http_url: String,
+    pub database_url: String,
+    pub data_dir: String,
+    pub identity_key: String,
+    pub restate_cli: String,
+}
+
+struct Proc {
+    child: Child,
+    started: Instant,
+}
+
+/// A running stack. Dropping it does not stop it: call [`Stack::stop_all`].
+pub struct Stack {
+    tools: Tools,
+    opts: StackOptions,
+    procs: BTreeMap<&'static str, Proc>,
+    info: StackInfo,
+    http: reqwest::Client,
+}
+
+impl Stack {
+    /// Installs missing tools, starts every process, waits until each answers, registers the
+    /// deployment and returns. On failure everything started so far is stopped again.
+    pub async fn start(opts: StackOptions) -> anyhow::Result<Stack> {
+        let tools = tools::ensure(&tools::repo_root())?;
+        fs::create_dir_all(opts.data_dir.join("logs"))?;
+        let data_dir = fs::canonicalize(&opts.data_dir)?;
+        let opts = StackOptions { data_dir: data_dir.clone(), ..opts };
+        let identity_key = keys::ensure_identity(&data_dir.join("keys/restate-identity.pem"))?;
+        let p = opts.ports;
+        let database_url = opts
+            .endpoint_env
+            .iter()
+            .find(|(k, _)| k == "DATABASE_URL")
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .unwrap_or_else(|| format!("sqlite://{}/deskflow.db", data_dir.display()));
+        let info = StackInfo {
+            ingress_url: format!("http://127.0.0.1:{}", p.ingress),
+            admin_url: format!("http://127.0.0.1:{}", p.admin),
+            restate_ui_url: format!("http://127.0.0.1:{}/ui/", p.admin),
+            mailbox_url: format!("http://127.0.0.1:{}", p.mail_web),
+            smtp_port: p.smtp,
+            stripe_url: format!("http://127.0.0.1:{}", p.stripe),
+            endpoint_url: format!("http://127.0.0.1:{}", p.endpoint),
+            http_url: format!("http://127.0.0.1:{}", p.http),
+            database_url,
+            data_dir: data_dir.display().to_string(),
+            identity_key,
+            restate_cli: tools.restate_cli.display().to_string(),
+        };
+        let mut stack = Stack { tools, opts, procs: BTreeMap::new(), info, http: reqwest::Client::new() };
+        match stack.start_all().await {
+            Ok(()) => Ok(stack),
+            Err(e) => {
+                stack.stop_all();
+                Err(e)
+            }
+        }
+    }
+
+    async fn start_all(&mut self) -> anyhow::Result<()> {
+        for name in PROCESSES {
+            self.start_process(name).await?;
+        }
+        self.register_deployment().await
+    }
+
+    pub fn info(&self) -> &StackInfo {
+        &self.info
+    }
+
+    fn log_path(&self, name: &str) -> PathBuf {
+        self.opts.data_dir.join("logs").join(format!("{name}.log"))
+    }
+
+    /// The command line of one process.
+    fn command(&self, name: &str) -> anyhow::Result<Command> {
+        let p = self.opts.ports;
+        let dir = &self.opts.data_dir;
+        let mut cmd;
+        match name {
+            "restate" => {
+                cmd = Command::new(&self.tools.restate_server);
+                cmd.arg("--config-file").arg(&self.tools.restate_toml).arg("--no-logo");
+                cmd.env("RESTATE_BASE_DIR", dir.join("restate"))
+                    .env("RESTATE_LISTEN_MODE", "tcp")
+                    .env("RESTATE_BIND_IP", "127.0.0.1")
+                    .env("RESTATE_BIND_PORT", p.node.to_string())
+                    .env("RESTATE_ADVERTISED_HOST", "127.0.0.1")
+                    .env("RESTATE_INGRESS__BIND_ADDRESS", format!("127.0.0.1:{}", p.ingress))
+                    .env("RESTATE_ADMIN__BIND_ADDRESS", format!("127.0.0.1:{}", p.admin))
+                    .env(
+                        "RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE",
+                        dir.join("keys/restate-identity.pem"),
+                    );
+            }
+            "maildev" => {
+                cmd = Command::new("node");
+                cmd.arg(&self.tools.maildev)
+                    .args(["--smtp", &p.smtp.to_string(), "--web", &p.mail_web.to_string()])
+                    .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1"])
+                    .arg("--mail-directory")
+                    .arg(dir.join("mail"));
+            }
+            "localstripe" => {
+                cmd = Command::new(&self.tools.python);
+                cmd.arg(&self.tools.localstripe_launcher).args(["--port", &p.stripe.to_string()]);
+                cmd.env("LOCALSTRIPE_PICKLE", dir.join("localstripe.pickle"));
+            }
+            "deskflow" => {
+                cmd = Command::new(std::env::current_exe()?);
+                cmd.arg("serve");
+                let own = [
+                    ("DESKFLOW_ENDPOINT_ADDR", format!("127.0.0.1:{}", p.endpoint)),
+                    ("DESKFLOW_HTTP_ADDR", format!("127.0.0.1:{}", p.http)),
+                    ("DESKFLOW_RESTATE_IDENTITY_KEY", self.info.identity_key.clone()),
+                    ("DESKFLOW_RESTATE_ADMIN_URL", self.info.admin_url.clone()),
+                    ("DESKFLOW_RESTATE_INGRESS_URL", self.info.ingress_url.clone()),
+                    ("DESKFLOW_SMTP_HOST", "127.0.0.1".to_string()),
+                    ("DESKFLOW_SMTP_PORT", p.smtp.to_string()),
+                    ("DESKFLOW_STRIPE_API_BASE", self.info.stripe_url.clone()),
+                    ("DATABASE_URL", self.info.database_url.clone()),
+                ];
+                for (k, v) in own {
+                    cmd.env(k, v);
+                }
+                for (k, v) in &self.opts.endpoint_env {
+                    cmd.env(k, v);
+                }
+            }
+            other => bail!("unknown process {other:?}; known: {}", PROCESSES.join(", ")),
+        }
+        cmd.current_dir(dir);
+        Ok(cmd)
+    }
+
+    /// Starts one process (appending to its log file) and waits until it answers.
+    pub async fn start_process(&mut self, name: &str) -> anyhow::Result<()> {
+        let name = PROCESSES.into_iter().find(|n| *n == name).with_context(|| format!("unknown process {name:?}"))?;
+        if self.procs.contains_key(name) {
+            return Ok(());
+        }
+        let log = fs::OpenOptions::new().create(true).append(true).open(self.log_path(name))?;
+        let mut cmd = self.command(name)?;
+        cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
+        let child = cmd.spawn().with_context(|| format!("cannot start {name}: {cmd:?}"))?;
+        self.procs.insert(name, Proc { child, started: Instant::now() });
+        if let Err(e) = self.wait_ready(name).await {
+            bail!("{name} did not become ready: {e:#}\n--- last lines of {} ---\n{}", self.log_path(name).display(), self.log_tail(name, 30));
+        }
+        tracing::debug!(name, "process ready");
+        Ok(())
+    }
+
+    async fn wait_ready(&mut self, name: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let p = self.opts.ports;
+        loop {
+            if let Some(status) = self.procs.get_mut(name).and_then(|pr| pr.child.try_wait().ok().flatten()) {
+                self.procs.remove(name);
+                bail!("{name} exited with {status}");
+            }
+            let ok = match name {
+                "restate" => {
+                    self.get_ok(&format!("{}/health", self.info.admin_url)).await
+                        && self.get_ok(&format!("{}/restate/health", self.info.ingress_url)).await
+                }
+                "maildev" => self.get_ok(&format!("{}/api/healthz", self.info.mailbox_url)).await && port_open(p.smtp).await,
+                "localstripe" => self.http.get(format!("{}/v1/customers", self.info.stripe_url)).send().await.is_ok(),
+                "deskflow" => self.get_ok(&format!("{}/health", self.info.http_url)).await,
+                _ => true,
+            };
+            if ok {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("no answer within 90 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn get_ok(&self, url: &str) -> bool {
+        matches!(self.http.get(url).timeout(Duration::from_secs(2)).send().await, Ok(r) if r.status().is_success())
+    }
+
+    /// Registers (or re-registers, `force`) the endpoint with restate-server.
+    pub async fn register_deployment(&self) -> anyhow::Result<()> {
+        let r = self
+            .http
+            .post(format!("{}/deployments", self.info.admin_url))
+            .json(&serde_json::json!({ "uri": self.info.endpoint_url, "force": true }))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("registering {} failed: {} {}", self.info.endpoint_url, r.status(), r.text().await.unwrap_or_default());
+        }
+        Ok(())
+    }
+
+    /// Stops one process: SIGTERM, then SIGKILL after 10 s.
+    pub fn stop_process(&mut self, name: &str) {
+        if let Some(mut p) = self.procs.remove(name) {
+            terminate(&mut p.child, Duration::from_secs(10));
+        }
+    }
+
+    /// SIGKILL, no grace: the crash the durable flows must survive.
+    pub fn kill_process(&mut self, name: &str) {
+        if let Some(mut p) = self.procs.remove(name) {
+            let _ = p.child.kill();
+            let _ = p.child.wait();
+        }
+    }
+
+    /// Stops everything, the endpoint first and restate-server last.
+    pub fn stop_all(&mut self) {
+        for name in PROCESSES.iter().rev() {
+            self.stop_process(name);
+        }
+    }
+
+    /// Processes that exited on their own: `(name, exit status, seconds it ran)`.
+    pub fn exited(&mut self) -> Vec<(&'static str, String, u64)> {
+        let mut out = Vec::new();
+        for (name, p) in self.procs.iter_mut() {
+            if let Ok(Some(status)) = p.child.try_wait() {
+                out.push((*name, status.to_string(), p.started.elapsed().as_secs()));
+            }
+        }
+        for (name, _, _) in &out {
+            self.procs.remove(name);
+        }
+        out
+    }
+
+    /// The last `n` lines of a process's log.
+    pub fn log_tail(&self, name: &str, n: usize) -> String {
+        let text = fs::read_to_string(self.log_path(name)).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(n)..].join("\n")
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.opts.data_dir
+    }
+}
+
+fn terminate(child: &mut Child, grace: Duration) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    if let Ok(None) = child.try_wait() {
+        let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+        let deadline = Instant::now() + grace;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+}
+
+async fn port_open(port: u16) -> bool {
+    tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+}

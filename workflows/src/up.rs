@@ -1,0 +1,132 @@
+//! `deskflow up`: the whole local stack in one command. Installs the pinned tools when
+//! missing, starts restate-server, maildev, localstripe and the endpoint, registers the
+//! deployment, prints where everything is, and stops it all on Ctrl-C. With `--control` it
+//! serves the test harness instead: a `READY <json>` line on stdout, then one command per stdin
+//! line (`stop|start|kill <process>`, `register`), answered `ok ...` or `err ...`; end of stdin
+//! (the harness exited) stops the stack.
+
+use crate::stack::{PROCESSES, Ports, Stack, StackOptions};
+use anyhow::Context;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+
+#[derive(Debug, clap::Args)]
+pub struct UpArgs {
+    /// Where the database, restate's data, keys and logs go
+    #[arg(long, env = "DESKFLOW_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Pick free ports instead of the documented defaults (8080, 9070, 9080, 1025, 1080, 8420, ...)
+    #[arg(long)]
+    pub random_ports: bool,
+    /// Test-harness mode: print READY <json>, take commands on stdin, stop when stdin closes
+    #[arg(long)]
+    pub control: bool,
+    /// Extra environment for the endpoint, `KEY=VALUE` (repeatable)
+    #[arg(long = "endpoint-env", value_name = "KEY=VALUE")]
+    pub endpoint_env: Vec<String>,
+}
+
+/// The admin that `up` creates when none is configured, so a fresh stack can open workspaces.
+pub const DEV_ADMIN: (&str, &str) = ("admin@deskflow.local", "deskflow-admin");
+
+pub async fn run(args: UpArgs) -> anyhow::Result<()> {
+    let ports = if args.random_ports { Ports::random()? } else { Ports::defaults() };
+    let data_dir = args.data_dir.unwrap_or_else(|| crate::stack::tools::repo_root().join(".data"));
+    let mut endpoint_env = Vec::new();
+    if std::env::var("DESKFLOW_ADMIN_EMAIL").is_err() && !args.control {
+        endpoint_env.push(("DESKFLOW_ADMIN_EMAIL".to_string(), DEV_ADMIN.0.to_string()));
+        endpoint_env.push(("DESKFLOW_ADMIN_PASSWORD".to_string(), DEV_ADMIN.1.to_string()));
+    }
+    for kv in &args.endpoint_env {
+        let (k, v) = kv.split_once('=').with_context(|| format!("--endpoint-env {kv:?} is not KEY=VALUE"))?;
+        endpoint_env.push((k.to_string(), v.to_string()));
+    }
+    let mut stack = Stack::start(StackOptions { data_dir, ports, endpoint_env }).await?;
+    if args.control {
+        return control(stack).await;
+    }
+    let i = stack.info().clone();
+    println!("deskflow is up.");
+    println!("  ingress (API)     {}", i.ingress_url);
+    println!("  Restate UI        {}", i.restate_ui_url);
+    println!("  Restate admin     {}", i.admin_url);
+    println!("  mailbox (maildev) {}", i.mailbox_url);
+    println!("  Stripe emulator   {}", i.stripe_url);
+    println!("  health/metrics    {}/ready", i.http_url);
+    println!("  database          {}", crate::serve::redact(&i.database_url));
+    println!("  logs              {}/logs/", i.data_dir);
+    if std::env::var("DESKFLOW_ADMIN_EMAIL").is_err() {
+        println!("  admin login       {} / {}", DEV_ADMIN.0, DEV_ADMIN.1);
+    }
+    println!("Press Ctrl-C to stop.");
+    let mut term = signal(SignalKind::terminate())?;
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let result = loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break Ok(()),
+            _ = term.recv() => break Ok(()),
+            _ = tick.tick() => {
+                let gone = stack.exited();
+                if let Some((name, status, _)) = gone.first() {
+                    eprintln!("{name} exited ({status}); last log lines:\n{}", stack.log_tail(name, 20));
+                    break Err(anyhow::anyhow!("{name} exited unexpectedly; stopping the stack"));
+                }
+            }
+        }
+    };
+    println!("stopping deskflow...");
+    stack.stop_all();
+    result
+}
+
+async fn control(mut stack: Stack) -> anyhow::Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(l) = line else { break };
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    say(&format!("READY {}", serde_json::to_string(stack.info())?));
+    let mut term = signal(SignalKind::terminate())?;
+    loop {
+        tokio::select! {
+            cmd = rx.recv() => match cmd {
+                None => break,
+                Some(line) => {
+                    let answer = handle(&mut stack, line.trim()).await;
+                    say(&match answer { Ok(()) => format!("ok {}", line.trim()), Err(e) => format!("err {e:#}").replace('\n', " | ") });
+                }
+            },
+            _ = tokio::signal::ctrl_c() => break,
+            _ = term.recv() => break,
+        }
+    }
+    stack.stop_all();
+    Ok(())
+}
+
+async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<()> {
+    let (verb, name) = line.split_once(' ').unwrap_or((line, ""));
+    if !name.is_empty() && !PROCESSES.contains(&name) {
+        anyhow::bail!("unknown process {name:?}");
+    }
+    match verb {
+        "stop" => stack.stop_process(name),
+        "kill" => stack.kill_process(name),
+        "start" => stack.start_process(name).await?,
+        "register" => stack.register_deployment().await?,
+        other => anyhow::bail!("unknown command {other:?}"),
+    }
+    Ok(())
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}

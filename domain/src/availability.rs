@@ -33,7 +33,9 @@ pub fn free_seats(
     bookings: &[Occupied],
 ) -> Result<Vec<FreeSeats>, DomainError> {
     if window.ends_at - window.starts_at > Duration::days(MAX_WINDOW_DAYS) {
-        return Err(DomainError::WindowTooLong { max_days: MAX_WINDOW_DAYS });
+        return Err(DomainError::WindowTooLong {
+            max_days: MAX_WINDOW_DAYS,
+        });
     }
     let mut out = Vec::new();
     let first_day = window.starts_at.with_timezone(&tz).date_naive() - Duration::days(1);
@@ -50,11 +52,17 @@ pub fn free_seats(
             }
             let end = open.ends_at.min(window.ends_at);
             while t < end {
-                let next_grid = open.starts_at
-                    + Duration::hours((t - open.starts_at).num_hours() + 1);
+                let next_grid =
+                    open.starts_at + Duration::hours((t - open.starts_at).num_hours() + 1);
                 let e = next_grid.min(end);
-                let slot = TimeSlot { starts_at: t, ends_at: e };
-                out.push(FreeSeats { slot, free_seats: capacity - peak_seats(slot, bookings) });
+                let slot = TimeSlot {
+                    starts_at: t,
+                    ends_at: e,
+                };
+                out.push(FreeSeats {
+                    slot,
+                    free_seats: capacity - peak_seats(slot, bookings),
+                });
                 t = e;
             }
         }
@@ -65,8 +73,12 @@ pub fn free_seats(
 
 /// The opening hours of one local day as a UTC slot; `None` when a DST gap swallows them.
 fn opening_of(day: NaiveDate, hours: OpeningHours, tz: Tz) -> Option<TimeSlot> {
-    let start = tz.from_local_datetime(&day.and_time(hours.opens)).earliest()?;
-    let end = tz.from_local_datetime(&day.and_time(hours.closes)).latest()?;
+    let start = tz
+        .from_local_datetime(&day.and_time(hours.opens))
+        .earliest()?;
+    let end = tz
+        .from_local_datetime(&day.and_time(hours.closes))
+        .latest()?;
     TimeSlot::new(start.with_timezone(&Utc), end.with_timezone(&Utc)).ok()
 }
 
@@ -102,7 +114,14 @@ mod tests {
     #[test]
     fn a_day_is_split_into_hours_inside_opening_hours() {
         let hours = OpeningHours::parse("08:00", "12:00").unwrap();
-        let r = free_seats(5, hours, chrono_tz::UTC, slot(at(1, 0, 0), at(2, 0, 0)), &[]).unwrap();
+        let r = free_seats(
+            5,
+            hours,
+            chrono_tz::UTC,
+            slot(at(1, 0, 0), at(2, 0, 0)),
+            &[],
+        )
+        .unwrap();
         assert_eq!(r.len(), 4);
         assert_eq!(r[0].slot, slot(at(1, 8, 0), at(1, 9, 0)));
         assert!(r.iter().all(|f| f.free_seats == 5));
@@ -112,8 +131,14 @@ mod tests {
     fn bookings_reduce_free_seats_only_where_they_overlap() {
         let hours = OpeningHours::parse("08:00", "12:00").unwrap();
         let b = [
-            Occupied { slot: slot(at(1, 9, 0), at(1, 10, 30)), seats: 2 },
-            Occupied { slot: slot(at(1, 10, 30), at(1, 11, 0)), seats: 1 },
+            Occupied {
+                slot: slot(at(1, 9, 0), at(1, 10, 30)),
+                seats: 2,
+            },
+            Occupied {
+                slot: slot(at(1, 10, 30), at(1, 11, 0)),
+                seats: 1,
+            },
         ];
         let r = free_seats(5, hours, chrono_tz::UTC, slot(at(1, 0, 0), at(2, 0, 0)), &b).unwrap();
         let free: Vec<i64> = r.iter().map(|f| f.free_seats).collect();
@@ -124,7 +149,14 @@ mod tests {
     #[test]
     fn opening_hours_follow_the_workspace_timezone() {
         let hours = OpeningHours::parse("08:00", "09:00").unwrap();
-        let r = free_seats(1, hours, chrono_tz::Europe::Berlin, slot(at(1, 0, 0), at(1, 23, 0)), &[]).unwrap();
+        let r = free_seats(
+            1,
+            hours,
+            chrono_tz::Europe::Berlin,
+            slot(at(1, 0, 0), at(1, 23, 0)),
+            &[],
+        )
+        .unwrap();
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].slot.starts_at, at(1, 7, 0));
     }

@@ -51,11 +51,17 @@ impl BookingStatus {
 
     /// Holds seats: counted against capacity and availability.
     pub fn occupies_seats(self) -> bool {
-        matches!(self, Self::Pending | Self::Held | Self::AwaitingPayment | Self::Confirmed | Self::Completed)
+        matches!(
+            self,
+            Self::Pending | Self::Held | Self::AwaitingPayment | Self::Confirmed | Self::Completed
+        )
     }
 
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Completed | Self::Cancelled | Self::Rejected | Self::Expired | Self::Failed)
+        matches!(
+            self,
+            Self::Completed | Self::Cancelled | Self::Rejected | Self::Expired | Self::Failed
+        )
     }
 }
 

@@ -45,12 +45,25 @@ mod tests {
 
     #[test]
     fn accepts_and_lowercases_a_plain_address() {
-        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn refuses_addresses_without_at_domain_or_tld() {
-        for bad in ["", "ann", "ann@", "@x.io", "ann@x", "ann@@x.io", "a n@x.io", "ann@x..io", "ann@-x.io"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.io",
+            "ann@x",
+            "ann@@x.io",
+            "a n@x.io",
+            "ann@x..io",
+            "ann@-x.io",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

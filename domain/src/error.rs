@@ -28,7 +28,9 @@ pub enum DomainError {
     NegativeRate(i64),
     #[error("unknown timezone {0:?}: use an IANA name such as Europe/Berlin")]
     UnknownTimezone(String),
-    #[error("invalid timestamp {value:?} for {field}: expected RFC 3339 with offset, e.g. 2030-01-01T09:00:00Z")]
+    #[error(
+        "invalid timestamp {value:?} for {field}: expected RFC 3339 with offset, e.g. 2030-01-01T09:00:00Z"
+    )]
     InvalidTimestamp { field: &'static str, value: String },
     #[error("the slot ends before it starts: ends_at must be after starts_at")]
     EndsBeforeStart,

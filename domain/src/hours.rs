@@ -22,9 +22,15 @@ impl OpeningHours {
         let o = parse_time_of_day(opens)?;
         let c = parse_time_of_day(closes)?;
         if c <= o {
-            return Err(DomainError::ClosesBeforeOpens { opens: opens.into(), closes: closes.into() });
+            return Err(DomainError::ClosesBeforeOpens {
+                opens: opens.into(),
+                closes: closes.into(),
+            });
         }
-        Ok(OpeningHours { opens: o, closes: c })
+        Ok(OpeningHours {
+            opens: o,
+            closes: c,
+        })
     }
 
     /// `HH:MM` forms, as stored and returned by the API.
@@ -46,7 +52,10 @@ mod tests {
         assert!(OpeningHours::parse("08:00", "20:00").is_ok());
         assert_eq!(
             OpeningHours::parse("20:00", "08:00"),
-            Err(DomainError::ClosesBeforeOpens { opens: "20:00".into(), closes: "08:00".into() })
+            Err(DomainError::ClosesBeforeOpens {
+                opens: "20:00".into(),
+                closes: "08:00".into()
+            })
         );
         assert!(OpeningHours::parse("08:00", "08:00").is_err());
     }

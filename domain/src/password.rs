@@ -12,10 +12,15 @@ pub const MAX_PASSWORD_LEN: usize = 256;
 pub fn check_new_password(password: &str) -> Result<(), DomainError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_LEN {
-        return Err(DomainError::PasswordTooShort { min: MIN_PASSWORD_LEN });
+        return Err(DomainError::PasswordTooShort {
+            min: MIN_PASSWORD_LEN,
+        });
     }
     if n > MAX_PASSWORD_LEN {
-        return Err(DomainError::TooLong { field: "password", max: MAX_PASSWORD_LEN });
+        return Err(DomainError::TooLong {
+            field: "password",
+            max: MAX_PASSWORD_LEN,
+        });
     }
     Ok(())
 }

@@ -14,7 +14,10 @@ pub struct TimeSlot {
 pub fn parse_timestamp(field: &'static str, raw: &str) -> Result<DateTime<Utc>, DomainError> {
     DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| DomainError::InvalidTimestamp { field, value: raw.to_string() })
+        .map_err(|_| DomainError::InvalidTimestamp {
+            field,
+            value: raw.to_string(),
+        })
 }
 
 impl TimeSlot {
@@ -32,7 +35,10 @@ impl TimeSlot {
         end_field: &'static str,
         end: &str,
     ) -> Result<Self, DomainError> {
-        Self::new(parse_timestamp(start_field, start)?, parse_timestamp(end_field, end)?)
+        Self::new(
+            parse_timestamp(start_field, start)?,
+            parse_timestamp(end_field, end)?,
+        )
     }
 
     /// Half-open overlap: a slot ending at 10:00 does not overlap one starting at 10:00.
@@ -53,14 +59,23 @@ mod tests {
 
     #[test]
     fn a_slot_must_end_after_it_starts() {
-        assert_eq!(TimeSlot::new(at(10), at(10)), Err(DomainError::EndsBeforeStart));
-        assert_eq!(TimeSlot::new(at(11), at(10)), Err(DomainError::EndsBeforeStart));
+        assert_eq!(
+            TimeSlot::new(at(10), at(10)),
+            Err(DomainError::EndsBeforeStart)
+        );
+        assert_eq!(
+            TimeSlot::new(at(11), at(10)),
+            Err(DomainError::EndsBeforeStart)
+        );
     }
 
     #[test]
     fn timestamps_need_an_offset() {
         assert!(parse_timestamp("starts_at", "2030-01-01T09:00:00").is_err());
-        assert_eq!(parse_timestamp("starts_at", "2030-01-01T10:00:00+01:00").unwrap(), at(9));
+        assert_eq!(
+            parse_timestamp("starts_at", "2030-01-01T10:00:00+01:00").unwrap(),
+            at(9)
+        );
     }
 
     #[test]

@@ -33,7 +33,9 @@ pub struct WorkspaceInput<'a> {
 
 /// Parses a timezone name such as `Europe/Berlin`.
 pub fn parse_timezone(raw: &str) -> Result<Tz, DomainError> {
-    raw.trim().parse::<Tz>().map_err(|_| DomainError::UnknownTimezone(raw.to_string()))
+    raw.trim()
+        .parse::<Tz>()
+        .map_err(|_| DomainError::UnknownTimezone(raw.to_string()))
 }
 
 impl NewWorkspace {
@@ -91,14 +93,51 @@ mod tests {
     #[test]
     fn each_broken_field_is_named_in_the_error() {
         let cases: Vec<(WorkspaceInput<'static>, DomainError)> = vec![
-            (WorkspaceInput { capacity: 0, ..input() }, DomainError::CapacityTooSmall(0)),
-            (WorkspaceInput { name: " ", ..input() }, DomainError::Empty { field: "name" }),
-            (WorkspaceInput { currency: "ABC", ..input() }, DomainError::UnknownCurrency("ABC".into())),
-            (WorkspaceInput { timezone: "Mars/Base", ..input() }, DomainError::UnknownTimezone("Mars/Base".into())),
-            (WorkspaceInput { hourly_rate_cents: -1, ..input() }, DomainError::NegativeRate(-1)),
             (
-                WorkspaceInput { opens_at: "20:00", closes_at: "08:00", ..input() },
-                DomainError::ClosesBeforeOpens { opens: "20:00".into(), closes: "08:00".into() },
+                WorkspaceInput {
+                    capacity: 0,
+                    ..input()
+                },
+                DomainError::CapacityTooSmall(0),
+            ),
+            (
+                WorkspaceInput {
+                    name: " ",
+                    ..input()
+                },
+                DomainError::Empty { field: "name" },
+            ),
+            (
+                WorkspaceInput {
+                    currency: "ABC",
+                    ..input()
+                },
+                DomainError::UnknownCurrency("ABC".into()),
+            ),
+            (
+                WorkspaceInput {
+                    timezone: "Mars/Base",
+                    ..input()
+                },
+                DomainError::UnknownTimezone("Mars/Base".into()),
+            ),
+            (
+                WorkspaceInput {
+                    hourly_rate_cents: -1,
+                    ..input()
+                },
+                DomainError::NegativeRate(-1),
+            ),
+            (
+                WorkspaceInput {
+                    opens_at: "20:00",
+                    closes_at: "08:00",
+                    ..input()
+                },
+                DomainError::ClosesBeforeOpens {
+                    opens: "20:00".into(),
+                    closes: "08:00".into(),
+                },
             ),
         ];
         for (i, want) in cases {

@@ -38,7 +38,12 @@ impl Deps {
         Ok(Arc::new(Deps {
             store,
             tokens: TokenKeys::new(&cfg.jwt_secret, cfg.jwt_ttl_secs),
-            mailer: Mailer::new(&cfg.smtp_host, cfg.smtp_port, &cfg.mail_from, Duration::from_secs(cfg.smtp_timeout_secs))?,
+            mailer: Mailer::new(
+                &cfg.smtp_host,
+                cfg.smtp_port,
+                &cfg.mail_from,
+                Duration::from_secs(cfg.smtp_timeout_secs),
+            )?,
             notify_retry: StepRetry {
                 initial: Duration::from_millis(cfg.notify_retry_initial_ms),
                 max_delay: Duration::from_millis(cfg.notify_retry_max_ms),

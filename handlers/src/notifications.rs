@@ -46,7 +46,12 @@ impl Notifications {
         .await?;
 
         let deps = self.deps.clone();
-        let email = Email { id: n.id.clone(), to: n.to.clone(), subject: n.subject.clone(), body: n.body.clone() };
+        let email = Email {
+            id: n.id.clone(),
+            to: n.to.clone(),
+            subject: n.subject.clone(),
+            body: n.body.clone(),
+        };
         let sent = ctx
             .run(|| async move {
                 deps.store.count_notification_attempt(&email.id).await.map_err(infra)?;
@@ -65,19 +70,29 @@ impl Notifications {
         let id = n.id.clone();
         match sent {
             Ok(at) => {
-                ctx.run(|| async move { deps.store.mark_notification_sent(&id, at).await.map_err(infra) })
-                    .name("mark sent")
-                    .retry_policy(self.deps.db_retry.policy())
-                    .await?;
+                ctx.run(|| async move {
+                    deps.store
+                        .mark_notification_sent(&id, at)
+                        .await
+                        .map_err(infra)
+                })
+                .name("mark sent")
+                .retry_policy(self.deps.db_retry.policy())
+                .await?;
                 Ok(true)
             }
             Err(e) => {
                 let why = e.message().to_string();
                 tracing::error!(notification = %n.id, error = %why, "email given up after its retry budget");
-                ctx.run(|| async move { deps.store.mark_notification_failed(&id, &why).await.map_err(infra) })
-                    .name("mark failed")
-                    .retry_policy(self.deps.db_retry.policy())
-                    .await?;
+                ctx.run(|| async move {
+                    deps.store
+                        .mark_notification_failed(&id, &why)
+                        .await
+                        .map_err(infra)
+                })
+                .name("mark failed")
+                .retry_policy(self.deps.db_retry.policy())
+                .await?;
                 Ok(false)
             }
         }
@@ -85,9 +100,18 @@ impl Notifications {
 
     /// The caller's notifications, newest first.
     #[handler(name = "list")]
-    async fn list(&self, ctx: Context<'_>, _body: Option<Json<Empty>>) -> HandlerResult<Json<Vec<NotificationView>>> {
+    async fn list(
+        &self,
+        ctx: Context<'_>,
+        _body: Option<Json<Empty>>,
+    ) -> HandlerResult<Json<Vec<NotificationView>>> {
         let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
-        let rows = self.deps.store.notifications_of_user(&who.sub).await.map_err(infra)?;
+        let rows = self
+            .deps
+            .store
+            .notifications_of_user(&who.sub)
+            .await
+            .map_err(infra)?;
         Ok(Json(
             rows.into_iter()
                 .map(|r| NotificationView {

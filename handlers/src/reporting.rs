@@ -46,10 +46,17 @@ impl Reporting {
     /// (admin) Bookings by status, revenue, refunds and occupancy for slots starting in
     /// `[from, to)` (at most 31 days).
     #[handler(name = "summary")]
-    async fn summary(&self, ctx: Context<'_>, Json(req): Json<SummaryRequest>) -> HandlerResult<Json<Summary>> {
+    async fn summary(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<SummaryRequest>,
+    ) -> HandlerResult<Json<Summary>> {
         guard::admin(ctx.headers(), &self.deps.tokens)?;
         let window = TimeSlot::parse("from", &req.from, "to", &req.to).map_err(bad_input)?;
-        let (from, to) = (window.starts_at.timestamp_millis(), window.ends_at.timestamp_millis());
+        let (from, to) = (
+            window.starts_at.timestamp_millis(),
+            window.ends_at.timestamp_millis(),
+        );
         let s = self.deps.store.summary(from, to).await.map_err(infra)?;
         let mut counts = BookingCounts::default();
         for (status, n) in &s.bookings_by_status {
@@ -70,10 +77,21 @@ impl Reporting {
             let open = free_seats(ws.capacity, hours, tz, window, &[]).map_err(bad_input)?;
             let available: f64 = open
                 .iter()
-                .map(|f| (f.slot.ends_at - f.slot.starts_at).num_milliseconds() as f64 / HOUR_MS * ws.capacity as f64)
+                .map(|f| {
+                    (f.slot.ends_at - f.slot.starts_at).num_milliseconds() as f64 / HOUR_MS
+                        * ws.capacity as f64
+                })
                 .sum();
-            let booked = s.booked_seat_ms.iter().find(|(id, _)| *id == ws.id).map_or(0.0, |(_, ms)| *ms as f64 / HOUR_MS);
-            let ratio = if available > 0.0 { booked / available } else { 0.0 };
+            let booked = s
+                .booked_seat_ms
+                .iter()
+                .find(|(id, _)| *id == ws.id)
+                .map_or(0.0, |(_, ms)| *ms as f64 / HOUR_MS);
+            let ratio = if available > 0.0 {
+                booked / available
+            } else {
+                0.0
+            };
             occupancy.push(Occupancy {
                 workspace_id: ws.id,
                 booked_seat_hours: booked,
@@ -81,6 +99,11 @@ impl Reporting {
                 ratio: (ratio * 10_000.0).round() / 10_000.0,
             });
         }
-        Ok(Json(Summary { bookings: counts, revenue_cents: s.revenue_cents, refunded_cents: s.refunded_cents, occupancy }))
+        Ok(Json(Summary {
+            bookings: counts,
+            revenue_cents: s.revenue_cents,
+            refunded_cents: s.refunded_cents,
+            occupancy,
+        }))
     }
 }

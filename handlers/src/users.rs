@@ -17,7 +17,11 @@ pub struct Users {
 impl Users {
     /// The caller's profile.
     #[handler(name = "me")]
-    async fn me(&self, ctx: Context<'_>, _body: Option<Json<Empty>>) -> HandlerResult<Json<Profile>> {
+    async fn me(
+        &self,
+        ctx: Context<'_>,
+        _body: Option<Json<Empty>>,
+    ) -> HandlerResult<Json<Profile>> {
         let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
         let u = self
             .deps
@@ -26,14 +30,29 @@ impl Users {
             .await
             .map_err(infra)?
             .ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
-        Ok(Json(Profile { user_id: u.id, email: u.email, name: u.name, role: u.role, created_at: rfc3339(u.created_at) }))
+        Ok(Json(Profile {
+            user_id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+            created_at: rfc3339(u.created_at),
+        }))
     }
 
     /// The caller's bookings, newest first.
     #[handler(name = "bookings")]
-    async fn bookings(&self, ctx: Context<'_>, _body: Option<Json<Empty>>) -> HandlerResult<Json<Vec<BookingSummary>>> {
+    async fn bookings(
+        &self,
+        ctx: Context<'_>,
+        _body: Option<Json<Empty>>,
+    ) -> HandlerResult<Json<Vec<BookingSummary>>> {
         let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
-        let rows = self.deps.store.bookings_of_user(&who.sub).await.map_err(infra)?;
+        let rows = self
+            .deps
+            .store
+            .bookings_of_user(&who.sub)
+            .await
+            .map_err(infra)?;
         Ok(Json(rows.into_iter().map(booking_summary).collect()))
     }
 }

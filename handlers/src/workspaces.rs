@@ -2,8 +2,8 @@
 //! lists them and asks for free seats.
 
 use crate::api::{
-    Availability, CreateWorkspaceRequest, CreateWorkspaceResponse, Empty, FreeInterval, RecordActivity,
-    SendNotification, WorkspaceView, AvailabilityRequest,
+    Availability, AvailabilityRequest, CreateWorkspaceRequest, CreateWorkspaceResponse, Empty,
+    FreeInterval, RecordActivity, SendNotification, WorkspaceView,
 };
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra, not_found, terminal};
@@ -65,8 +65,15 @@ impl Workspaces {
         let admin_email: String = ctx
             .run(|| async move {
                 let creator = deps.store.user(&admin_id).await.map_err(infra)?;
-                let creator = creator.ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
-                deps.store.insert_workspace(&Workspace { created_at: now_ms(), ..w }).await.map_err(infra)?;
+                let creator =
+                    creator.ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
+                deps.store
+                    .insert_workspace(&Workspace {
+                        created_at: now_ms(),
+                        ..w
+                    })
+                    .await
+                    .map_err(infra)?;
                 Ok(creator.email)
             })
             .name("create workspace")
@@ -110,7 +117,11 @@ impl Workspaces {
 
     /// Active workspaces.
     #[handler(name = "list")]
-    async fn list(&self, ctx: Context<'_>, _body: Option<Json<Empty>>) -> HandlerResult<Json<Vec<WorkspaceView>>> {
+    async fn list(
+        &self,
+        ctx: Context<'_>,
+        _body: Option<Json<Empty>>,
+    ) -> HandlerResult<Json<Vec<WorkspaceView>>> {
         guard::caller(ctx.headers(), &self.deps.tokens)?;
         let all = self.deps.store.active_workspaces().await.map_err(infra)?;
         Ok(Json(all.into_iter().map(view).collect()))
@@ -118,7 +129,11 @@ impl Workspaces {
 
     /// Free seats per hour of opening time in `[from, to)` (at most 31 days).
     #[handler(name = "availability")]
-    async fn availability(&self, ctx: Context<'_>, Json(req): Json<AvailabilityRequest>) -> HandlerResult<Json<Availability>> {
+    async fn availability(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<AvailabilityRequest>,
+    ) -> HandlerResult<Json<Availability>> {
         guard::caller(ctx.headers(), &self.deps.tokens)?;
         let window = TimeSlot::parse("from", &req.from, "to", &req.to).map_err(bad_input)?;
         let ws = self
@@ -133,7 +148,11 @@ impl Workspaces {
         let held = self
             .deps
             .store
-            .occupied(&ws.id, window.starts_at.timestamp_millis(), window.ends_at.timestamp_millis())
+            .occupied(
+                &ws.id,
+                window.starts_at.timestamp_millis(),
+                window.ends_at.timestamp_millis(),
+            )
             .await
             .map_err(infra)?;
         let held: Vec<Occupied> = held
@@ -161,7 +180,8 @@ impl Workspaces {
 
 /// Opening hours and timezone of a stored workspace (validated when it was created).
 pub fn stored_hours(ws: &Workspace) -> Result<(OpeningHours, chrono_tz::Tz), HandlerError> {
-    let hours = OpeningHours::parse(&ws.opens_at, &ws.closes_at).map_err(|e| terminal(500, e.to_string()))?;
+    let hours = OpeningHours::parse(&ws.opens_at, &ws.closes_at)
+        .map_err(|e| terminal(500, e.to_string()))?;
     let tz = parse_timezone(&ws.timezone).map_err(|e| terminal(500, e.to_string()))?;
     Ok((hours, tz))
 }

@@ -91,27 +91,95 @@ impl Default for Config {
 /// (setting, environment variable, meaning) for every field: the single source of the
 /// configuration reference printed by `deskflow config` and copied into the README.
 const ENV: &[(&str, &str, &str)] = &[
-    ("database_url", "DATABASE_URL", "sqlite://FILE or postgres://URL"),
-    ("database_max_connections", "DESKFLOW_DATABASE_MAX_CONNECTIONS", "pool size"),
-    ("jwt_secret", "DESKFLOW_JWT_SECRET", "HS256 secret of bearer tokens"),
-    ("jwt_ttl_secs", "DESKFLOW_JWT_TTL_SECS", "token lifetime in seconds"),
+    (
+        "database_url",
+        "DATABASE_URL",
+        "sqlite://FILE or postgres://URL",
+    ),
+    (
+        "database_max_connections",
+        "DESKFLOW_DATABASE_MAX_CONNECTIONS",
+        "pool size",
+    ),
+    (
+        "jwt_secret",
+        "DESKFLOW_JWT_SECRET",
+        "HS256 secret of bearer tokens",
+    ),
+    (
+        "jwt_ttl_secs",
+        "DESKFLOW_JWT_TTL_SECS",
+        "token lifetime in seconds",
+    ),
     ("admin_email", "DESKFLOW_ADMIN_EMAIL", "first admin's email"),
-    ("admin_password", "DESKFLOW_ADMIN_PASSWORD", "first admin's password"),
-    ("endpoint_addr", "DESKFLOW_ENDPOINT_ADDR", "Restate SDK endpoint address"),
-    ("http_addr", "DESKFLOW_HTTP_ADDR", "health/ready/metrics/webhooks address"),
-    ("restate_identity_key", "DESKFLOW_RESTATE_IDENTITY_KEY", "publickeyv1_... of restate-server"),
-    ("restate_admin_url", "DESKFLOW_RESTATE_ADMIN_URL", "restate-server admin API"),
-    ("restate_ingress_url", "DESKFLOW_RESTATE_INGRESS_URL", "restate-server ingress"),
+    (
+        "admin_password",
+        "DESKFLOW_ADMIN_PASSWORD",
+        "first admin's password",
+    ),
+    (
+        "endpoint_addr",
+        "DESKFLOW_ENDPOINT_ADDR",
+        "Restate SDK endpoint address",
+    ),
+    (
+        "http_addr",
+        "DESKFLOW_HTTP_ADDR",
+        "health/ready/metrics/webhooks address",
+    ),
+    (
+        "restate_identity_key",
+        "DESKFLOW_RESTATE_IDENTITY_KEY",
+        "publickeyv1_... of restate-server",
+    ),
+    (
+        "restate_admin_url",
+        "DESKFLOW_RESTATE_ADMIN_URL",
+        "restate-server admin API",
+    ),
+    (
+        "restate_ingress_url",
+        "DESKFLOW_RESTATE_INGRESS_URL",
+        "restate-server ingress",
+    ),
     ("smtp_host", "DESKFLOW_SMTP_HOST", "SMTP relay host"),
     ("smtp_port", "DESKFLOW_SMTP_PORT", "SMTP relay port"),
     ("mail_from", "DESKFLOW_MAIL_FROM", "sender address"),
-    ("smtp_timeout_secs", "DESKFLOW_SMTP_TIMEOUT_SECS", "timeout of one SMTP attempt"),
-    ("notify_retry_initial_ms", "DESKFLOW_NOTIFY_RETRY_INITIAL_MS", "first retry delay of an email"),
-    ("notify_retry_max_ms", "DESKFLOW_NOTIFY_RETRY_MAX_MS", "longest retry delay of an email"),
-    ("notify_retry_max_secs", "DESKFLOW_NOTIFY_RETRY_MAX_SECS", "give up on an email after this long"),
-    ("stripe_api_base", "DESKFLOW_STRIPE_API_BASE", "Stripe API base URL"),
-    ("stripe_secret_key", "DESKFLOW_STRIPE_SECRET_KEY", "Stripe secret key"),
-    ("stripe_webhook_secret", "DESKFLOW_STRIPE_WEBHOOK_SECRET", "Stripe webhook signing secret"),
+    (
+        "smtp_timeout_secs",
+        "DESKFLOW_SMTP_TIMEOUT_SECS",
+        "timeout of one SMTP attempt",
+    ),
+    (
+        "notify_retry_initial_ms",
+        "DESKFLOW_NOTIFY_RETRY_INITIAL_MS",
+        "first retry delay of an email",
+    ),
+    (
+        "notify_retry_max_ms",
+        "DESKFLOW_NOTIFY_RETRY_MAX_MS",
+        "longest retry delay of an email",
+    ),
+    (
+        "notify_retry_max_secs",
+        "DESKFLOW_NOTIFY_RETRY_MAX_SECS",
+        "give up on an email after this long",
+    ),
+    (
+        "stripe_api_base",
+        "DESKFLOW_STRIPE_API_BASE",
+        "Stripe API base URL",
+    ),
+    (
+        "stripe_secret_key",
+        "DESKFLOW_STRIPE_SECRET_KEY",
+        "Stripe secret key",
+    ),
+    (
+        "stripe_webhook_secret",
+        "DESKFLOW_STRIPE_WEBHOOK_SECRET",
+        "Stripe webhook signing secret",
+    ),
     ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
     ("log_filter", "RUST_LOG", "tracing filter"),
 ];
@@ -122,7 +190,9 @@ impl Config {
         let file = std::env::var("DESKFLOW_CONFIG").ok();
         let mut cfg = match file.as_deref() {
             Some(path) => Self::from_file(Path::new(path))?,
-            None if Path::new("deskflow.toml").exists() => Self::from_file(Path::new("deskflow.toml"))?,
+            None if Path::new("deskflow.toml").exists() => {
+                Self::from_file(Path::new("deskflow.toml"))?
+            }
             None => Config::default(),
         };
         cfg.apply_env(|k| std::env::var(k).ok())?;
@@ -139,7 +209,8 @@ impl Config {
     /// Overrides fields from variables named in the reference table. Going through the
     /// serialized form keeps one list of names instead of one `match` arm per field.
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), InfraError> {
-        let mut table = toml::Table::try_from(&*self).map_err(|e| InfraError::Config(e.to_string()))?;
+        let mut table =
+            toml::Table::try_from(&*self).map_err(|e| InfraError::Config(e.to_string()))?;
         for (field, var, _) in ENV {
             let Some(raw) = get(var) else { continue };
             let value = match table.get(*field) {
@@ -147,20 +218,28 @@ impl Config {
                     .trim()
                     .parse::<i64>()
                     .map(toml::Value::Integer)
-                    .map_err(|_| InfraError::Config(format!("{var}={raw:?} is not a whole number")))?,
+                    .map_err(|_| {
+                        InfraError::Config(format!("{var}={raw:?} is not a whole number"))
+                    })?,
                 _ => toml::Value::String(raw),
             };
             table.insert((*field).to_string(), value);
         }
-        *self = table.try_into().map_err(|e| InfraError::Config(e.to_string()))?;
+        *self = table
+            .try_into()
+            .map_err(|e| InfraError::Config(e.to_string()))?;
         Ok(())
     }
 
     /// Refuses settings that cannot work, with a message naming the setting.
     pub fn validate(&self) -> Result<(), InfraError> {
         let bad = |m: String| Err(InfraError::Config(m));
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
-            return bad(format!("DATABASE_URL must start with sqlite: or postgres:, got {:?}", self.database_url));
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return bad(format!(
+                "DATABASE_URL must start with sqlite: or postgres:, got {:?}",
+                self.database_url
+            ));
         }
         if self.jwt_secret.len() < 16 {
             return bad("DESKFLOW_JWT_SECRET must be at least 16 characters".into());
@@ -169,10 +248,15 @@ impl Config {
             return bad("DESKFLOW_JWT_TTL_SECS must be at least 60".into());
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
-            return bad(format!("DESKFLOW_LOG_FORMAT must be text or json, got {:?}", self.log_format));
+            return bad(format!(
+                "DESKFLOW_LOG_FORMAT must be text or json, got {:?}",
+                self.log_format
+            ));
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {
-            return bad("set both DESKFLOW_ADMIN_EMAIL and DESKFLOW_ADMIN_PASSWORD, or neither".into());
+            return bad(
+                "set both DESKFLOW_ADMIN_EMAIL and DESKFLOW_ADMIN_PASSWORD, or neither".into(),
+            );
         }
         Ok(())
     }
@@ -182,7 +266,10 @@ impl Config {
         let defaults = toml::Table::try_from(Config::default()).unwrap_or_default();
         ENV.iter()
             .map(|(f, v, m)| {
-                let d = defaults.get(*f).map(|v| v.to_string()).unwrap_or_else(|| "(unset)".into());
+                let d = defaults
+                    .get(*f)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "(unset)".into());
                 (*f, *v, *m, d)
             })
             .collect()
@@ -196,8 +283,12 @@ mod tests {
 
     #[test]
     fn env_overrides_defaults_with_typed_values() {
-        let env: HashMap<&str, &str> =
-            [("DATABASE_URL", "postgres://x/y"), ("DESKFLOW_SMTP_PORT", "2525"), ("DESKFLOW_ADMIN_EMAIL", "a@b.io")].into();
+        let env: HashMap<&str, &str> = [
+            ("DATABASE_URL", "postgres://x/y"),
+            ("DESKFLOW_SMTP_PORT", "2525"),
+            ("DESKFLOW_ADMIN_EMAIL", "a@b.io"),
+        ]
+        .into();
         let mut c = Config::default();
         c.apply_env(|k| env.get(k).map(|s| s.to_string())).unwrap();
         assert_eq!(c.database_url, "postgres://x/y");
@@ -208,13 +299,21 @@ mod tests {
     #[test]
     fn a_non_number_for_a_number_is_refused_with_the_variable_name() {
         let mut c = Config::default();
-        let err = c.apply_env(|k| (k == "DESKFLOW_SMTP_PORT").then(|| "abc".to_string())).unwrap_err();
+        let err = c
+            .apply_env(|k| (k == "DESKFLOW_SMTP_PORT").then(|| "abc".to_string()))
+            .unwrap_err();
         assert!(err.to_string().contains("DESKFLOW_SMTP_PORT"), "{err}");
     }
 
     #[test]
     fn every_field_has_an_environment_variable() {
-        let t = toml::Table::try_from(Config { admin_email: Some("x".into()), admin_password: Some("y".into()), restate_identity_key: Some("k".into()), ..Config::default() }).unwrap();
+        let t = toml::Table::try_from(Config {
+            admin_email: Some("x".into()),
+            admin_password: Some("y".into()),
+            restate_identity_key: Some("k".into()),
+            ..Config::default()
+        })
+        .unwrap();
         for k in t.keys() {
             assert!(ENV.iter().any(|(f, _, _)| f == k), "{k} has no variable");
         }
@@ -222,9 +321,15 @@ mod tests {
 
     #[test]
     fn validate_refuses_half_an_admin_and_unknown_databases() {
-        let c = Config { admin_email: Some("a@b.io".into()), ..Config::default() };
+        let c = Config {
+            admin_email: Some("a@b.io".into()),
+            ..Config::default()
+        };
         assert!(c.validate().is_err());
-        let c = Config { database_url: "mysql://x".into(), ..Config::default() };
+        let c = Config {
+            database_url: "mysql://x".into(),
+            ..Config::default()
+        };
         assert!(c.validate().is_err());
         assert!(Config::default().validate().is_ok());
     }

@@ -35,16 +35,20 @@ impl InfraError {
     /// false for outcomes that stay the same however often we ask.
     pub fn is_transient(&self) -> bool {
         match self {
-            InfraError::Database(e) => !matches!(
-                e,
-                sqlx::Error::RowNotFound
-                    | sqlx::Error::ColumnDecode { .. }
-                    | sqlx::Error::Decode(_)
-                    | sqlx::Error::TypeNotFound { .. }
-                    | sqlx::Error::ColumnNotFound(_)
-            ) && e.as_database_error().is_none_or(|d| {
-                !(d.is_unique_violation() || d.is_check_violation() || d.is_foreign_key_violation())
-            }),
+            InfraError::Database(e) => {
+                !matches!(
+                    e,
+                    sqlx::Error::RowNotFound
+                        | sqlx::Error::ColumnDecode { .. }
+                        | sqlx::Error::Decode(_)
+                        | sqlx::Error::TypeNotFound { .. }
+                        | sqlx::Error::ColumnNotFound(_)
+                ) && e.as_database_error().is_none_or(|d| {
+                    !(d.is_unique_violation()
+                        || d.is_check_violation()
+                        || d.is_foreign_key_violation())
+                })
+            }
             InfraError::Smtp(_) => true,
             InfraError::Migration(_) => true,
             InfraError::AlreadyExists(_)

@@ -43,7 +43,12 @@ impl TokenKeys {
 
     /// Issues a token valid from `now` (seconds since the epoch) for the configured lifetime.
     pub fn issue(&self, user_id: &str, role: &str, now: i64) -> Result<(String, i64), InfraError> {
-        let claims = Claims { sub: user_id.into(), role: role.into(), iat: now, exp: now + self.ttl_secs };
+        let claims = Claims {
+            sub: user_id.into(),
+            role: role.into(),
+            iat: now,
+            exp: now + self.ttl_secs,
+        };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims.exp))
     }
@@ -78,13 +83,23 @@ mod tests {
         let k = TokenKeys::new("s3cret", 60);
         let (old, _) = k.issue("u1", "member", now() - 3600).unwrap();
         assert!(k.verify(&old).is_err());
-        let (foreign, _) = TokenKeys::new("other", 60).issue("u1", "admin", now()).unwrap();
+        let (foreign, _) = TokenKeys::new("other", 60)
+            .issue("u1", "admin", now())
+            .unwrap();
         assert!(k.verify(&foreign).is_err());
         // alg: none — header {"alg":"none","typ":"JWT"}, no signature
-        let payload = format!(r#"{{"sub":"u1","role":"admin","iat":{},"exp":{}}}"#, now(), now() + 60);
+        let payload = format!(
+            r#"{{"sub":"u1","role":"admin","iat":{},"exp":{}}}"#,
+            now(),
+            now() + 60
+        );
         use base64::Engine;
         let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-        let none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&payload));
+        let none = format!(
+            "{}.{}.",
+            b64(r#"{"alg":"none","typ":"JWT"}"#),
+            b64(&payload)
+        );
         assert!(k.verify(&none).is_err());
     }
 }

@@ -28,25 +28,40 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(host: &str, port: u16, from: &str, timeout: Duration) -> Result<Self, InfraError> {
-        let from: Mailbox = from.parse().map_err(|e| InfraError::Config(format!("mail_from {from:?}: {e}")))?;
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| InfraError::Config(format!("mail_from {from:?}: {e}")))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(port)
             .timeout(Some(timeout))
             .build();
-        Ok(Mailer { transport, from, host: host.into(), port })
+        Ok(Mailer {
+            transport,
+            from,
+            host: host.into(),
+            port,
+        })
     }
 
     pub async fn send(&self, e: &Email) -> Result<(), InfraError> {
-        let to: Mailbox = e.to.parse().map_err(|err| InfraError::BadMessage(format!("recipient {:?}: {err}", e.to)))?;
+        let to: Mailbox =
+            e.to.parse()
+                .map_err(|err| InfraError::BadMessage(format!("recipient {:?}: {err}", e.to)))?;
         let msg = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&e.subject)
-            .message_id(Some(format!("<{}@deskflow>", e.id.replace([' ', '<', '>', '@'], "-"))))
+            .message_id(Some(format!(
+                "<{}@deskflow>",
+                e.id.replace([' ', '<', '>', '@'], "-")
+            )))
             .header(ContentType::TEXT_PLAIN)
             .body(e.body.clone())
             .map_err(|err| InfraError::BadMessage(err.to_string()))?;
-        self.transport.send(msg).await.map_err(|err| InfraError::Smtp(err.to_string()))?;
+        self.transport
+            .send(msg)
+            .await
+            .map_err(|err| InfraError::Smtp(err.to_string()))?;
         Ok(())
     }
 

@@ -2,8 +2,10 @@
 //! verification needs nothing but the stored string.
 
 use crate::InfraError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 /// Hashes a password with a fresh random salt. Call inside a journaled step: the salt is
 /// random, so the step's result must be recorded, not recomputed on replay.
@@ -18,7 +20,11 @@ pub fn hash(password: &str) -> Result<String, InfraError> {
 /// True when `password` matches the stored hash; a malformed stored hash counts as no match.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

@@ -16,19 +16,31 @@ async fn stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("deskflow_store_{}", uuid::Uuid::new_v4().simple());
-            let mut admin = sqlx::PgConnection::connect(&base).await.expect("TEST_DATABASE_URL answers");
-            sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+            let mut admin = sqlx::PgConnection::connect(&base)
+                .await
+                .expect("TEST_DATABASE_URL answers");
+            sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .unwrap();
             let url = replace_db(&base, &name);
-            out.push(("postgres", Store::connect(&url, 8).await.unwrap(), tempfile::tempdir().unwrap()));
+            out.push((
+                "postgres",
+                Store::connect(&url, 8).await.unwrap(),
+                tempfile::tempdir().unwrap(),
+            ));
         }
-        _ => eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant of the store suite is SKIPPED"),
+        _ => eprintln!(
+            "TEST_DATABASE_URL is not set: the PostgreSQL variant of the store suite is SKIPPED"
+        ),
     }
     out
 }
 
 /// `postgres://u@h:5432/test?x` -> `postgres://u@h:5432/<db>?x`
 fn replace_db(url: &str, db: &str) -> String {
-    let (head, query) = url.split_once('?').map_or((url, None), |(h, q)| (h, Some(q)));
+    let (head, query) = url
+        .split_once('?')
+        .map_or((url, None), |(h, q)| (h, Some(q)));
     let base = head.rsplit_once('/').map_or(head, |(b, _)| b);
     match query {
         Some(q) => format!("{base}/{db}?{q}"),
@@ -37,7 +49,14 @@ fn replace_db(url: &str, db: &str) -> String {
 }
 
 fn user(id: &str, email: &str) -> User {
-    User { id: id.into(), email: email.into(), name: "Ann".into(), role: "member".into(), active: true, created_at: 1 }
+    User {
+        id: id.into(),
+        email: email.into(),
+        name: "Ann".into(),
+        role: "member".into(),
+        active: true,
+        created_at: 1,
+    }
 }
 
 fn workspace(id: &str, capacity: i64) -> Workspace {
@@ -79,7 +98,10 @@ fn booking(id: &str, ws: &str, from_h: i64, to_h: i64, seats: i64) -> BookingRow
 async fn a_second_user_with_the_same_email_is_refused() {
     for (db, s, _d) in stores().await {
         s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
-        let err = s.insert_user(&user("u2", "ann@x.io"), "h").await.unwrap_err();
+        let err = s
+            .insert_user(&user("u2", "ann@x.io"), "h")
+            .await
+            .unwrap_err();
         assert!(matches!(err, InfraError::AlreadyExists(_)), "{db}: {err}");
         assert!(s.user("u2").await.unwrap().is_none(), "{db}");
         let (u, hash) = s.user_credentials("ann@x.io").await.unwrap().unwrap();
@@ -91,8 +113,12 @@ async fn a_second_user_with_the_same_email_is_refused() {
 async fn ensure_admin_creates_once_and_promotes_an_existing_user() {
     for (db, s, _d) in stores().await {
         s.insert_user(&user("u1", "boss@x.io"), "h").await.unwrap();
-        s.ensure_admin(&user("other", "boss@x.io"), "h2").await.unwrap();
-        s.ensure_admin(&user("other", "boss@x.io"), "h2").await.unwrap();
+        s.ensure_admin(&user("other", "boss@x.io"), "h2")
+            .await
+            .unwrap();
+        s.ensure_admin(&user("other", "boss@x.io"), "h2")
+            .await
+            .unwrap();
         assert_eq!(s.user("u1").await.unwrap().unwrap().role, "admin", "{db}");
         assert!(s.user("other").await.unwrap().is_none(), "{db}");
     }
@@ -101,14 +127,28 @@ async fn ensure_admin_creates_once_and_promotes_an_existing_user() {
 #[tokio::test]
 async fn workspaces_need_an_existing_creator_and_at_least_one_seat() {
     for (db, s, _d) in stores().await {
-        assert!(s.insert_workspace(&workspace("w0", 3)).await.is_err(), "{db}: creator u1 does not exist yet");
+        assert!(
+            s.insert_workspace(&workspace("w0", 3)).await.is_err(),
+            "{db}: creator u1 does not exist yet"
+        );
         s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
-        assert!(s.insert_workspace(&workspace("w1", 0)).await.is_err(), "{db}: capacity 0");
+        assert!(
+            s.insert_workspace(&workspace("w1", 0)).await.is_err(),
+            "{db}: capacity 0"
+        );
         s.insert_workspace(&workspace("w2", 3)).await.unwrap();
         s.insert_workspace(&workspace("w2", 3)).await.unwrap(); // a retried step: no-op
         let all = s.active_workspaces().await.unwrap();
-        assert_eq!(all.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(), vec!["w2"], "{db}");
-        assert_eq!(s.workspace("w2").await.unwrap().unwrap(), workspace("w2", 3), "{db}");
+        assert_eq!(
+            all.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
+            vec!["w2"],
+            "{db}"
+        );
+        assert_eq!(
+            s.workspace("w2").await.unwrap().unwrap(),
+            workspace("w2", 3),
+            "{db}"
+        );
     }
 }
 
@@ -117,18 +157,34 @@ async fn the_capacity_guard_refuses_a_booking_that_does_not_fit_at_its_peak() {
     for (db, s, _d) in stores().await {
         s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
         s.insert_workspace(&workspace("w", 2)).await.unwrap();
-        s.insert_booking(&booking("a", "w", 9, 11, 1)).await.unwrap();
-        s.insert_booking(&booking("b", "w", 10, 12, 1)).await.unwrap();
-        let err = s.insert_booking(&booking("c", "w", 10, 11, 1)).await.unwrap_err();
+        s.insert_booking(&booking("a", "w", 9, 11, 1))
+            .await
+            .unwrap();
+        s.insert_booking(&booking("b", "w", 10, 12, 1))
+            .await
+            .unwrap();
+        let err = s
+            .insert_booking(&booking("c", "w", 10, 11, 1))
+            .await
+            .unwrap_err();
         assert!(matches!(err, InfraError::CapacityExceeded), "{db}: {err}");
         // 11-12: "a" has ended, only "b" holds a seat
-        s.insert_booking(&booking("d", "w", 11, 12, 1)).await.unwrap();
+        s.insert_booking(&booking("d", "w", 11, 12, 1))
+            .await
+            .unwrap();
         // a booking that frees its seat makes room
-        s.set_booking_status("a", "cancelled", Some("test"), 2).await.unwrap();
-        s.insert_booking(&booking("e", "w", 9, 10, 2)).await.unwrap();
+        s.set_booking_status("a", "cancelled", Some("test"), 2)
+            .await
+            .unwrap();
+        s.insert_booking(&booking("e", "w", 9, 10, 2))
+            .await
+            .unwrap();
         let held = s.occupied("w", 0, 24 * 3_600_000).await.unwrap();
         assert_eq!(held.len(), 3, "{db}: b, d, e");
-        assert!(s.booking("c").await.unwrap().is_none(), "{db}: the refused booking wrote nothing");
+        assert!(
+            s.booking("c").await.unwrap().is_none(),
+            "{db}: the refused booking wrote nothing"
+        );
     }
 }
 
@@ -140,7 +196,10 @@ async fn twenty_concurrent_bookings_for_the_last_seat_leave_exactly_one() {
         let tasks: Vec<_> = (0..20)
             .map(|i| {
                 let s = s.clone();
-                tokio::spawn(async move { s.insert_booking(&booking(&format!("b{i}"), "w", 9, 10, 1)).await })
+                tokio::spawn(async move {
+                    s.insert_booking(&booking(&format!("b{i}"), "w", 9, 10, 1))
+                        .await
+                })
             })
             .collect();
         let mut ok = 0;
@@ -152,7 +211,11 @@ async fn twenty_concurrent_bookings_for_the_last_seat_leave_exactly_one() {
             }
         }
         assert_eq!(ok, 1, "{db}");
-        assert_eq!(s.occupied("w", 0, 24 * 3_600_000).await.unwrap().len(), 1, "{db}");
+        assert_eq!(
+            s.occupied("w", 0, 24 * 3_600_000).await.unwrap().len(),
+            1,
+            "{db}"
+        );
     }
 }
 
@@ -176,12 +239,23 @@ async fn notifications_are_recorded_once_and_count_their_attempts() {
         s.insert_notification(&n).await.unwrap();
         s.insert_notification(&n).await.unwrap();
         s.count_notification_attempt(&n.id).await.unwrap();
-        s.note_notification_error(&n.id, "connection refused").await.unwrap();
+        s.note_notification_error(&n.id, "connection refused")
+            .await
+            .unwrap();
         s.count_notification_attempt(&n.id).await.unwrap();
         s.mark_notification_sent(&n.id, 9).await.unwrap();
         let got = s.notifications_of_user("u1").await.unwrap();
         assert_eq!(got.len(), 1, "{db}");
-        assert_eq!((got[0].status.as_str(), got[0].attempts, got[0].sent_at, got[0].last_error.clone()), ("sent", 2, Some(9), None), "{db}");
+        assert_eq!(
+            (
+                got[0].status.as_str(),
+                got[0].attempts,
+                got[0].sent_at,
+                got[0].last_error.clone()
+            ),
+            ("sent", 2, Some(9), None),
+            "{db}"
+        );
     }
 }
 
@@ -198,20 +272,43 @@ async fn activity_is_recorded_once_per_origin_and_summarised() {
             at: 7,
         };
         assert!(s.record_activity(&a).await.unwrap(), "{db}");
-        assert!(!s.record_activity(&a).await.unwrap(), "{db}: the second record is a no-op");
-        assert_eq!(s.activity("user_registered:u1").await.unwrap(), Some(a), "{db}");
+        assert!(
+            !s.record_activity(&a).await.unwrap(),
+            "{db}: the second record is a no-op"
+        );
+        assert_eq!(
+            s.activity("user_registered:u1").await.unwrap(),
+            Some(a),
+            "{db}"
+        );
 
         s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
         s.insert_workspace(&workspace("w", 5)).await.unwrap();
-        s.insert_booking(&booking("b1", "w", 9, 11, 2)).await.unwrap();
-        s.set_booking_status("b1", "confirmed", None, 3).await.unwrap();
-        s.insert_booking(&booking("b2", "w", 9, 10, 1)).await.unwrap();
-        s.set_booking_status("b2", "failed", Some("card declined"), 3).await.unwrap();
+        s.insert_booking(&booking("b1", "w", 9, 11, 2))
+            .await
+            .unwrap();
+        s.set_booking_status("b1", "confirmed", None, 3)
+            .await
+            .unwrap();
+        s.insert_booking(&booking("b2", "w", 9, 10, 1))
+            .await
+            .unwrap();
+        s.set_booking_status("b2", "failed", Some("card declined"), 3)
+            .await
+            .unwrap();
         let sum = s.summary(0, 24 * 3_600_000).await.unwrap();
         let mut by = sum.bookings_by_status.clone();
         by.sort();
-        assert_eq!(by, vec![("confirmed".to_string(), 1), ("failed".to_string(), 1)], "{db}");
-        assert_eq!(sum.booked_seat_ms, vec![("w".to_string(), 2 * 2 * 3_600_000)], "{db}");
+        assert_eq!(
+            by,
+            vec![("confirmed".to_string(), 1), ("failed".to_string(), 1)],
+            "{db}"
+        );
+        assert_eq!(
+            sum.booked_seat_ms,
+            vec![("w".to_string(), 2 * 2 * 3_600_000)],
+            "{db}"
+        );
         assert_eq!((sum.revenue_cents, sum.refunded_cents), (0, 0), "{db}");
     }
 }

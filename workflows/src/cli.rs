@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "deskflow", version, about = "Coworking-space bookings as durable Restate workflows")]
+#[command(
+    name = "deskflow",
+    version,
+    about = "Coworking-space bookings as durable Restate workflows"
+)]
 pub struct Cli {
     /// Log one JSON object per line (same as DESKFLOW_LOG_FORMAT=json)
     #[arg(long, global = true)]
@@ -33,11 +37,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::serve::run(cfg, shutdown_signal()).await
         }
         Command::Up(args) => {
-            crate::telemetry::init(if cli.json_logs { "json" } else { "text" }, "warn,deskflow=info");
+            crate::telemetry::init(
+                if cli.json_logs { "json" } else { "text" },
+                "warn,deskflow=info",
+            );
             crate::up::run(args).await
         }
         Command::Config => {
-            println!("{:<28} {:<36} {}", "SETTING", "ENVIRONMENT VARIABLE", "DEFAULT");
+            println!("{:<28} {:<36} DEFAULT", "SETTING", "ENVIRONMENT VARIABLE");
             for (field, var, meaning, default) in deskflow_infra::Config::reference() {
                 println!("{field:<28} {var:<36} {default}  # {meaning}");
             }
@@ -48,7 +55,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}

@@ -18,7 +18,10 @@ pub struct HttpState {
 
 /// The router, callable without a socket in tests.
 pub fn app(state: Arc<HttpState>) -> Router {
-    Router::new().route("/health", get(health)).route("/ready", get(ready)).with_state(state)
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .with_state(state)
 }
 
 async fn health() -> &'static str {
@@ -57,11 +60,29 @@ async fn ready(State(s): State<Arc<HttpState>>) -> (StatusCode, Json<Readiness>)
         }
     }
     let ready = not_ready.is_empty();
-    let code = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (code, Json(Readiness { ready, database, restate_admin, smtp, payment_provider, not_ready }))
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        code,
+        Json(Readiness {
+            ready,
+            database,
+            restate_admin,
+            smtp,
+            payment_provider,
+            not_ready,
+        }),
+    )
 }
 
 /// Any HTTP answer within two seconds counts: the probe asks "is it there", not "is it happy".
 async fn answers(http: &reqwest::Client, url: &str) -> bool {
-    http.get(url).timeout(Duration::from_secs(2)).send().await.is_ok()
+    http.get(url)
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await
+        .is_ok()
 }

@@ -5,7 +5,8 @@
 use crate::http::{HttpState, app};
 use anyhow::Context as _;
 use deskflow_handlers::{
-    Deps, auth::Auth, notifications::Notifications, reporting::Reporting, users::Users, workspaces::Workspaces,
+    Deps, auth::Auth, notifications::Notifications, reporting::Reporting, users::Users,
+    workspaces::Workspaces,
 };
 use deskflow_infra::{Config, Store, passwords, store::users::User};
 use restate_sdk::prelude::{Endpoint, HttpServer};
@@ -13,9 +14,14 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// Runs until `shutdown` completes (Ctrl-C or SIGTERM in the binary).
-pub async fn run(cfg: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn run(
+    cfg: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     if cfg.jwt_secret == deskflow_infra::config::DEV_JWT_SECRET {
-        tracing::warn!("DESKFLOW_JWT_SECRET is the built-in development secret: set your own outside development");
+        tracing::warn!(
+            "DESKFLOW_JWT_SECRET is the built-in development secret: set your own outside development"
+        );
     }
     let store = Store::connect(&cfg.database_url, cfg.database_max_connections)
         .await
@@ -30,12 +36,22 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()> + Send + 'stati
         .bind(Notifications { deps: deps.clone() })
         .bind(Reporting { deps: deps.clone() });
     match &cfg.restate_identity_key {
-        Some(key) => endpoint = endpoint.identity_key(key).context("DESKFLOW_RESTATE_IDENTITY_KEY is not a valid publickeyv1_ key")?,
-        None => tracing::warn!("no DESKFLOW_RESTATE_IDENTITY_KEY: the endpoint accepts requests from anyone who can reach it"),
+        Some(key) => {
+            endpoint = endpoint
+                .identity_key(key)
+                .context("DESKFLOW_RESTATE_IDENTITY_KEY is not a valid publickeyv1_ key")?
+        }
+        None => tracing::warn!(
+            "no DESKFLOW_RESTATE_IDENTITY_KEY: the endpoint accepts requests from anyone who can reach it"
+        ),
     }
 
-    let sdk_listener = TcpListener::bind(&cfg.endpoint_addr).await.with_context(|| format!("cannot listen on {}", cfg.endpoint_addr))?;
-    let http_listener = TcpListener::bind(&cfg.http_addr).await.with_context(|| format!("cannot listen on {}", cfg.http_addr))?;
+    let sdk_listener = TcpListener::bind(&cfg.endpoint_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.endpoint_addr))?;
+    let http_listener = TcpListener::bind(&cfg.http_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.http_addr))?;
     tracing::info!(endpoint = %sdk_listener.local_addr()?, http = %http_listener.local_addr()?, "deskflow endpoint listening");
 
     let state = Arc::new(HttpState {
@@ -52,7 +68,8 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()> + Send + 'stati
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let sdk = HttpServer::new(endpoint.build()).serve_with_cancel(sdk_listener, stopped(stop_rx.clone()));
+    let sdk =
+        HttpServer::new(endpoint.build()).serve_with_cancel(sdk_listener, stopped(stop_rx.clone()));
     let http = axum::serve(http_listener, app(state)).with_graceful_shutdown(stopped(stop_rx));
     let (_, http_result) = tokio::join!(sdk, http);
     http_result?;
@@ -63,7 +80,9 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()> + Send + 'stati
 /// Creates the configured first admin (or promotes that email), so a fresh stack has someone
 /// who may open workspaces.
 async fn ensure_first_admin(cfg: &Config, store: &Store) -> anyhow::Result<()> {
-    let (Some(email), Some(password)) = (&cfg.admin_email, &cfg.admin_password) else { return Ok(()) };
+    let (Some(email), Some(password)) = (&cfg.admin_email, &cfg.admin_password) else {
+        return Ok(());
+    };
     let email = deskflow_domain::email::Email::parse(email).context("DESKFLOW_ADMIN_EMAIL")?;
     deskflow_domain::password::check_new_password(password).context("DESKFLOW_ADMIN_PASSWORD")?;
     let user = User {
@@ -74,7 +93,9 @@ async fn ensure_first_admin(cfg: &Config, store: &Store) -> anyhow::Result<()> {
         active: true,
         created_at: chrono::Utc::now().timestamp_millis(),
     };
-    store.ensure_admin(&user, &passwords::hash(password)?).await?;
+    store
+        .ensure_admin(&user, &passwords::hash(password)?)
+        .await?;
     tracing::info!(email = email.as_str(), "first admin is present");
     Ok(())
 }

@@ -11,9 +11,22 @@ pub fn init(format: &str, filter: &str) {
     // log lines emitted while replaying, so each line appears once.
     let replay = restate_sdk::filter::ReplayAwareFilter;
     let layer = if format == "json" {
-        fmt::layer().json().with_writer(std::io::stderr).with_current_span(true).with_span_list(false).with_filter(filter()).with_filter(replay).boxed()
+        fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_filter(filter())
+            .with_filter(replay)
+            .boxed()
     } else {
-        fmt::layer().with_target(false).with_ansi(std::io::stderr().is_terminal()).with_writer(std::io::stderr).with_filter(filter()).with_filter(replay).boxed()
+        fmt::layer()
+            .with_target(false)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .with_filter(filter())
+            .with_filter(replay)
+            .boxed()
     };
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }

@@ -32,18 +32,34 @@ pub struct UpArgs {
 pub const DEV_ADMIN: (&str, &str) = ("admin@deskflow.local", "deskflow-admin");
 
 pub async fn run(args: UpArgs) -> anyhow::Result<()> {
-    let ports = if args.random_ports { Ports::random()? } else { Ports::defaults() };
-    let data_dir = args.data_dir.unwrap_or_else(|| crate::stack::tools::repo_root().join(".data"));
+    let ports = if args.random_ports {
+        Ports::random()?
+    } else {
+        Ports::defaults()
+    };
+    let data_dir = args
+        .data_dir
+        .unwrap_or_else(|| crate::stack::tools::repo_root().join(".data"));
     let mut endpoint_env = Vec::new();
     if std::env::var("DESKFLOW_ADMIN_EMAIL").is_err() && !args.control {
         endpoint_env.push(("DESKFLOW_ADMIN_EMAIL".to_string(), DEV_ADMIN.0.to_string()));
-        endpoint_env.push(("DESKFLOW_ADMIN_PASSWORD".to_string(), DEV_ADMIN.1.to_string()));
+        endpoint_env.push((
+            "DESKFLOW_ADMIN_PASSWORD".to_string(),
+            DEV_ADMIN.1.to_string(),
+        ));
     }
     for kv in &args.endpoint_env {
-        let (k, v) = kv.split_once('=').with_context(|| format!("--endpoint-env {kv:?} is not KEY=VALUE"))?;
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--endpoint-env {kv:?} is not KEY=VALUE"))?;
         endpoint_env.push((k.to_string(), v.to_string()));
     }
-    let mut stack = Stack::start(StackOptions { data_dir, ports, endpoint_env }).await?;
+    let mut stack = Stack::start(StackOptions {
+        data_dir,
+        ports,
+        endpoint_env,
+    })
+    .await?;
     if args.control {
         return control(stack).await;
     }
@@ -55,7 +71,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     println!("  mailbox (maildev) {}", i.mailbox_url);
     println!("  Stripe emulator   {}", i.stripe_url);
     println!("  health/metrics    {}/ready", i.http_url);
-    println!("  database          {}", crate::serve::redact(&i.database_url));
+    println!(
+        "  database          {}",
+        crate::serve::redact(&i.database_url)
+    );
     println!("  logs              {}/logs/", i.data_dir);
     if std::env::var("DESKFLOW_ADMIN_EMAIL").is_err() {
         println!("  admin login       {} / {}", DEV_ADMIN.0, DEV_ADMIN.1);

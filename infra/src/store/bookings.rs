@@ -91,7 +91,12 @@ impl Store {
     }
 
     /// Seat-holding bookings of a workspace that overlap `[from, to)`: `(starts, ends, seats)`.
-    pub async fn occupied(&self, workspace_id: &str, from: i64, to: i64) -> Result<Vec<(i64, i64, i64)>, InfraError> {
+    pub async fn occupied(
+        &self,
+        workspace_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, i64)>, InfraError> {
         let rows = sqlx::query(&format!(
             "SELECT starts_at, ends_at, seats FROM bookings WHERE workspace_id = $1 AND status IN {SEAT_HOLDING} AND starts_at < $2 AND ends_at > $3"
         ))
@@ -107,14 +112,22 @@ impl Store {
     }
 
     /// Moves a booking to `status` (with a reason) at `now`.
-    pub async fn set_booking_status(&self, id: &str, status: &str, reason: Option<&str>, now: i64) -> Result<(), InfraError> {
-        let done = sqlx::query("UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4")
-            .bind(status)
-            .bind(reason)
-            .bind(now)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+    pub async fn set_booking_status(
+        &self,
+        id: &str,
+        status: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<(), InfraError> {
+        let done = sqlx::query(
+            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
         if done.rows_affected() == 0 {
             return Err(InfraError::NotFound("booking"));
         }

@@ -102,13 +102,19 @@ impl Store {
     }
 
     /// A user's notifications, newest first.
-    pub async fn notifications_of_user(&self, user_id: &str) -> Result<Vec<NotificationRow>, InfraError> {
+    pub async fn notifications_of_user(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<NotificationRow>, InfraError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLS} FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 500"
         ))
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(notification_from).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(notification_from)
+            .collect::<Result<_, _>>()?)
     }
 }

@@ -49,11 +49,16 @@ impl Store {
     }
 
     /// The user and their password hash, for login.
-    pub async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, InfraError> {
-        let row = sqlx::query(&format!("SELECT {COLS}, password_hash FROM users WHERE email = $1"))
-            .bind(email)
-            .fetch_optional(self.pool())
-            .await?;
+    pub async fn user_credentials(
+        &self,
+        email: &str,
+    ) -> Result<Option<(User, String)>, InfraError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLS}, password_hash FROM users WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(match row {
             Some(r) => Some((user_from(&r)?, r.try_get(6)?)),
             None => None,

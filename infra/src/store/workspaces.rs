@@ -72,9 +72,11 @@ impl Store {
 
     /// Active workspaces, oldest first.
     pub async fn active_workspaces(&self) -> Result<Vec<Workspace>, InfraError> {
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM workspaces WHERE active = 1 ORDER BY created_at, id"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM workspaces WHERE active = 1 ORDER BY created_at, id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
         Ok(rows.iter().map(workspace_from).collect::<Result<_, _>>()?)
     }
 }

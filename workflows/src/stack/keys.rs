@@ -10,14 +10,18 @@ use std::path::Path;
 /// Reads the key at `pem`, or generates and writes one; returns the public key string.
 pub fn ensure_identity(pem: &Path) -> anyhow::Result<String> {
     let key = match std::fs::read_to_string(pem) {
-        Ok(text) => SigningKey::from_pkcs8_pem(&text).with_context(|| format!("{} is not an ed25519 PKCS#8 key", pem.display()))?,
+        Ok(text) => SigningKey::from_pkcs8_pem(&text)
+            .with_context(|| format!("{} is not an ed25519 PKCS#8 key", pem.display()))?,
         Err(_) => {
             let key = SigningKey::generate(&mut rand::rngs::OsRng);
-            let text = key.to_pkcs8_pem(LineEnding::LF).context("cannot encode the key")?;
+            let text = key
+                .to_pkcs8_pem(LineEnding::LF)
+                .context("cannot encode the key")?;
             if let Some(dir) = pem.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::write(pem, text.as_bytes()).with_context(|| format!("cannot write {}", pem.display()))?;
+            std::fs::write(pem, text.as_bytes())
+                .with_context(|| format!("cannot write {}", pem.display()))?;
             key
         }
     };
@@ -25,7 +29,10 @@ pub fn ensure_identity(pem: &Path) -> anyhow::Result<String> {
 }
 
 pub fn public_key_string(key: &SigningKey) -> String {
-    format!("publickeyv1_{}", bs58::encode(key.verifying_key().as_bytes()).into_string())
+    format!(
+        "publickeyv1_{}",
+        bs58::encode(key.verifying_key().as_bytes()).into_string()
+    )
 }
 
 #[cfg(test)]
@@ -39,6 +46,8 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.starts_with("publickeyv1_"));
         // restate-sdk accepts it
-        restate_sdk::prelude::Endpoint::builder().identity_key(&a).unwrap();
+        restate_sdk::prelude::Endpoint::builder()
+            .identity_key(&a)
+            .unwrap();
     }
 }

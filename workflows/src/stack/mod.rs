@@ -35,15 +35,37 @@ pub struct Ports {
 impl Ports {
     /// The documented defaults (README, restate.toml, docker-compose.yml).
     pub fn defaults() -> Ports {
-        Ports { ingress: 8080, admin: 9070, node: 5122, endpoint: 9080, http: 9081, smtp: 1025, mail_web: 1080, stripe: 8420 }
+        Ports {
+            ingress: 8080,
+            admin: 9070,
+            node: 5122,
+            endpoint: 9080,
+            http: 9081,
+            smtp: 1025,
+            mail_web: 1080,
+            stripe: 8420,
+        }
     }
 
     /// Free ports picked by the OS, for test stacks beside a running dev stack.
     pub fn random() -> anyhow::Result<Ports> {
-        let held: Vec<std::net::TcpListener> =
-            (0..8).map(|_| std::net::TcpListener::bind("127.0.0.1:0")).collect::<Result<_, _>>()?;
-        let p: Vec<u16> = held.iter().map(|l| l.local_addr().map(|a| a.port())).collect::<Result<_, _>>()?;
-        Ok(Ports { ingress: p[0], admin: p[1], node: p[2], endpoint: p[3], http: p[4], smtp: p[5], mail_web: p[6], stripe: p[7] })
+        let held: Vec<std::net::TcpListener> = (0..8)
+            .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+            .collect::<Result<_, _>>()?;
+        let p: Vec<u16> = held
+            .iter()
+            .map(|l| l.local_addr().map(|a| a.port()))
+            .collect::<Result<_, _>>()?;
+        Ok(Ports {
+            ingress: p[0],
+            admin: p[1],
+            node: p[2],
+            endpoint: p[3],
+            http: p[4],
+            smtp: p[5],
+            mail_web: p[6],
+            stripe: p[7],
+        })
     }
 }
 
@@ -94,7 +116,10 @@ impl Stack {
         let tools = tools::ensure(&tools::repo_root())?;
         fs::create_dir_all(opts.data_dir.join("logs"))?;
         let data_dir = fs::canonicalize(&opts.data_dir)?;
-        let opts = StackOptions { data_dir: data_dir.clone(), ..opts };
+        let opts = StackOptions {
+            data_dir: data_dir.clone(),
+            ..opts
+        };
         let identity_key = keys::ensure_identity(&data_dir.join("keys/restate-identity.pem"))?;
         let p = opts.ports;
         let database_url = opts
@@ -118,7 +143,13 @@ impl Stack {
             identity_key,
             restate_cli: tools.restate_cli.display().to_string(),
         };
-        let mut stack = Stack { tools, opts, procs: BTreeMap::new(), info, http: reqwest::Client::new() };
+        let mut stack = Stack {
+            tools,
+            opts,
+            procs: BTreeMap::new(),
+            info,
+            http: reqwest::Client::new(),
+        };
         match stack.start_all().await {
             Ok(()) => Ok(stack),
             Err(e) => {
@@ -151,14 +182,22 @@ impl Stack {
         match name {
             "restate" => {
                 cmd = Command::new(&self.tools.restate_server);
-                cmd.arg("--config-file").arg(&self.tools.restate_toml).arg("--no-logo");
+                cmd.arg("--config-file")
+                    .arg(&self.tools.restate_toml)
+                    .arg("--no-logo");
                 cmd.env("RESTATE_BASE_DIR", dir.join("restate"))
                     .env("RESTATE_LISTEN_MODE", "tcp")
                     .env("RESTATE_BIND_IP", "127.0.0.1")
                     .env("RESTATE_BIND_PORT", p.node.to_string())
                     .env("RESTATE_ADVERTISED_HOST", "127.0.0.1")
-                    .env("RESTATE_INGRESS__BIND_ADDRESS", format!("127.0.0.1:{}", p.ingress))
-                    .env("RESTATE_ADMIN__BIND_ADDRESS", format!("127.0.0.1:{}", p.admin))
+                    .env(
+                        "RESTATE_INGRESS__BIND_ADDRESS",
+                        format!("127.0.0.1:{}", p.ingress),
+                    )
+                    .env(
+                        "RESTATE_ADMIN__BIND_ADDRESS",
+                        format!("127.0.0.1:{}", p.admin),
+                    )
                     .env(
                         "RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE",
                         dir.join("keys/restate-identity.pem"),
@@ -167,25 +206,40 @@ impl Stack {
             "maildev" => {
                 cmd = Command::new("node");
                 cmd.arg(&self.tools.maildev)
-                    .args(["--smtp", &p.smtp.to_string(), "--web", &p.mail_web.to_string()])
+                    .args([
+                        "--smtp",
+                        &p.smtp.to_string(),
+                        "--web",
+                        &p.mail_web.to_string(),
+                    ])
                     .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1"])
                     .arg("--mail-directory")
                     .arg(dir.join("mail"));
             }
             "localstripe" => {
                 cmd = Command::new(&self.tools.python);
-                cmd.arg(&self.tools.localstripe_launcher).args(["--port", &p.stripe.to_string()]);
+                cmd.arg(&self.tools.localstripe_launcher)
+                    .args(["--port", &p.stripe.to_string()]);
                 cmd.env("LOCALSTRIPE_PICKLE", dir.join("localstripe.pickle"));
             }
             "deskflow" => {
                 cmd = Command::new(std::env::current_exe()?);
                 cmd.arg("serve");
                 let own = [
-                    ("DESKFLOW_ENDPOINT_ADDR", format!("127.0.0.1:{}", p.endpoint)),
+                    (
+                        "DESKFLOW_ENDPOINT_ADDR",
+                        format!("127.0.0.1:{}", p.endpoint),
+                    ),
                     ("DESKFLOW_HTTP_ADDR", format!("127.0.0.1:{}", p.http)),
-                    ("DESKFLOW_RESTATE_IDENTITY_KEY", self.info.identity_key.clone()),
+                    (
+                        "DESKFLOW_RESTATE_IDENTITY_KEY",
+                        self.info.identity_key.clone(),
+                    ),
                     ("DESKFLOW_RESTATE_ADMIN_URL", self.info.admin_url.clone()),
-                    ("DESKFLOW_RESTATE_INGRESS_URL", self.info.ingress_url.clone()),
+                    (
+                        "DESKFLOW_RESTATE_INGRESS_URL",
+                        self.info.ingress_url.clone(),
+                    ),
                     ("DESKFLOW_SMTP_HOST", "127.0.0.1".to_string()),
                     ("DESKFLOW_SMTP_PORT", p.smtp.to_string()),
                     ("DESKFLOW_STRIPE_API_BASE", self.info.stripe_url.clone()),
@@ -206,17 +260,37 @@ impl Stack {
 
     /// Starts one process (appending to its log file) and waits until it answers.
     pub async fn start_process(&mut self, name: &str) -> anyhow::Result<()> {
-        let name = PROCESSES.into_iter().find(|n| *n == name).with_context(|| format!("unknown process {name:?}"))?;
+        let name = PROCESSES
+            .into_iter()
+            .find(|n| *n == name)
+            .with_context(|| format!("unknown process {name:?}"))?;
         if self.procs.contains_key(name) {
             return Ok(());
         }
-        let log = fs::OpenOptions::new().create(true).append(true).open(self.log_path(name))?;
+        let log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path(name))?;
         let mut cmd = self.command(name)?;
-        cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
-        let child = cmd.spawn().with_context(|| format!("cannot start {name}: {cmd:?}"))?;
-        self.procs.insert(name, Proc { child, started: Instant::now() });
+        cmd.stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start {name}: {cmd:?}"))?;
+        self.procs.insert(
+            name,
+            Proc {
+                child,
+                started: Instant::now(),
+            },
+        );
         if let Err(e) = self.wait_ready(name).await {
-            bail!("{name} did not become ready: {e:#}\n--- last lines of {} ---\n{}", self.log_path(name).display(), self.log_tail(name, 30));
+            bail!(
+                "{name} did not become ready: {e:#}\n--- last lines of {} ---\n{}",
+                self.log_path(name).display(),
+                self.log_tail(name, 30)
+            );
         }
         tracing::debug!(name, "process ready");
         Ok(())
@@ -226,17 +300,33 @@ impl Stack {
         let deadline = Instant::now() + Duration::from_secs(90);
         let p = self.opts.ports;
         loop {
-            if let Some(status) = self.procs.get_mut(name).and_then(|pr| pr.child.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .procs
+                .get_mut(name)
+                .and_then(|pr| pr.child.try_wait().ok().flatten())
+            {
                 self.procs.remove(name);
                 bail!("{name} exited with {status}");
             }
             let ok = match name {
                 "restate" => {
-                    self.get_ok(&format!("{}/health", self.info.admin_url)).await
-                        && self.get_ok(&format!("{}/restate/health", self.info.ingress_url)).await
+                    self.get_ok(&format!("{}/health", self.info.admin_url))
+                        .await
+                        && self
+                            .get_ok(&format!("{}/restate/health", self.info.ingress_url))
+                            .await
                 }
-                "maildev" => self.get_ok(&format!("{}/api/healthz", self.info.mailbox_url)).await && port_open(p.smtp).await,
-                "localstripe" => self.http.get(format!("{}/v1/customers", self.info.stripe_url)).send().await.is_ok(),
+                "maildev" => {
+                    self.get_ok(&format!("{}/api/healthz", self.info.mailbox_url))
+                        .await
+                        && port_open(p.smtp).await
+                }
+                "localstripe" => self
+                    .http
+                    .get(format!("{}/v1/customers", self.info.stripe_url))
+                    .send()
+                    .await
+                    .is_ok(),
                 "deskflow" => self.get_ok(&format!("{}/health", self.info.http_url)).await,
                 _ => true,
             };
@@ -263,7 +353,12 @@ impl Stack {
             .send()
             .await?;
         if !r.status().is_success() {
-            bail!("registering {} failed: {} {}", self.info.endpoint_url, r.status(), r.text().await.unwrap_or_default());
+            bail!(
+                "registering {} failed: {} {}",
+                self.info.endpoint_url,
+                r.status(),
+                r.text().await.unwrap_or_default()
+            );
         }
         Ok(())
     }
@@ -334,5 +429,7 @@ fn terminate(child: &mut Child, grace: Duration) {
 }
 
 async fn port_open(port: u16) -> bool {
-    tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+    tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok()
 }

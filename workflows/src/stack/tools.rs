@@ -1,6 +1,6 @@
 //! The pinned outside tools of the local stack, installed into the git-ignored `.tools/` folder
 //! of the repository: restate-server, the restate CLI and maildev from npm (`tools/package.json`
-//! + `tools/package-lock.json`), localstripe from PyPI in a venv (`tools/requirements.txt`).
+//! and `tools/package-lock.json`), localstripe from PyPI in a venv (`tools/requirements.txt`).
 //! An install is redone only when its lock file changed; a file lock lets several test
 //! binaries and a dev stack start at once without installing twice.
 
@@ -27,7 +27,10 @@ pub struct Tools {
 pub fn repo_root() -> PathBuf {
     match std::env::var_os("DESKFLOW_HOME") {
         Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
     }
 }
 
@@ -40,27 +43,54 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
     lock.lock().context("cannot lock .tools/.install.lock")?;
 
     let node_dir = dir.join("node");
-    if !same_file(&pinned.join("package-lock.json"), &node_dir.join("package-lock.json")) {
-        eprintln!("deskflow: installing restate-server, restate CLI and maildev (npm ci) into {}", node_dir.display());
+    if !same_file(
+        &pinned.join("package-lock.json"),
+        &node_dir.join("package-lock.json"),
+    ) {
+        eprintln!(
+            "deskflow: installing restate-server, restate CLI and maildev (npm ci) into {}",
+            node_dir.display()
+        );
         let _ = fs::remove_dir_all(&node_dir);
         fs::create_dir_all(&node_dir)?;
         fs::copy(pinned.join("package.json"), node_dir.join("package.json"))?;
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"]).current_dir(&node_dir))
-            .context("npm ci failed (is Node.js 20+ with npm installed?)")?;
+        run(Command::new("npm")
+            .args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--loglevel=error",
+            ])
+            .current_dir(&node_dir))
+        .context("npm ci failed (is Node.js 20+ with npm installed?)")?;
         // the copied lock file marks a finished install
-        fs::copy(pinned.join("package-lock.json"), node_dir.join("package-lock.json"))?;
+        fs::copy(
+            pinned.join("package-lock.json"),
+            node_dir.join("package-lock.json"),
+        )?;
     }
 
     let venv = dir.join("venv");
-    if !same_file(&pinned.join("requirements.txt"), &venv.join("requirements.txt")) {
-        eprintln!("deskflow: installing localstripe (pip) into {}", venv.display());
+    if !same_file(
+        &pinned.join("requirements.txt"),
+        &venv.join("requirements.txt"),
+    ) {
+        eprintln!(
+            "deskflow: installing localstripe (pip) into {}",
+            venv.display()
+        );
         let _ = fs::remove_dir_all(&venv);
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).context("python3 -m venv failed (is Python 3.11+ installed?)")?;
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+            .context("python3 -m venv failed (is Python 3.11+ installed?)")?;
         run(Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(pinned.join("requirements.txt")))
         .context("pip install of localstripe failed")?;
-        fs::copy(pinned.join("requirements.txt"), venv.join("requirements.txt"))?;
+        fs::copy(
+            pinned.join("requirements.txt"),
+            venv.join("requirements.txt"),
+        )?;
     }
     drop(lock);
 
@@ -79,7 +109,9 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
 /// run directly so that one PID owns the server.
 fn platform_binary(modules: &Path, pkg: &str, bin: &str) -> anyhow::Result<PathBuf> {
     let prefix = format!("{pkg}-");
-    for entry in fs::read_dir(modules).with_context(|| format!("{} is missing", modules.display()))? {
+    for entry in
+        fs::read_dir(modules).with_context(|| format!("{} is missing", modules.display()))?
+    {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().to_string();
         let rest = name.strip_prefix(&prefix).unwrap_or("");
@@ -91,7 +123,10 @@ fn platform_binary(modules: &Path, pkg: &str, bin: &str) -> anyhow::Result<PathB
             }
         }
     }
-    bail!("no {bin} binary for this platform under {}", modules.display())
+    bail!(
+        "no {bin} binary for this platform under {}",
+        modules.display()
+    )
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -99,7 +134,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn run(cmd: &mut Command) -> anyhow::Result<()> {
-    let status = cmd.status().with_context(|| format!("cannot run {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} exited with {status}");
     }

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
-use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub const JWT_SECRET: &str = "journey-tests-secret-0123456789";
 pub const ADMIN: (&str, &str) = ("admin@journeys.test", "admin-password-1");

@@ -1,4 +1,5 @@
-"""Starts localstripe with its pickle file moved out of the shared /tmp/localstripe.pickle.
+"""Starts localstripe with its pickle file moved out of the shared /tmp/localstripe.pickle,
+and with Stripe's documented decline card declined on charge.
 
 localstripe (PyPI) saves its whole store to one hard-coded path after every write, shared by
 every instance on the machine; two stacks (a dev stack and a test run) would overwrite each
@@ -24,6 +25,20 @@ def _open_own_pickle(file, *args, **kwargs):
 
 # name lookups inside localstripe.resources find this module global before the builtin
 resources.open = _open_own_pickle
+
+# Stripe declines pm_card_visa_chargeDeclined (4000000000000002) when it is charged;
+# localstripe 1.15.10 declines it only when it is attached to a customer, and authorizes a
+# PaymentIntent with it. deskflow's declined-card path needs Stripe's behaviour.
+_charging_is_declined = resources.PaymentMethod._charging_is_declined
+
+
+def _declines_like_stripe(self):
+    if self.type == "card" and self._card_number == "4000000000000002":
+        return True
+    return _charging_is_declined(self)
+
+
+resources.PaymentMethod._charging_is_declined = _declines_like_stripe
 
 if __name__ == "__main__":
     sys.argv = ["localstripe"] + sys.argv[1:]

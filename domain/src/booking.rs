@@ -1,4 +1,5 @@
-//! Booking status names, shared by the store, the reports and the API.
+//! Booking statuses, shared by the store, the reports and the API, and the one transition
+//! table the Booking workflow moves through: a status changes only through [`next`].
 
 use serde::{Deserialize, Serialize};
 
@@ -65,9 +66,111 @@ impl BookingStatus {
     }
 }
 
+/// What happens to a booking, as the Booking workflow observes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingEvent {
+    /// the seats are held
+    SeatsHeld,
+    /// no seat left (or the workspace refused the slot)
+    NoSeat,
+    /// the provider wants the member to authenticate (3-D Secure)
+    PaymentNeedsAction,
+    /// the authorization was captured: the booking is paid
+    PaymentCaptured,
+    /// the card was declined or authentication failed
+    PaymentDeclined,
+    /// the hold ran out before the payment was confirmed
+    HoldExpired,
+    /// a dependency (provider, database) gave up after its retry budget
+    DependencyGaveUp,
+    /// the member, an admin or an operator cancelled
+    Cancelled,
+    /// the slot is over
+    Ended,
+}
+
+/// A transition the table does not allow (e.g. a late cancel after completion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a booking that is {from:?} cannot take {event:?}")]
+pub struct InvalidTransition {
+    pub from: BookingStatus,
+    pub event: BookingEvent,
+}
+
+/// The transition table.
+pub fn next(from: BookingStatus, event: BookingEvent) -> Result<BookingStatus, InvalidTransition> {
+    use BookingEvent as E;
+    use BookingStatus as S;
+    let to = match (from, event) {
+        (S::Pending, E::SeatsHeld) => S::Held,
+        (S::Pending, E::NoSeat) => S::Rejected,
+        (S::Held, E::PaymentNeedsAction) => S::AwaitingPayment,
+        (S::Held | S::AwaitingPayment, E::PaymentCaptured) => S::Confirmed,
+        (S::Held | S::AwaitingPayment, E::PaymentDeclined) => S::Failed,
+        (S::AwaitingPayment, E::HoldExpired) => S::Expired,
+        (S::Pending | S::Held | S::AwaitingPayment, E::DependencyGaveUp) => S::Failed,
+        (S::Pending | S::Held | S::AwaitingPayment | S::Confirmed, E::Cancelled) => S::Cancelled,
+        (S::Confirmed, E::Ended) => S::Completed,
+        _ => return Err(InvalidTransition { from, event }),
+    };
+    Ok(to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_arm_of_the_table() {
+        use BookingEvent as E;
+        use BookingStatus as S;
+        let allowed = [
+            (S::Pending, E::SeatsHeld, S::Held),
+            (S::Pending, E::NoSeat, S::Rejected),
+            (S::Held, E::PaymentNeedsAction, S::AwaitingPayment),
+            (S::Held, E::PaymentCaptured, S::Confirmed),
+            (S::AwaitingPayment, E::PaymentCaptured, S::Confirmed),
+            (S::Held, E::PaymentDeclined, S::Failed),
+            (S::AwaitingPayment, E::PaymentDeclined, S::Failed),
+            (S::AwaitingPayment, E::HoldExpired, S::Expired),
+            (S::Pending, E::DependencyGaveUp, S::Failed),
+            (S::Held, E::DependencyGaveUp, S::Failed),
+            (S::AwaitingPayment, E::DependencyGaveUp, S::Failed),
+            (S::Pending, E::Cancelled, S::Cancelled),
+            (S::Held, E::Cancelled, S::Cancelled),
+            (S::AwaitingPayment, E::Cancelled, S::Cancelled),
+            (S::Confirmed, E::Cancelled, S::Cancelled),
+            (S::Confirmed, E::Ended, S::Completed),
+        ];
+        let events = [
+            E::SeatsHeld,
+            E::NoSeat,
+            E::PaymentNeedsAction,
+            E::PaymentCaptured,
+            E::PaymentDeclined,
+            E::HoldExpired,
+            E::DependencyGaveUp,
+            E::Cancelled,
+            E::Ended,
+        ];
+        for from in BookingStatus::ALL {
+            for event in events {
+                let want = allowed
+                    .iter()
+                    .find(|(f, e, _)| *f == from && *e == event)
+                    .map(|(_, _, t)| *t);
+                assert_eq!(next(from, event).ok(), want, "{from:?} + {event:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_late_cancel_after_the_end_is_refused_and_final_states_stay_final() {
+        assert!(next(BookingStatus::Completed, BookingEvent::Cancelled).is_err());
+        for s in BookingStatus::ALL.into_iter().filter(|s| s.is_final()) {
+            assert!(next(s, BookingEvent::Cancelled).is_err(), "{s:?}");
+        }
+    }
 
     #[test]
     fn every_status_round_trips_through_its_name() {

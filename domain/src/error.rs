@@ -34,6 +34,18 @@ pub enum DomainError {
     InvalidTimestamp { field: &'static str, value: String },
     #[error("the slot ends before it starts: ends_at must be after starts_at")]
     EndsBeforeStart,
+    #[error("seats must be between 1 and {max} (got {seats})")]
+    BadSeats { seats: i64, max: i64 },
+    #[error("the slot starts in the past: book a slot that starts later")]
+    SlotInPast,
+    #[error("a booking lasts between {min_minutes} minutes and {max_hours} hours")]
+    SlotLength { min_minutes: i64, max_hours: i64 },
+    #[error("the slot is outside the opening hours {opens}-{closes} ({tz}) of one day")]
+    OutsideOpeningHours {
+        opens: String,
+        closes: String,
+        tz: String,
+    },
     #[error("the window is too long: at most {max_days} days")]
     WindowTooLong { max_days: i64 },
 }

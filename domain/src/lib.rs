@@ -10,7 +10,9 @@
 //! - [`slot`]: a time slot with a start and an end; overlap.
 //! - [`workspace`]: a validated new workspace.
 //! - [`availability`]: free seats per interval of a window.
-//! - [`booking`]: booking status names.
+//! - [`pricing`]: which slots are bookable and what they cost.
+//! - [`refund`]: the cancellation refund policy.
+//! - [`booking`]: booking statuses and the transition table of the Booking workflow.
 
 pub mod availability;
 pub mod booking;
@@ -19,6 +21,8 @@ pub mod error;
 pub mod hours;
 pub mod money;
 pub mod password;
+pub mod pricing;
+pub mod refund;
 pub mod slot;
 pub mod workspace;
 

@@ -198,3 +198,97 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+// ---- Bookings
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBookingRequest {
+    pub workspace_id: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    #[serde(default = "one")]
+    pub seats: i64,
+    pub payment_method: String,
+}
+
+fn one() -> i64 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateBookingResponse {
+    pub booking_id: String,
+    pub status: String,
+}
+
+/// The payment part of a booking's status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    pub status: String,
+    pub captured_cents: i64,
+    pub refunded_cents: i64,
+    /// while `awaiting_payment`: what the member's client needs to authenticate
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+}
+
+/// `Booking/{id}/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub booking_id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub workspace_id: String,
+    pub user_id: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub seats: i64,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub payment: PaymentSummary,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What a cancel asks of the running Booking workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelRequest {
+    pub reason: String,
+    /// admin cancellations refund everything; members get the refund policy
+    pub full_refund: bool,
+    /// `member` or `admin`
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelResult {
+    pub status: String,
+    pub refund_cents: i64,
+}
+
+// ---- Admin
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminBookingsRequest {
+    pub status: Option<String>,
+    pub workspace_id: Option<String>,
+    pub user_id: Option<String>,
+    /// only bookings that are not final and have not changed for this many seconds
+    /// ("stuck": e.g. waiting on payment for more than 10 minutes is `600`)
+    pub stuck_for_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminCancelRequest {
+    pub booking_id: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}

@@ -1,6 +1,7 @@
 //! What every handler shares, built once by the composition root and held behind an `Arc`.
 
-use deskflow_infra::{Config, InfraError, Store, jwt::TokenKeys, mailer::Mailer};
+use deskflow_domain::refund::RefundPolicy;
+use deskflow_infra::{Config, InfraError, Store, jwt::TokenKeys, mailer::Mailer, stripe::Stripe};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +32,21 @@ pub struct Deps {
     pub notify_retry: StepRetry,
     /// Retry policy of database steps (a database restart should not fail a flow).
     pub db_retry: StepRetry,
+    pub stripe: Stripe,
+    /// Retry policy of payment steps; when it runs out the provider counts as down.
+    pub payment_retry: StepRetry,
+    /// Compensations must finish even after a long outage: a patient policy.
+    pub compensation_retry: StepRetry,
+    pub booking: BookingPolicy,
+}
+
+/// The timing rules of the Booking workflow, from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct BookingPolicy {
+    pub hold_expiry: Duration,
+    pub reminder_lead: Duration,
+    pub refund: RefundPolicy,
+    pub call_timeout: Duration,
 }
 
 impl Deps {
@@ -53,6 +69,32 @@ impl Deps {
                 initial: Duration::from_millis(100),
                 max_delay: Duration::from_secs(5),
                 max_duration: Duration::from_secs(120),
+            },
+            stripe: Stripe::new(
+                &cfg.stripe_api_base,
+                &cfg.stripe_secret_key,
+                Duration::from_secs(cfg.stripe_timeout_secs),
+            ),
+            payment_retry: StepRetry {
+                initial: Duration::from_millis(cfg.payment_retry_initial_ms),
+                max_delay: Duration::from_millis(cfg.payment_retry_max_ms),
+                max_duration: Duration::from_secs(cfg.payment_retry_max_secs),
+            },
+            compensation_retry: StepRetry {
+                initial: Duration::from_millis(cfg.payment_retry_initial_ms),
+                max_delay: Duration::from_secs(60),
+                max_duration: Duration::from_secs(7 * 24 * 3600),
+            },
+            booking: BookingPolicy {
+                hold_expiry: Duration::from_secs(cfg.hold_expiry_secs),
+                reminder_lead: Duration::from_secs(cfg.reminder_lead_secs),
+                refund: RefundPolicy {
+                    full_refund_before: chrono::Duration::seconds(
+                        cfg.refund_full_before_secs as i64,
+                    ),
+                    late_refund_percent: cfg.refund_late_percent as i64,
+                },
+                call_timeout: Duration::from_secs(cfg.call_timeout_secs),
             },
         }))
     }

@@ -8,14 +8,19 @@
 //! - [`deps`]: what handlers share (store, token keys, mailer, retry settings).
 //! - [`guard`]: bearer-token checks (member, admin).
 //! - [`error`]: the mapping of domain and infrastructure errors to Restate errors.
-//! - [`auth`], [`users`], [`workspaces`], [`notifications`], [`reporting`]: the services.
+//! - [`auth`], [`users`], [`workspaces`], [`notifications`], [`reporting`], [`admin`]: services.
+//! - [`calendar`]: the per-workspace object that holds seats.
+//! - [`payment`]: the per-payment object that talks to the payment provider.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod deps;
 pub mod error;
 pub mod guard;
 pub mod notifications;
+pub mod payment;
 pub mod reporting;
 pub mod users;
 pub mod workspaces;

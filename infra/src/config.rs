@@ -52,6 +52,23 @@ pub struct Config {
     pub stripe_secret_key: String,
     /// Secret of the `Stripe-Signature` header on webhooks.
     pub stripe_webhook_secret: String,
+    /// Seconds one request to the provider may take.
+    pub stripe_timeout_secs: u64,
+    /// Retry policy of payment steps: first delay, cap, and the total time after which the
+    /// provider counts as down (the booking fails and is compensated).
+    pub payment_retry_initial_ms: u64,
+    pub payment_retry_max_ms: u64,
+    pub payment_retry_max_secs: u64,
+    /// How long seats stay held while the member authenticates the payment (3-D Secure).
+    pub hold_expiry_secs: u64,
+    /// How long before the start the reminder email goes out.
+    pub reminder_lead_secs: u64,
+    /// A member who cancels at least this long before the start gets everything back...
+    pub refund_full_before_secs: u64,
+    /// ...and this percentage of it after that, until the start (nothing afterwards).
+    pub refund_late_percent: u64,
+    /// Longest wait for a call from a workflow to another handler before it is abandoned.
+    pub call_timeout_secs: u64,
     /// `text` or `json`.
     pub log_format: String,
     /// `RUST_LOG`-style filter.
@@ -82,6 +99,15 @@ impl Default for Config {
             stripe_api_base: "http://127.0.0.1:8420".into(),
             stripe_secret_key: "sk_test_deskflow".into(),
             stripe_webhook_secret: "whsec_deskflow_dev".into(),
+            stripe_timeout_secs: 10,
+            payment_retry_initial_ms: 200,
+            payment_retry_max_ms: 10_000,
+            payment_retry_max_secs: 120,
+            hold_expiry_secs: 900,
+            reminder_lead_secs: 3600,
+            refund_full_before_secs: 24 * 3600,
+            refund_late_percent: 50,
+            call_timeout_secs: 600,
             log_format: "text".into(),
             log_filter: "info,deskflow=info".into(),
         }
@@ -180,6 +206,51 @@ const ENV: &[(&str, &str, &str)] = &[
         "DESKFLOW_STRIPE_WEBHOOK_SECRET",
         "Stripe webhook signing secret",
     ),
+    (
+        "stripe_timeout_secs",
+        "DESKFLOW_STRIPE_TIMEOUT_SECS",
+        "timeout of one provider request",
+    ),
+    (
+        "payment_retry_initial_ms",
+        "DESKFLOW_PAYMENT_RETRY_INITIAL_MS",
+        "first retry delay of a payment step",
+    ),
+    (
+        "payment_retry_max_ms",
+        "DESKFLOW_PAYMENT_RETRY_MAX_MS",
+        "longest retry delay of a payment step",
+    ),
+    (
+        "payment_retry_max_secs",
+        "DESKFLOW_PAYMENT_RETRY_MAX_SECS",
+        "provider counts as down after this long",
+    ),
+    (
+        "hold_expiry_secs",
+        "DESKFLOW_HOLD_EXPIRY_SECS",
+        "seats held while the member authenticates",
+    ),
+    (
+        "reminder_lead_secs",
+        "DESKFLOW_REMINDER_LEAD_SECS",
+        "reminder email this long before the start",
+    ),
+    (
+        "refund_full_before_secs",
+        "DESKFLOW_REFUND_FULL_BEFORE_SECS",
+        "full refund when cancelled this early",
+    ),
+    (
+        "refund_late_percent",
+        "DESKFLOW_REFUND_LATE_PERCENT",
+        "refund percentage after that, until the start",
+    ),
+    (
+        "call_timeout_secs",
+        "DESKFLOW_CALL_TIMEOUT_SECS",
+        "timeout of a workflow's call to a handler",
+    ),
     ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
     ("log_filter", "RUST_LOG", "tracing filter"),
 ];
@@ -252,6 +323,14 @@ impl Config {
                 "DESKFLOW_LOG_FORMAT must be text or json, got {:?}",
                 self.log_format
             ));
+        }
+        if self.refund_late_percent > 100 {
+            return bad("DESKFLOW_REFUND_LATE_PERCENT must be between 0 and 100".into());
+        }
+        if self.hold_expiry_secs == 0 || self.call_timeout_secs == 0 {
+            return bad(
+                "DESKFLOW_HOLD_EXPIRY_SECS and DESKFLOW_CALL_TIMEOUT_SECS must be positive".into(),
+            );
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {
             return bad(

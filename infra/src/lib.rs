@@ -7,6 +7,7 @@
 //! - [`passwords`]: argon2 hashing and verification.
 //! - [`jwt`]: HS256 bearer tokens with expiry and a role claim.
 //! - [`mailer`]: SMTP delivery with `lettre`.
+//! - [`stripe`]: the Stripe REST client (PaymentIntents, refunds) and webhook signatures.
 //! - [`error`]: the crate's one error enum, with `is_transient` for the retry decision.
 
 pub mod config;
@@ -15,6 +16,7 @@ pub mod jwt;
 pub mod mailer;
 pub mod passwords;
 pub mod store;
+pub mod stripe;
 
 pub use config::Config;
 pub use error::InfraError;

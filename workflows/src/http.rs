@@ -1,8 +1,15 @@
 //! The endpoint's plain HTTP server, beside the Restate SDK endpoint: what is not a Restate
-//! handler. `GET /health` (the process is up) and `GET /ready` (its dependencies answer; the
-//! body names those that do not).
+//! handler. `GET /health` (the process is up), `GET /ready` (its dependencies answer; the body
+//! names those that do not) and `POST /webhooks/stripe` (the provider's events).
 
-use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    routing::{get, post},
+};
 use deskflow_handlers::Deps;
 use serde::Serialize;
 use std::sync::Arc;
@@ -13,7 +20,9 @@ pub struct HttpState {
     pub deps: Arc<Deps>,
     pub http: reqwest::Client,
     pub restate_admin_url: String,
+    pub restate_ingress_url: String,
     pub stripe_api_base: String,
+    pub stripe_webhook_secret: String,
 }
 
 /// The router, callable without a socket in tests.
@@ -21,6 +30,7 @@ pub fn app(state: Arc<HttpState>) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/webhooks/stripe", post(stripe_webhook))
         .with_state(state)
 }
 
@@ -85,4 +95,108 @@ async fn answers(http: &reqwest::Client, url: &str) -> bool {
         .send()
         .await
         .is_ok()
+}
+
+/// How old a webhook's signed timestamp may be (Stripe's own libraries use 5 minutes).
+const WEBHOOK_TOLERANCE_SECS: i64 = 300;
+
+/// A provider event: verify the `Stripe-Signature`, skip events seen before, and wake the
+/// booking that waits on this PaymentIntent. The event only wakes the workflow; what the
+/// payment really is, the workflow reads from the provider itself, so a forged or stale event
+/// cannot confirm anything.
+async fn stripe_webhook(
+    State(s): State<Arc<HttpState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let now = chrono::Utc::now().timestamp();
+    if !deskflow_infra::stripe::verify_signature(
+        &body,
+        signature,
+        &s.stripe_webhook_secret,
+        now,
+        WEBHOOK_TOLERANCE_SECS,
+    ) {
+        tracing::warn!("webhook refused: missing or invalid Stripe-Signature");
+        return (StatusCode::BAD_REQUEST, "invalid signature".into());
+    }
+    let Ok(event) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "body is not JSON".into());
+    };
+    let (Some(id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
+        return (StatusCode::BAD_REQUEST, "event without id or type".into());
+    };
+    let store = &s.deps.store;
+    match store.webhook_seen(id).await {
+        Ok(true) => return (StatusCode::OK, "duplicate event ignored".into()),
+        Ok(false) => {}
+        Err(e) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("database unavailable: {e}"),
+            );
+        }
+    }
+    let object = &event["data"]["object"];
+    if object["object"] == "payment_intent"
+        && let Some(pi) = object["id"].as_str()
+        && let Err(unavailable) = wake_booking(&s, pi, id, kind).await
+    {
+        return (StatusCode::SERVICE_UNAVAILABLE, unavailable);
+    }
+    if let Err(e) = store
+        .first_webhook_event(id, kind, chrono::Utc::now().timestamp_millis())
+        .await
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable: {e}"),
+        );
+    }
+    (StatusCode::OK, "ok".into())
+}
+
+/// Resolves the awakeable of the booking waiting on PaymentIntent `pi`, if one waits. Fails
+/// only when a dependency is unavailable (the provider then delivers the event again).
+async fn wake_booking(s: &HttpState, pi: &str, event: &str, kind: &str) -> Result<(), String> {
+    let awakeable = s
+        .deps
+        .store
+        .awakeable_for_provider_ref(pi)
+        .await
+        .map_err(|e| format!("database unavailable: {e}"))?;
+    let Some(awakeable) = awakeable else {
+        tracing::info!(
+            event,
+            kind,
+            payment_intent = pi,
+            "webhook: no booking waits on this payment"
+        );
+        return Ok(());
+    };
+    let url = format!(
+        "{}/restate/awakeables/{awakeable}/resolve",
+        s.restate_ingress_url
+    );
+    let r = s
+        .http
+        .post(url)
+        .json(&serde_json::json!({ "event": kind }))
+        .send()
+        .await;
+    match r {
+        Ok(r) if r.status().is_success() => {
+            tracing::info!(event, kind, payment_intent = pi, "webhook woke the booking")
+        }
+        // woken by an earlier event already: nothing to do
+        Ok(r) => {
+            tracing::info!(event, kind, status = %r.status(), "webhook: the booking was not waiting")
+        }
+        Err(e) => return Err(format!("restate ingress unavailable: {e}")),
+    }
+    Ok(())
 }

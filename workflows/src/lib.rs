@@ -2,6 +2,7 @@
 //! Restate service, the local stack supervisor and the command line.
 //!
 //! Layout:
+//! - [`booking`]: `Bookings/create` and the `Booking` workflow (the saga).
 //! - [`serve`]: config -> store -> handlers -> Restate SDK endpoint + [`http`] server.
 //! - [`http`]: health and readiness (and later metrics and webhooks) on a plain HTTP port.
 //! - [`stack`]: installs the pinned tools and supervises the local stack's processes.
@@ -9,6 +10,7 @@
 //! - [`cli`]: the command line.
 //! - [`telemetry`]: the tracing subscriber.
 
+pub mod booking;
 pub mod cli;
 pub mod http;
 pub mod serve;

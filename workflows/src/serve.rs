@@ -2,11 +2,12 @@
 //! Restate SDK endpoint (every service, object and workflow) and the plain HTTP server, both
 //! stopped by one shutdown signal.
 
+use crate::booking::{bookings::Bookings, workflow::Booking};
 use crate::http::{HttpState, app};
 use anyhow::Context as _;
 use deskflow_handlers::{
-    Deps, auth::Auth, notifications::Notifications, reporting::Reporting, users::Users,
-    workspaces::Workspaces,
+    Deps, admin::Admin, auth::Auth, calendar::Calendar, notifications::Notifications,
+    payment::Payment, reporting::Reporting, users::Users, workspaces::Workspaces,
 };
 use deskflow_infra::{Config, Store, passwords, store::users::User};
 use restate_sdk::prelude::{Endpoint, HttpServer};
@@ -34,7 +35,12 @@ pub async fn run(
         .bind(Users { deps: deps.clone() })
         .bind(Workspaces { deps: deps.clone() })
         .bind(Notifications { deps: deps.clone() })
-        .bind(Reporting { deps: deps.clone() });
+        .bind(Reporting { deps: deps.clone() })
+        .bind(Admin { deps: deps.clone() })
+        .bind(Calendar { deps: deps.clone() })
+        .bind(Payment { deps: deps.clone() })
+        .bind(Bookings { deps: deps.clone() })
+        .bind(Booking { deps: deps.clone() });
     match &cfg.restate_identity_key {
         Some(key) => {
             endpoint = endpoint
@@ -58,7 +64,9 @@ pub async fn run(
         deps: deps.clone(),
         http: reqwest::Client::new(),
         restate_admin_url: cfg.restate_admin_url.clone(),
+        restate_ingress_url: cfg.restate_ingress_url.clone(),
         stripe_api_base: cfg.stripe_api_base.clone(),
+        stripe_webhook_secret: cfg.stripe_webhook_secret.clone(),
     });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

@@ -134,3 +134,38 @@ impl Store {
         Ok(())
     }
 }
+
+/// The filters of `Admin/bookings`; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct BookingFilter {
+    pub status: Option<String>,
+    pub workspace_id: Option<String>,
+    pub user_id: Option<String>,
+    /// only non-final bookings last changed before this instant (ms)
+    pub unchanged_since_ms: Option<i64>,
+}
+
+impl Store {
+    /// Bookings matching every set filter, most recently changed first, at most 500.
+    pub async fn bookings_matching(
+        &self,
+        f: &BookingFilter,
+    ) -> Result<Vec<BookingRow>, InfraError> {
+        // each filter is "$n IS NULL OR column = $n" (cast so PostgreSQL knows the type of a NULL), so one statement serves every combination
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM bookings
+              WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)
+                AND (CAST($2 AS TEXT) IS NULL OR workspace_id = $2)
+                AND (CAST($3 AS TEXT) IS NULL OR user_id = $3)
+                AND (CAST($4 AS BIGINT) IS NULL OR (updated_at < $4 AND status IN ('pending', 'held', 'awaiting_payment')))
+              ORDER BY updated_at DESC, id LIMIT 500"
+        ))
+        .bind(&f.status)
+        .bind(&f.workspace_id)
+        .bind(&f.user_id)
+        .bind(f.unchanged_since_ms)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
+    }
+}

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod bookings;
 pub mod notifications;
+pub mod payments;
 pub mod users;
 pub mod workspaces;
 

@@ -243,6 +243,7 @@ impl Stack {
                     ("DESKFLOW_SMTP_HOST", "127.0.0.1".to_string()),
                     ("DESKFLOW_SMTP_PORT", p.smtp.to_string()),
                     ("DESKFLOW_STRIPE_API_BASE", self.info.stripe_url.clone()),
+                    ("DESKFLOW_STRIPE_WEBHOOK_SECRET", self.webhook_secret()),
                     ("DATABASE_URL", self.info.database_url.clone()),
                 ];
                 for (k, v) in own {
@@ -292,7 +293,46 @@ impl Stack {
                 self.log_tail(name, 30)
             );
         }
+        if name == "localstripe" {
+            self.configure_provider_webhook().await?;
+        }
         tracing::debug!(name, "process ready");
+        Ok(())
+    }
+
+    /// The webhook secret shared by localstripe and the endpoint.
+    fn webhook_secret(&self) -> String {
+        self.opts
+            .endpoint_env
+            .iter()
+            .find(|(k, _)| k == "DESKFLOW_STRIPE_WEBHOOK_SECRET")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| deskflow_infra::Config::default().stripe_webhook_secret)
+    }
+
+    /// Points localstripe's webhooks at the endpoint (localstripe keeps this in memory only,
+    /// so it is set again after every start).
+    async fn configure_provider_webhook(&self) -> anyhow::Result<()> {
+        let url = format!("{}/webhooks/stripe", self.info.http_url);
+        let r = self
+            .http
+            .post(format!(
+                "{}/_config/webhooks/deskflow",
+                self.info.stripe_url
+            ))
+            .form(&[
+                ("url", url.as_str()),
+                ("secret", self.webhook_secret().as_str()),
+            ])
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!(
+                "configuring localstripe's webhook failed: {} {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            );
+        }
         Ok(())
     }
 

@@ -43,9 +43,10 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
     lock.lock().context("cannot lock .tools/.install.lock")?;
 
     let node_dir = dir.join("node");
+    // each install ends by copying its lock file as a marker: a changed pin reinstalls
     if !same_file(
         &pinned.join("package-lock.json"),
-        &node_dir.join("package-lock.json"),
+        &node_dir.join("installed.lock"),
     ) {
         eprintln!(
             "deskflow: installing restate-server, restate CLI and maildev (npm ci) into {}",
@@ -54,6 +55,10 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
         let _ = fs::remove_dir_all(&node_dir);
         fs::create_dir_all(&node_dir)?;
         fs::copy(pinned.join("package.json"), node_dir.join("package.json"))?;
+        fs::copy(
+            pinned.join("package-lock.json"),
+            node_dir.join("package-lock.json"),
+        )?;
         run(Command::new("npm")
             .args([
                 "ci",
@@ -64,17 +69,16 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
             ])
             .current_dir(&node_dir))
         .context("npm ci failed (is Node.js 20+ with npm installed?)")?;
-        // the copied lock file marks a finished install
         fs::copy(
             pinned.join("package-lock.json"),
-            node_dir.join("package-lock.json"),
+            node_dir.join("installed.lock"),
         )?;
     }
 
     let venv = dir.join("venv");
     if !same_file(
         &pinned.join("requirements.txt"),
-        &venv.join("requirements.txt"),
+        &venv.join("installed.lock"),
     ) {
         eprintln!(
             "deskflow: installing localstripe (pip) into {}",
@@ -87,10 +91,7 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
             .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(pinned.join("requirements.txt")))
         .context("pip install of localstripe failed")?;
-        fs::copy(
-            pinned.join("requirements.txt"),
-            venv.join("requirements.txt"),
-        )?;
+        fs::copy(pinned.join("requirements.txt"), venv.join("installed.lock"))?;
     }
     drop(lock);
 
@@ -134,7 +135,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    // npm and pip talk on stdout, which `up --control` keeps for its own protocol
     let status = cmd
+        .stdout(std::io::stderr())
         .status()
         .with_context(|| format!("cannot run {cmd:?}"))?;
     if !status.success() {

@@ -1,0 +1,143 @@
+//! What a booking costs and whether its slot is one a workspace can sell.
+
+use crate::{DomainError, hours::OpeningHours, slot::TimeSlot};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Shortest and longest bookable slot.
+pub const MIN_SLOT_MINUTES: i64 = 15;
+pub const MAX_SLOT_HOURS: i64 = 12;
+/// The most seats one booking may take.
+pub const MAX_SEATS: i64 = 50;
+
+/// A slot request that passed the workspace's rules, with its price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quote {
+    pub slot: TimeSlot,
+    pub seats: i64,
+    pub amount_cents: i64,
+}
+
+/// Checks the slot against the rules (not in the past, 15 min to 12 h, inside one day's opening
+/// hours in the workspace's timezone, 1..=capacity seats) and prices it: hourly rate x seats x
+/// hours, rounded up to the next minor unit.
+pub fn quote(
+    slot: TimeSlot,
+    seats: i64,
+    now: DateTime<Utc>,
+    hours: OpeningHours,
+    tz: Tz,
+    capacity: i64,
+    hourly_rate_cents: i64,
+) -> Result<Quote, DomainError> {
+    if seats < 1 || seats > MAX_SEATS.min(capacity) {
+        return Err(DomainError::BadSeats {
+            seats,
+            max: MAX_SEATS.min(capacity),
+        });
+    }
+    if slot.starts_at < now {
+        return Err(DomainError::SlotInPast);
+    }
+    let len = slot.ends_at - slot.starts_at;
+    if len < Duration::minutes(MIN_SLOT_MINUTES) || len > Duration::hours(MAX_SLOT_HOURS) {
+        return Err(DomainError::SlotLength {
+            min_minutes: MIN_SLOT_MINUTES,
+            max_hours: MAX_SLOT_HOURS,
+        });
+    }
+    let local_start = slot.starts_at.with_timezone(&tz);
+    let day = local_start.date_naive();
+    let open = tz
+        .from_local_datetime(&day.and_time(hours.opens))
+        .earliest();
+    let close = tz.from_local_datetime(&day.and_time(hours.closes)).latest();
+    match (open, close) {
+        (Some(o), Some(c))
+            if slot.starts_at >= o.with_timezone(&Utc) && slot.ends_at <= c.with_timezone(&Utc) => {
+        }
+        _ => {
+            return Err(DomainError::OutsideOpeningHours {
+                opens: hours.opens_str(),
+                closes: hours.closes_str(),
+                tz: tz.name().to_string(),
+            });
+        }
+    }
+    let seat_ms = len.num_milliseconds() as i128 * seats as i128;
+    let amount = (hourly_rate_cents as i128 * seat_ms + 3_599_999) / 3_600_000;
+    Ok(Quote {
+        slot,
+        seats,
+        amount_cents: amount as i64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 6, 3, h, m, 0).unwrap()
+    }
+
+    fn q(start: DateTime<Utc>, end: DateTime<Utc>, seats: i64) -> Result<Quote, DomainError> {
+        let hours = OpeningHours::parse("08:00", "20:00").unwrap();
+        quote(
+            TimeSlot::new(start, end).unwrap(),
+            seats,
+            at(0, 0),
+            hours,
+            chrono_tz::UTC,
+            4,
+            1500,
+        )
+    }
+
+    #[test]
+    fn price_is_rate_times_seats_times_hours_rounded_up() {
+        assert_eq!(q(at(9, 0), at(11, 0), 2).unwrap().amount_cents, 6000);
+        assert_eq!(q(at(9, 0), at(9, 20), 1).unwrap().amount_cents, 500);
+        // 1500 * 17/60 = 425
+        assert_eq!(q(at(9, 0), at(9, 17), 1).unwrap().amount_cents, 425);
+    }
+
+    #[test]
+    fn slots_outside_the_rules_are_refused() {
+        assert_eq!(
+            q(at(7, 0), at(9, 0), 1),
+            Err(DomainError::OutsideOpeningHours {
+                opens: "08:00".into(),
+                closes: "20:00".into(),
+                tz: "UTC".into()
+            })
+        );
+        assert!(matches!(
+            q(at(19, 0), at(21, 0), 1),
+            Err(DomainError::OutsideOpeningHours { .. })
+        ));
+        assert!(matches!(
+            q(at(9, 0), at(9, 10), 1),
+            Err(DomainError::SlotLength { .. })
+        ));
+        assert!(matches!(
+            q(at(9, 0), at(10, 0), 0),
+            Err(DomainError::BadSeats { .. })
+        ));
+        assert!(matches!(
+            q(at(9, 0), at(10, 0), 5),
+            Err(DomainError::BadSeats { max: 4, .. })
+        ));
+        let hours = OpeningHours::parse("08:00", "20:00").unwrap();
+        let past = quote(
+            TimeSlot::new(at(9, 0), at(10, 0)).unwrap(),
+            1,
+            at(9, 30),
+            hours,
+            chrono_tz::UTC,
+            4,
+            1500,
+        );
+        assert_eq!(past, Err(DomainError::SlotInPast));
+    }
+}

@@ -1,0 +1,99 @@
+//! `Admin`: the operator's business view. Filter bookings (including the ones stuck in a
+//! non-final state, e.g. waiting on payment) and cancel any booking with a full refund, through
+//! the same compensation path as a member's cancel.
+
+use crate::api::{
+    AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
+};
+use crate::deps::{Deps, now_ms};
+use crate::error::{infra, terminal};
+use crate::guard;
+use crate::users::booking_summary;
+use deskflow_domain::booking::BookingStatus;
+use deskflow_infra::store::bookings::BookingFilter;
+use restate_sdk::context::RequestTarget;
+use restate_sdk::prelude::*;
+use std::sync::Arc;
+
+pub struct Admin {
+    pub deps: Arc<Deps>,
+}
+
+/// The Booking workflow's name (it lives in the `workflows` crate, which depends on this one).
+pub const BOOKING_WORKFLOW: &str = "Booking";
+
+#[restate_sdk::service(name = "Admin")]
+impl Admin {
+    /// (admin) Bookings matching every given filter, newest change first (at most 500).
+    #[handler(name = "bookings")]
+    async fn bookings(
+        &self,
+        ctx: Context<'_>,
+        body: Option<Json<AdminBookingsRequest>>,
+    ) -> HandlerResult<Json<Vec<BookingSummary>>> {
+        guard::admin(ctx.headers(), &self.deps.tokens)?;
+        let f = body.map(|j| j.0).unwrap_or_default();
+        if let Some(s) = f
+            .status
+            .as_deref()
+            .filter(|s| BookingStatus::parse(s).is_none())
+        {
+            let known: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
+            return Err(terminal(
+                400,
+                format!("unknown status {s:?}: use one of {}", known.join(", ")),
+            ));
+        }
+        if f.stuck_for_secs.is_some_and(|s| s < 0) {
+            return Err(terminal(400, "stuck_for_secs must not be negative"));
+        }
+        let filter = BookingFilter {
+            status: f.status,
+            workspace_id: f.workspace_id,
+            user_id: f.user_id,
+            unchanged_since_ms: f.stuck_for_secs.map(|s| now_ms() - s * 1000),
+        };
+        let rows = self
+            .deps
+            .store
+            .bookings_matching(&filter)
+            .await
+            .map_err(infra)?;
+        Ok(Json(rows.into_iter().map(booking_summary).collect()))
+    }
+
+    /// (admin) Cancels a booking with a full refund.
+    #[handler(name = "cancel_booking")]
+    async fn cancel_booking(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<AdminCancelRequest>,
+    ) -> HandlerResult<Json<CancelResult>> {
+        let admin = guard::admin(ctx.headers(), &self.deps.tokens)?;
+        let deps = self.deps.clone();
+        let id = req.booking_id.clone();
+        let exists = ctx
+            .run(|| async move { Ok(deps.store.booking(&id).await.map_err(infra)?.is_some()) })
+            .name("find booking")
+            .await?;
+        if !exists {
+            return Err(terminal(
+                404,
+                format!("booking {:?} not found", req.booking_id),
+            ));
+        }
+        let cancel = CancelRequest {
+            reason: req
+                .reason
+                .unwrap_or_else(|| format!("cancelled by an administrator ({})", admin.sub)),
+            full_refund: true,
+            by: "admin".into(),
+        };
+        let target = RequestTarget::workflow(BOOKING_WORKFLOW, req.booking_id, "admin_cancel");
+        let result: Json<CancelResult> = ctx
+            .request::<_, Json<CancelResult>>(target, Json(cancel))
+            .call()
+            .await?;
+        Ok(result)
+    }
+}

@@ -1,0 +1,131 @@
+//! `Calendar`: one virtual object per workspace. Holding seats runs through it, so requests for
+//! the same workspace are serialized by Restate (no two can both take the last seat) while
+//! different workspaces proceed in parallel. The capacity trigger of the bookings table stays
+//! the last guard.
+
+use crate::deps::{Deps, now_ms};
+use crate::error::infra;
+use deskflow_domain::availability::{Occupied, peak_seats};
+use deskflow_domain::slot::TimeSlot;
+use deskflow_infra::InfraError;
+use deskflow_infra::store::bookings::BookingRow;
+use restate_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub struct Calendar {
+    pub deps: Arc<Deps>,
+}
+
+/// A booking that wants seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldRequest {
+    pub booking_id: String,
+    pub user_id: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub seats: i64,
+    pub amount_cents: i64,
+    pub currency: String,
+}
+
+/// Held, or why not (a business outcome, not an error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum HoldOutcome {
+    Held,
+    NoSeat { reason: String },
+}
+
+#[restate_sdk::object(name = "Calendar")]
+impl Calendar {
+    /// (internal) Holds the seats of a booking: writes its row as `held` when they fit.
+    #[handler(name = "hold", ingress_private)]
+    async fn hold(
+        &self,
+        ctx: ObjectContext<'_>,
+        Json(req): Json<HoldRequest>,
+    ) -> HandlerResult<Json<HoldOutcome>> {
+        let deps = self.deps.clone();
+        let workspace_id = ctx.key().to_string();
+        let out = ctx
+            .run(|| async move {
+                let store = &deps.store;
+                if store
+                    .booking(&req.booking_id)
+                    .await
+                    .map_err(infra)?
+                    .is_some()
+                {
+                    return Ok(Json(HoldOutcome::Held)); // this step ran before a crash
+                }
+                let ws = store.workspace(&workspace_id).await.map_err(infra)?;
+                let Some(ws) = ws.filter(|w| w.active) else {
+                    return Ok(Json(HoldOutcome::NoSeat {
+                        reason: "the workspace is closed".into(),
+                    }));
+                };
+                let held: Vec<Occupied> = store
+                    .occupied(&workspace_id, req.starts_at_ms, req.ends_at_ms)
+                    .await
+                    .map_err(infra)?
+                    .into_iter()
+                    .filter_map(|(s, e, seats)| {
+                        Some(Occupied {
+                            slot: slot(s, e)?,
+                            seats,
+                        })
+                    })
+                    .collect();
+                let Some(wanted) = slot(req.starts_at_ms, req.ends_at_ms) else {
+                    return Ok(Json(HoldOutcome::NoSeat {
+                        reason: "the slot is empty".into(),
+                    }));
+                };
+                let free = ws.capacity - peak_seats(wanted, &held);
+                if free < req.seats {
+                    return Ok(Json(HoldOutcome::NoSeat {
+                        reason: format!(
+                            "only {} of {} seats are free in this slot",
+                            free.max(0),
+                            req.seats
+                        ),
+                    }));
+                }
+                let now = now_ms();
+                let row = BookingRow {
+                    id: req.booking_id,
+                    user_id: req.user_id,
+                    workspace_id,
+                    starts_at: req.starts_at_ms,
+                    ends_at: req.ends_at_ms,
+                    seats: req.seats,
+                    status: "held".into(),
+                    reason: None,
+                    amount_cents: req.amount_cents,
+                    currency: req.currency,
+                    created_at: now,
+                    updated_at: now,
+                };
+                match store.insert_booking(&row).await {
+                    Ok(()) => Ok(Json(HoldOutcome::Held)),
+                    Err(InfraError::CapacityExceeded) => Ok(Json(HoldOutcome::NoSeat {
+                        reason: "no free seat left in this slot".into(),
+                    })),
+                    Err(e) => Err(infra(e)),
+                }
+            })
+            .name("hold seats")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        Ok(out)
+    }
+}
+
+fn slot(s: i64, e: i64) -> Option<TimeSlot> {
+    TimeSlot::new(
+        chrono::DateTime::from_timestamp_millis(s)?,
+        chrono::DateTime::from_timestamp_millis(e)?,
+    )
+    .ok()
+}

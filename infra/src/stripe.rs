@@ -1,0 +1,279 @@
+//! A small client of Stripe's REST API (form-encoded requests, bearer secret key): the
+//! PaymentIntent calls deskflow needs for manual-capture card payments, plus refunds. Every
+//! mutating request carries an `Idempotency-Key` chosen by the caller (derived from the payment
+//! id and the step), so a step retried after a crash cannot charge twice at Stripe.
+//! In dev and tests the base URL points at localstripe.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum StripeError {
+    /// The card was declined (HTTP 402): final for this payment method.
+    #[error("card declined: {message}")]
+    Declined { code: String, message: String },
+    /// The provider refused the request itself (4xx): retrying the same request will not help.
+    #[error("payment provider refused the request ({status}): {message}")]
+    Rejected { status: u16, message: String },
+    /// The provider could not be reached or failed (timeouts, 5xx, 429): try again later.
+    #[error("payment provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl StripeError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StripeError::Unavailable(_))
+    }
+}
+
+/// The fields of a PaymentIntent that deskflow reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentIntent {
+    pub id: String,
+    /// requires_payment_method, requires_confirmation, requires_action, processing,
+    /// requires_capture, canceled, succeeded
+    pub status: String,
+    pub amount: i64,
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    #[serde(default)]
+    pub last_payment_error: Option<serde_json::Value>,
+}
+
+impl PaymentIntent {
+    /// The provider's words for why the last attempt failed, if it did.
+    pub fn failure_message(&self) -> Option<String> {
+        self.last_payment_error
+            .as_ref()
+            .and_then(|e| e["message"].as_str().map(str::to_string))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    pub status: String,
+}
+
+#[derive(Clone)]
+pub struct Stripe {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+impl Stripe {
+    pub fn new(base: &str, secret_key: &str, timeout: Duration) -> Stripe {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .unwrap_or_default();
+        Stripe {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            key: secret_key.to_string(),
+        }
+    }
+
+    /// Creates and confirms a manual-capture PaymentIntent: on success the card is authorized
+    /// (`requires_capture`), or the member must authenticate first (`requires_action`).
+    pub async fn authorize(
+        &self,
+        amount: i64,
+        currency: &str,
+        payment_method: &str,
+        booking_id: &str,
+        idempotency_key: &str,
+    ) -> Result<PaymentIntent, StripeError> {
+        let amount = amount.to_string();
+        let currency = currency.to_lowercase();
+        let form = [
+            ("amount", amount.as_str()),
+            ("currency", currency.as_str()),
+            ("payment_method", payment_method),
+            ("capture_method", "manual"),
+            ("confirm", "true"),
+            ("metadata[booking_id]", booking_id),
+        ];
+        self.post("/v1/payment_intents", &form, idempotency_key)
+            .await
+    }
+
+    pub async fn retrieve(&self, id: &str) -> Result<PaymentIntent, StripeError> {
+        let r = self
+            .http
+            .get(format!("{}/v1/payment_intents/{id}", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .await;
+        decode(r).await
+    }
+
+    /// Captures the whole authorized amount.
+    pub async fn capture(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> Result<PaymentIntent, StripeError> {
+        self.post(
+            &format!("/v1/payment_intents/{id}/capture"),
+            &[],
+            idempotency_key,
+        )
+        .await
+    }
+
+    /// Cancels (voids) an authorization that was not captured.
+    pub async fn cancel(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> Result<PaymentIntent, StripeError> {
+        self.post(
+            &format!("/v1/payment_intents/{id}/cancel"),
+            &[],
+            idempotency_key,
+        )
+        .await
+    }
+
+    /// Refunds `amount` of a captured PaymentIntent.
+    pub async fn refund(
+        &self,
+        payment_intent: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Refund, StripeError> {
+        let amount = amount.to_string();
+        self.post(
+            "/v1/refunds",
+            &[
+                ("payment_intent", payment_intent),
+                ("amount", amount.as_str()),
+            ],
+            idempotency_key,
+        )
+        .await
+    }
+
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        idempotency_key: &str,
+    ) -> Result<T, StripeError> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .header("Idempotency-Key", idempotency_key)
+            .form(form)
+            .send()
+            .await;
+        decode(r).await
+    }
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(
+    r: Result<reqwest::Response, reqwest::Error>,
+) -> Result<T, StripeError> {
+    let r = r.map_err(|e| StripeError::Unavailable(e.to_string()))?;
+    let status = r.status().as_u16();
+    let text = r
+        .text()
+        .await
+        .map_err(|e| StripeError::Unavailable(e.to_string()))?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text)
+            .map_err(|e| StripeError::Unavailable(format!("unreadable answer: {e}")));
+    }
+    let err: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let message = err["error"]["message"]
+        .as_str()
+        .unwrap_or(text.as_str())
+        .to_string();
+    match status {
+        402 => Err(StripeError::Declined {
+            code: err["error"]["code"]
+                .as_str()
+                .unwrap_or("card_declined")
+                .to_string(),
+            message,
+        }),
+        429 | 500.. => Err(StripeError::Unavailable(format!(
+            "HTTP {status}: {message}"
+        ))),
+        _ => Err(StripeError::Rejected { status, message }),
+    }
+}
+
+/// Checks a `Stripe-Signature` header (`t=<unix>,v1=<hex hmac-sha256 of "t.payload">`) with the
+/// webhook secret; `tolerance_secs` bounds the age of the timestamp against replays.
+pub fn verify_signature(
+    payload: &[u8],
+    header: &str,
+    secret: &str,
+    now_secs: i64,
+    tolerance_secs: i64,
+) -> bool {
+    use hmac::{Hmac, Mac};
+    let mut t = None;
+    let mut sigs = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => sigs.push(v.to_string()),
+            _ => {}
+        }
+    }
+    let Some(t) = t else { return false };
+    if (now_secs - t).abs() > tolerance_secs {
+        return false;
+    }
+    sigs.iter().any(|sig| {
+        let Ok(expected) = hex::decode(sig) else {
+            return false;
+        };
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(t.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(payload);
+        mac.verify_slice(&expected).is_ok()
+    })
+}
+
+/// Signs a payload the way Stripe does (for tests and tools that send webhooks).
+pub fn sign(payload: &[u8], secret: &str, t: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_verifies_only_with_its_secret_payload_and_fresh_timestamp() {
+        let h = sign(b"{\"id\":1}", "whsec", 1000);
+        assert!(verify_signature(b"{\"id\":1}", &h, "whsec", 1010, 300));
+        assert!(!verify_signature(b"{\"id\":2}", &h, "whsec", 1010, 300));
+        assert!(!verify_signature(b"{\"id\":1}", &h, "other", 1010, 300));
+        assert!(!verify_signature(b"{\"id\":1}", &h, "whsec", 2000, 300));
+        assert!(!verify_signature(b"{\"id\":1}", "", "whsec", 1000, 300));
+        assert!(!verify_signature(
+            b"{\"id\":1}",
+            "t=1000,v1=zz",
+            "whsec",
+            1000,
+            300
+        ));
+    }
+}

@@ -38,8 +38,8 @@ pub enum DomainError {
     BadSeats { seats: i64, max: i64 },
     #[error("the slot starts in the past: book a slot that starts later")]
     SlotInPast,
-    #[error("a booking lasts between {min_minutes} minutes and {max_hours} hours")]
-    SlotLength { min_minutes: i64, max_hours: i64 },
+    #[error("a booking lasts between {min_secs} and {max_secs} seconds ({} minutes to {} hours)", min_secs / 60, max_secs / 3600)]
+    SlotLength { min_secs: i64, max_secs: i64 },
     #[error("the slot is outside the opening hours {opens}-{closes} ({tz}) of one day")]
     OutsideOpeningHours {
         opens: String,

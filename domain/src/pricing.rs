@@ -4,9 +4,25 @@ use crate::{DomainError, hours::OpeningHours, slot::TimeSlot};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// Shortest and longest bookable slot.
+/// The default shortest and longest bookable slot.
 pub const MIN_SLOT_MINUTES: i64 = 15;
 pub const MAX_SLOT_HOURS: i64 = 12;
+
+/// How short and how long a slot may be (configurable: tests use slots of seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotRules {
+    pub min: Duration,
+    pub max: Duration,
+}
+
+impl Default for SlotRules {
+    fn default() -> Self {
+        SlotRules {
+            min: Duration::minutes(MIN_SLOT_MINUTES),
+            max: Duration::hours(MAX_SLOT_HOURS),
+        }
+    }
+}
 /// The most seats one booking may take.
 pub const MAX_SEATS: i64 = 50;
 
@@ -18,10 +34,12 @@ pub struct Quote {
     pub amount_cents: i64,
 }
 
-/// Checks the slot against the rules (not in the past, 15 min to 12 h, inside one day's opening
+/// Checks the slot against the rules (not in the past, 15 min to 12 h by default, inside one day's opening
 /// hours in the workspace's timezone, 1..=capacity seats) and prices it: hourly rate x seats x
 /// hours, rounded up to the next minor unit.
+#[allow(clippy::too_many_arguments)]
 pub fn quote(
+    rules: SlotRules,
     slot: TimeSlot,
     seats: i64,
     now: DateTime<Utc>,
@@ -40,10 +58,10 @@ pub fn quote(
         return Err(DomainError::SlotInPast);
     }
     let len = slot.ends_at - slot.starts_at;
-    if len < Duration::minutes(MIN_SLOT_MINUTES) || len > Duration::hours(MAX_SLOT_HOURS) {
+    if len < rules.min || len > rules.max {
         return Err(DomainError::SlotLength {
-            min_minutes: MIN_SLOT_MINUTES,
-            max_hours: MAX_SLOT_HOURS,
+            min_secs: rules.min.num_seconds(),
+            max_secs: rules.max.num_seconds(),
         });
     }
     let local_start = slot.starts_at.with_timezone(&tz);
@@ -84,6 +102,7 @@ mod tests {
     fn q(start: DateTime<Utc>, end: DateTime<Utc>, seats: i64) -> Result<Quote, DomainError> {
         let hours = OpeningHours::parse("08:00", "20:00").unwrap();
         quote(
+            SlotRules::default(),
             TimeSlot::new(start, end).unwrap(),
             seats,
             at(0, 0),
@@ -130,6 +149,7 @@ mod tests {
         ));
         let hours = OpeningHours::parse("08:00", "20:00").unwrap();
         let past = quote(
+            SlotRules::default(),
             TimeSlot::new(at(9, 0), at(10, 0)).unwrap(),
             1,
             at(9, 30),

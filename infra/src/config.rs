@@ -67,6 +67,9 @@ pub struct Config {
     pub refund_full_before_secs: u64,
     /// ...and this percentage of it after that, until the start (nothing afterwards).
     pub refund_late_percent: u64,
+    /// Shortest and longest bookable slot, in seconds.
+    pub min_slot_secs: u64,
+    pub max_slot_secs: u64,
     /// Longest wait for a call from a workflow to another handler before it is abandoned.
     pub call_timeout_secs: u64,
     /// `text` or `json`.
@@ -108,6 +111,8 @@ impl Default for Config {
             refund_full_before_secs: 24 * 3600,
             refund_late_percent: 50,
             call_timeout_secs: 600,
+            min_slot_secs: 15 * 60,
+            max_slot_secs: 12 * 3600,
             log_format: "text".into(),
             log_filter: "info,deskflow=info".into(),
         }
@@ -250,6 +255,16 @@ const ENV: &[(&str, &str, &str)] = &[
         "call_timeout_secs",
         "DESKFLOW_CALL_TIMEOUT_SECS",
         "timeout of a workflow's call to a handler",
+    ),
+    (
+        "min_slot_secs",
+        "DESKFLOW_MIN_SLOT_SECS",
+        "shortest bookable slot",
+    ),
+    (
+        "max_slot_secs",
+        "DESKFLOW_MAX_SLOT_SECS",
+        "longest bookable slot",
     ),
     ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
     ("log_filter", "RUST_LOG", "tracing filter"),

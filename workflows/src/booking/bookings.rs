@@ -41,6 +41,7 @@ impl Bookings {
         }
         let booking_id = ctx.rand_uuid().to_string();
         let deps = self.deps.clone();
+        let rules = self.deps.booking.slots;
         let (bid, ws_id, seats) = (booking_id.clone(), req.workspace_id.clone(), req.seats);
         let Json(start) = ctx
             .run(|| async move {
@@ -55,6 +56,7 @@ impl Bookings {
                 let (hours, tz) = stored_hours(&ws)?;
                 let now = chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
                 let q = quote(
+                    rules,
                     slot,
                     seats,
                     now,

@@ -347,7 +347,7 @@ async fn an_smtp_outage_delays_the_welcome_email_but_neither_loses_it_nor_blocks
     let _g = s.exclusive().await;
     let c = s.client();
     let db = s.store().await;
-    s.control("stop maildev");
+    let outage = s.outage("maildev");
     let (user_id, token, email) = c.new_member("Eve").await;
     assert!(
         db.user(&user_id).await.unwrap().is_some(),
@@ -366,7 +366,7 @@ async fn an_smtp_outage_delays_the_welcome_email_but_neither_loses_it_nor_blocks
         "{waiting:?}"
     );
 
-    s.control("start maildev");
+    outage.end();
     let sent = eventually(Duration::from_secs(60), || async {
         let n = db.notification(&id).await.unwrap()?;
         (n.status == "sent").then_some(n)

@@ -14,6 +14,9 @@ use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub const JWT_SECRET: &str = "journey-tests-secret-0123456789";
 pub const ADMIN: (&str, &str) = ("admin@journeys.test", "admin-password-1");
+pub const WEBHOOK_SECRET: &str = "whsec_journeys";
+pub const HOLD_EXPIRY_SECS: u64 = 8;
+pub const PAYMENT_BUDGET_SECS: u64 = 8;
 
 pub struct TestStack {
     pub info: StackInfo,
@@ -100,6 +103,31 @@ impl TestStack {
                 "DESKFLOW_NOTIFY_RETRY_MAX_SECS".to_string(),
                 "300".to_string(),
             ),
+            // the provider counts as down after 8 s of failures; one request may take 3 s
+            (
+                "DESKFLOW_PAYMENT_RETRY_INITIAL_MS".to_string(),
+                "200".to_string(),
+            ),
+            (
+                "DESKFLOW_PAYMENT_RETRY_MAX_MS".to_string(),
+                "1000".to_string(),
+            ),
+            (
+                "DESKFLOW_PAYMENT_RETRY_MAX_SECS".to_string(),
+                PAYMENT_BUDGET_SECS.to_string(),
+            ),
+            ("DESKFLOW_STRIPE_TIMEOUT_SECS".to_string(), "3".to_string()),
+            // timers of seconds, not minutes: tests never wait on the wall clock of production
+            (
+                "DESKFLOW_HOLD_EXPIRY_SECS".to_string(),
+                HOLD_EXPIRY_SECS.to_string(),
+            ),
+            ("DESKFLOW_REMINDER_LEAD_SECS".to_string(), "3".to_string()),
+            ("DESKFLOW_MIN_SLOT_SECS".to_string(), "1".to_string()),
+            (
+                "DESKFLOW_STRIPE_WEBHOOK_SECRET".to_string(),
+                WEBHOOK_SECRET.to_string(),
+            ),
             ("RUST_LOG".to_string(), "info".to_string()),
         ];
         env.extend(extra_env);
@@ -164,6 +192,17 @@ impl TestStack {
     /// For tests that leave every shared process running.
     pub async fn shared(&self) -> RwLockReadGuard<'_, ()> {
         self.outage.read().await
+    }
+
+    /// Stops a shared process until the returned guard is dropped (also when the test fails),
+    /// so one failing outage test cannot take the process away from the others.
+    pub fn outage(&self, process: &'static str) -> Outage<'_> {
+        self.control(&format!("stop {process}"));
+        Outage {
+            stack: self,
+            process,
+            over: false,
+        }
     }
 
     /// For tests that stop a shared process for a while.
@@ -335,5 +374,253 @@ where
             return None;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A workspace open around the clock in UTC, so slots of a few seconds from now are bookable.
+pub async fn open_workspace(c: &Client, admin: &str, capacity: i64) -> String {
+    let r = c
+        .post(
+            "Workspaces/create",
+            json!({"name": format!("Test {}", uuid::Uuid::new_v4().simple()), "location": "Lab", "timezone": "UTC",
+                   "capacity": capacity, "hourly_rate_cents": 3600, "currency": "EUR", "opens_at": "00:00", "closes_at": "23:59"}),
+            Some(admin),
+        )
+        .await
+        .ok();
+    r["workspace_id"].as_str().unwrap().into()
+}
+
+/// A slot starting `from_secs` from now and lasting exactly `len_secs`, RFC 3339.
+pub fn slot_in(from_secs: i64, len_secs: i64) -> (String, String) {
+    let start = chrono::Utc::now() + chrono::Duration::seconds(from_secs);
+    let fmt =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    (fmt(start), fmt(start + chrono::Duration::seconds(len_secs)))
+}
+
+/// RFC 3339 of now + `secs`.
+pub fn in_secs(secs: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(secs))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Client {
+    /// `Bookings/create`; returns the booking id.
+    pub async fn book(
+        &self,
+        token: &str,
+        ws: &str,
+        starts: &str,
+        ends: &str,
+        seats: i64,
+        pm: &str,
+    ) -> String {
+        let r = self
+            .post("Bookings/create", json!({"workspace_id": ws, "starts_at": starts, "ends_at": ends, "seats": seats, "payment_method": pm}), Some(token))
+            .await
+            .ok();
+        assert_eq!(r["status"], "pending");
+        r["booking_id"].as_str().unwrap().into()
+    }
+
+    pub async fn status(&self, token: &str, booking: &str) -> Value {
+        self.post(&format!("Booking/{booking}/status"), json!({}), Some(token))
+            .await
+            .ok()
+    }
+
+    /// Polls the booking's status until `want` (or any final status when `want` is "final").
+    pub async fn wait_status(&self, token: &str, booking: &str, want: &str) -> Value {
+        if want == "final" {
+            return self
+                .wait_status_any(
+                    token,
+                    booking,
+                    &["completed", "cancelled", "rejected", "expired", "failed"],
+                )
+                .await;
+        }
+        self.wait_status_any(token, booking, &[want]).await
+    }
+
+    /// Polls the booking's status until it is one of `wanted`.
+    pub async fn wait_status_any(&self, token: &str, booking: &str, wanted: &[&str]) -> Value {
+        let got = eventually(Duration::from_secs(90), || async move {
+            let r = self
+                .post(&format!("Booking/{booking}/status"), json!({}), Some(token))
+                .await;
+            let s = r.body["status"].as_str().unwrap_or_default().to_string();
+            (r.status == 200 && wanted.contains(&s.as_str())).then_some(r.body)
+        })
+        .await;
+        match got {
+            Some(v) => v,
+            None => {
+                let last = self
+                    .post(&format!("Booking/{booking}/status"), json!({}), Some(token))
+                    .await
+                    .body;
+                panic!("booking {booking} did not reach {wanted:?} within 90 s; last status {last}")
+            }
+        }
+    }
+}
+
+/// localstripe, read through Stripe's own API: what the provider really holds.
+pub struct Provider {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl TestStack {
+    pub fn provider(&self) -> Provider {
+        Provider {
+            http: reqwest::Client::new(),
+            base: self.info.stripe_url.clone(),
+        }
+    }
+
+    /// Posts a webhook body to the endpoint, signed with `secret` (or with a bad signature).
+    pub async fn send_webhook(&self, body: &Value, secret: Option<&str>) -> (u16, String) {
+        let payload = body.to_string();
+        let sig = match secret {
+            Some(s) => {
+                deskflow_infra::stripe::sign(payload.as_bytes(), s, chrono::Utc::now().timestamp())
+            }
+            None => "t=1,v1=00".to_string(),
+        };
+        let r = reqwest::Client::new()
+            .post(format!("{}/webhooks/stripe", self.info.http_url))
+            .header("stripe-signature", sig)
+            .body(payload)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+impl Provider {
+    async fn get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .basic_auth("sk_test_journeys", Some(""))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Value {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .basic_auth("sk_test_journeys", Some(""))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn payment_intent(&self, id: &str) -> Value {
+        self.get(&format!("/v1/payment_intents/{id}")).await
+    }
+
+    /// Refunded amounts of a PaymentIntent at the provider.
+    pub async fn refunds(&self, payment_intent: &str) -> Vec<i64> {
+        let r = self
+            .get(&format!("/v1/refunds?payment_intent={payment_intent}"))
+            .await;
+        r["data"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x["amount"].as_i64()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A card PaymentMethod that needs 3-D Secure authentication.
+    pub async fn three_d_secure_card(&self) -> String {
+        let pm = self
+            .post(
+                "/v1/payment_methods",
+                &[
+                    ("type", "card"),
+                    ("card[number]", "4000002500003155"),
+                    ("card[exp_month]", "12"),
+                    ("card[exp_year]", "2030"),
+                    ("card[cvc]", "123"),
+                ],
+            )
+            .await;
+        pm["id"].as_str().unwrap().to_string()
+    }
+
+    /// The member authenticates at the provider (localstripe's stand-in for the 3-D Secure page).
+    pub async fn authenticate(&self, client_secret: &str, success: bool) -> Value {
+        let pi = client_secret.split("_secret_").next().unwrap();
+        self.post(
+            &format!("/v1/payment_intents/{pi}/_authenticate"),
+            &[
+                ("client_secret", client_secret),
+                ("success", if success { "true" } else { "false" }),
+            ],
+        )
+        .await
+    }
+}
+
+/// What the provider says about a payment: its status and the money that moved.
+pub struct ProviderMoney {
+    pub status: String,
+    pub captured: i64,
+    pub refunded: i64,
+}
+
+impl Provider {
+    pub async fn money(&self, payment_intent: &str) -> ProviderMoney {
+        let pi = self.payment_intent(payment_intent).await;
+        let status = pi["status"].as_str().unwrap_or_default().to_string();
+        let captured = if status == "succeeded" {
+            pi["amount"].as_i64().unwrap_or(0)
+        } else {
+            0
+        };
+        // only a captured payment can have refunds (localstripe answers 500 for the others)
+        let refunded = if status == "succeeded" {
+            self.refunds(payment_intent).await.iter().sum()
+        } else {
+            0
+        };
+        ProviderMoney {
+            status,
+            captured,
+            refunded,
+        }
+    }
+}
+
+/// A process stopped by [`TestStack::outage`]; started again by [`Outage::end`] or on drop.
+pub struct Outage<'a> {
+    stack: &'a TestStack,
+    process: &'static str,
+    over: bool,
+}
+
+impl Outage<'_> {
+    pub fn end(mut self) {
+        self.over = true;
+        self.stack.control(&format!("start {}", self.process));
+    }
+}
+
+impl Drop for Outage<'_> {
+    fn drop(&mut self) {
+        if !self.over {
+            self.stack.control(&format!("start {}", self.process));
+        }
     }
 }

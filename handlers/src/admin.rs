@@ -3,13 +3,15 @@
 //! the same compensation path as a member's cancel.
 
 use crate::api::{
-    AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
+    AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult, Profile,
+    PromoteRequest,
 };
 use crate::deps::{Deps, now_ms};
-use crate::error::{infra, terminal};
+use crate::error::{bad_input, infra, terminal};
 use crate::guard;
 use crate::users::booking_summary;
 use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::email::Email;
 use deskflow_infra::store::bookings::BookingFilter;
 use restate_sdk::context::RequestTarget;
 use restate_sdk::prelude::*;
@@ -60,6 +62,42 @@ impl Admin {
             .await
             .map_err(infra)?;
         Ok(Json(rows.into_iter().map(booking_summary).collect()))
+    }
+
+    /// (admin) Gives the admin role to a registered user: `{"email"}` -> the profile.
+    #[handler(name = "promote")]
+    async fn promote(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<PromoteRequest>,
+    ) -> HandlerResult<Json<Profile>> {
+        guard::admin(ctx.headers(), &self.deps.tokens)?;
+        let email = Email::parse(&req.email).map_err(bad_input)?;
+        let deps = self.deps.clone();
+        let Json(p) = ctx
+            .run(|| async move {
+                let u = deps
+                    .store
+                    .set_role(email.as_str(), "admin")
+                    .await
+                    .map_err(infra)?;
+                let u = u.ok_or_else(|| {
+                    terminal(
+                        404,
+                        format!("no user with email {:?}: register first", email.as_str()),
+                    )
+                })?;
+                Ok(Json(Profile {
+                    user_id: u.id,
+                    email: u.email,
+                    name: u.name,
+                    role: u.role,
+                    created_at: crate::api::rfc3339(u.created_at),
+                }))
+            })
+            .name("promote to admin")
+            .await?;
+        Ok(Json(p))
     }
 
     /// (admin) Cancels a booking with a full refund.

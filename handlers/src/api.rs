@@ -292,3 +292,9 @@ pub struct AdminCancelRequest {
     #[serde(default)]
     pub reason: Option<String>,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromoteRequest {
+    pub email: String,
+}

@@ -7,6 +7,7 @@ use crate::deps::{Deps, now_ms};
 use crate::error::infra;
 use crate::guard;
 use deskflow_infra::mailer::Email;
+use deskflow_infra::metrics;
 use deskflow_infra::store::notifications::NotificationRow;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
@@ -54,13 +55,23 @@ impl Notifications {
         };
         let sent = ctx
             .run(|| async move {
+                // sent before a crash lost this step's result: do not send it twice
+                if let Some(at) = deps.store.notification(&email.id).await.map_err(infra)?.and_then(|n| n.sent_at) {
+                    return Ok(at);
+                }
                 deps.store.count_notification_attempt(&email.id).await.map_err(infra)?;
+                let started = std::time::Instant::now();
                 if let Err(e) = deps.mailer.send(&email).await {
                     tracing::warn!(notification = %email.id, error = %e, "email not delivered yet; will retry");
+                    metrics::inc("deskflow_notifications_total", &[("outcome", "failed_attempt")]);
                     let _ = deps.store.note_notification_error(&email.id, &e.to_string()).await;
                     return Err(infra(e));
                 }
-                Ok(now_ms())
+                metrics::observe("deskflow_step_seconds", &[("step", "send email")], started.elapsed());
+                metrics::inc("deskflow_notifications_total", &[("outcome", "sent")]);
+                let at = now_ms();
+                deps.store.mark_notification_sent(&email.id, at).await.map_err(infra)?;
+                Ok(at)
             })
             .name("send email")
             .retry_policy(self.deps.notify_retry.policy())
@@ -69,22 +80,12 @@ impl Notifications {
         let deps = self.deps.clone();
         let id = n.id.clone();
         match sent {
-            Ok(at) => {
-                ctx.run(|| async move {
-                    deps.store
-                        .mark_notification_sent(&id, at)
-                        .await
-                        .map_err(infra)
-                })
-                .name("mark sent")
-                .retry_policy(self.deps.db_retry.policy())
-                .await?;
-                Ok(true)
-            }
+            Ok(_) => Ok(true),
             Err(e) => {
                 let why = e.message().to_string();
                 tracing::error!(notification = %n.id, error = %why, "email given up after its retry budget");
                 ctx.run(|| async move {
+                    metrics::inc("deskflow_notifications_total", &[("outcome", "given_up")]);
                     deps.store
                         .mark_notification_failed(&id, &why)
                         .await

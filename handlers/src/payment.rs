@@ -229,6 +229,10 @@ impl Payment {
         let deps = self.deps.clone();
         let key = format!("{}:void", st.payment_id);
         ctx.run(|| async move {
+            deskflow_infra::metrics::inc(
+                "deskflow_compensations_total",
+                &[("step", "void authorization")],
+            );
             match deps.stripe.cancel(&pi_id, &key).await {
                 Ok(_) => Ok(()),
                 Err(StripeError::Rejected { message, .. }) => match deps
@@ -283,6 +287,10 @@ impl Payment {
         let n = st.refunds + 1;
         let key = format!("{}:refund:{n}", st.payment_id);
         ctx.run(|| async move {
+            deskflow_infra::metrics::inc(
+                "deskflow_compensations_total",
+                &[("step", "refund payment")],
+            );
             deps.stripe
                 .refund(&pi_id, amount, &key)
                 .await
@@ -475,6 +483,10 @@ pub fn view(st: &PaymentState) -> PaymentView {
 /// A provider failure that retrying may fix: retryable for Restate.
 fn transient(e: StripeError) -> HandlerError {
     tracing::warn!(error = %e, "payment provider call failed; will retry");
+    deskflow_infra::metrics::inc(
+        "deskflow_step_retries_total",
+        &[("step", "payment provider")],
+    );
     HandlerError::from(e)
 }
 

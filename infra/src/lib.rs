@@ -7,6 +7,7 @@
 //! - [`passwords`]: argon2 hashing and verification.
 //! - [`jwt`]: HS256 bearer tokens with expiry and a role claim.
 //! - [`mailer`]: SMTP delivery with `lettre`.
+//! - [`metrics`]: counters and histograms in Prometheus text format.
 //! - [`stripe`]: the Stripe REST client (PaymentIntents, refunds) and webhook signatures.
 //! - [`error`]: the crate's one error enum, with `is_transient` for the retry decision.
 
@@ -14,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod jwt;
 pub mod mailer;
+pub mod metrics;
 pub mod passwords;
 pub mod store;
 pub mod stripe;

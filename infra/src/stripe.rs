@@ -5,7 +5,7 @@
 //! In dev and tests the base URL points at localstripe.
 
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -97,18 +97,15 @@ impl Stripe {
             ("confirm", "true"),
             ("metadata[booking_id]", booking_id),
         ];
-        self.post("/v1/payment_intents", &form, idempotency_key)
+        self.post("authorize", "/v1/payment_intents", &form, idempotency_key)
             .await
     }
 
     pub async fn retrieve(&self, id: &str) -> Result<PaymentIntent, StripeError> {
-        let r = self
-            .http
-            .get(format!("{}/v1/payment_intents/{id}", self.base))
-            .bearer_auth(&self.key)
-            .send()
-            .await;
-        decode(r).await
+        let started = Instant::now();
+        let url = format!("{}/v1/payment_intents/{id}", self.base);
+        let r = self.http.get(url).bearer_auth(&self.key).send().await;
+        measured("retrieve", started, decode(r).await)
     }
 
     /// Captures the whole authorized amount.
@@ -117,12 +114,8 @@ impl Stripe {
         id: &str,
         idempotency_key: &str,
     ) -> Result<PaymentIntent, StripeError> {
-        self.post(
-            &format!("/v1/payment_intents/{id}/capture"),
-            &[],
-            idempotency_key,
-        )
-        .await
+        let path = format!("/v1/payment_intents/{id}/capture");
+        self.post("capture", &path, &[], idempotency_key).await
     }
 
     /// Cancels (voids) an authorization that was not captured.
@@ -131,12 +124,8 @@ impl Stripe {
         id: &str,
         idempotency_key: &str,
     ) -> Result<PaymentIntent, StripeError> {
-        self.post(
-            &format!("/v1/payment_intents/{id}/cancel"),
-            &[],
-            idempotency_key,
-        )
-        .await
+        let path = format!("/v1/payment_intents/{id}/cancel");
+        self.post("cancel", &path, &[], idempotency_key).await
     }
 
     /// Refunds `amount` of a captured PaymentIntent.
@@ -147,23 +136,22 @@ impl Stripe {
         idempotency_key: &str,
     ) -> Result<Refund, StripeError> {
         let amount = amount.to_string();
-        self.post(
-            "/v1/refunds",
-            &[
-                ("payment_intent", payment_intent),
-                ("amount", amount.as_str()),
-            ],
-            idempotency_key,
-        )
-        .await
+        let form = [
+            ("payment_intent", payment_intent),
+            ("amount", amount.as_str()),
+        ];
+        self.post("refund", "/v1/refunds", &form, idempotency_key)
+            .await
     }
 
     async fn post<T: serde::de::DeserializeOwned>(
         &self,
+        op: &'static str,
         path: &str,
         form: &[(&str, &str)],
         idempotency_key: &str,
     ) -> Result<T, StripeError> {
+        let started = Instant::now();
         let r = self
             .http
             .post(format!("{}{path}", self.base))
@@ -172,8 +160,32 @@ impl Stripe {
             .form(form)
             .send()
             .await;
-        decode(r).await
+        measured(op, started, decode(r).await)
     }
+}
+
+/// Records the request's latency and outcome in the metrics.
+fn measured<T>(
+    op: &'static str,
+    started: Instant,
+    r: Result<T, StripeError>,
+) -> Result<T, StripeError> {
+    let outcome = match &r {
+        Ok(_) => "ok",
+        Err(StripeError::Declined { .. }) => "declined",
+        Err(StripeError::Rejected { .. }) => "rejected",
+        Err(StripeError::Unavailable(_)) => "unavailable",
+    };
+    crate::metrics::observe(
+        "deskflow_provider_request_seconds",
+        &[("op", op)],
+        started.elapsed(),
+    );
+    crate::metrics::inc(
+        "deskflow_provider_requests_total",
+        &[("op", op), ("outcome", outcome)],
+    );
+    r
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(

@@ -1,6 +1,7 @@
 //! The endpoint's plain HTTP server, beside the Restate SDK endpoint: what is not a Restate
 //! handler. `GET /health` (the process is up), `GET /ready` (its dependencies answer; the body
-//! names those that do not) and `POST /webhooks/stripe` (the provider's events).
+//! names those that do not), `GET /metrics` (Prometheus text) and `POST /webhooks/stripe` (the
+//! provider's events).
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -30,12 +31,25 @@ pub fn app(state: Arc<HttpState>) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         .route("/webhooks/stripe", post(stripe_webhook))
         .with_state(state)
 }
 
 async fn health() -> &'static str {
     "ok"
+}
+
+/// Prometheus text format: bookings by status, provider latencies and outcomes, retries,
+/// compensations, notification failures.
+async fn metrics() -> ([(axum::http::header::HeaderName, &'static str); 1], String) {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        deskflow_infra::metrics::render(),
+    )
 }
 
 #[derive(Serialize)]

@@ -6,7 +6,7 @@ use clap::Parser;
 async fn main() -> std::process::ExitCode {
     let cli = deskflow::cli::Cli::parse();
     match deskflow::cli::run(cli).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("deskflow: {e:#}");
             std::process::ExitCode::FAILURE

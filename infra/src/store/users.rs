@@ -86,4 +86,18 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Sets the role of the user with this email; the user after the change, if any.
+    pub async fn set_role(&self, email: &str, role: &str) -> Result<Option<User>, InfraError> {
+        sqlx::query("UPDATE users SET role = $1 WHERE email = $2")
+            .bind(role)
+            .bind(email)
+            .execute(self.pool())
+            .await?;
+        let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE email = $1"))
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| user_from(&r)).transpose()?)
+    }
 }

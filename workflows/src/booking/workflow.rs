@@ -23,11 +23,13 @@ use deskflow_handlers::guard;
 use deskflow_handlers::notifications::NotificationsClient;
 use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, PaymentClient, money};
 use deskflow_handlers::reporting::ReportingClient;
+use deskflow_infra::metrics;
 use deskflow_infra::store::bookings::BookingRow;
 use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 pub struct Booking {
     pub deps: Arc<Deps>,
@@ -109,71 +111,7 @@ impl Booking {
         };
         ctx.set(VIEW, Json(flow.view.clone()));
         let span = tracing::info_span!("booking", booking_id = %flow.b.booking_id, invocation_id = %ctx.invocation_id());
-        let _g = span.enter();
-        match flow.saga().await {
-            Ok(()) => {
-                flow.advance(BookingEvent::Ended, None).await?;
-                flow.record(
-                    "booking_completed",
-                    Some(flow.view.payment.captured_cents - flow.view.payment.refunded_cents),
-                );
-                ctx.reject_promise(
-                    CANCEL_RESULT,
-                    TerminalError::new_with_code(
-                        409,
-                        "the booking is completed: it can no longer be cancelled",
-                    ),
-                );
-                Ok(Json(flow.view))
-            }
-            Err(abort) => {
-                let operator_cancel = matches!(&abort, Abort::Terminal(e) if e.code() == 409);
-                let (event, reason, full_refund) = match abort {
-                    Abort::Business(event, reason) => (event, reason, true),
-                    Abort::Cancel(c) => (BookingEvent::Cancelled, c.reason, c.full_refund),
-                    Abort::Terminal(e) if e.code() == 409 => (
-                        BookingEvent::Cancelled,
-                        "cancelled by an operator".to_string(),
-                        true,
-                    ),
-                    Abort::Terminal(e) => (
-                        BookingEvent::DependencyGaveUp,
-                        format!("a dependency gave up: {}", e.message()),
-                        true,
-                    ),
-                };
-                let refund = flow.compensate(event, &reason, full_refund).await?;
-                flow.finish(event, &reason, refund).await?;
-                if event == BookingEvent::Cancelled {
-                    ctx.resolve_promise(
-                        CANCEL_RESULT,
-                        Json(CancelResult {
-                            status: flow.view.status.clone(),
-                            refund_cents: refund,
-                        }),
-                    );
-                } else {
-                    ctx.reject_promise(
-                        CANCEL_RESULT,
-                        TerminalError::new_with_code(
-                            409,
-                            format!(
-                                "the booking is {}: it can no longer be cancelled",
-                                flow.view.status
-                            ),
-                        ),
-                    );
-                }
-                if operator_cancel {
-                    return Err(TerminalError::new_with_code(
-                        409,
-                        "cancelled by an operator; compensated",
-                    )
-                    .into());
-                }
-                Ok(Json(flow.view))
-            }
-        }
+        drive(&ctx, &mut flow).instrument(span).await
     }
 
     /// Where the booking stands: status, reason, amounts, payment.
@@ -227,6 +165,78 @@ impl Booking {
             .map(|j| j.0)
             .ok_or_else(|| terminal(404, format!("booking {:?} not found", ctx.key())))?;
         request_cancel(&ctx, &view, req).await
+    }
+}
+
+/// The run handler's body: the saga, then on any way out the compensations and the final
+/// status, and the answer to a waiting cancel.
+async fn drive(
+    ctx: &WorkflowContext<'_>,
+    flow: &mut Flow<'_, '_>,
+) -> HandlerResult<Json<BookingView>> {
+    match flow.saga().await {
+        Ok(()) => {
+            flow.advance(BookingEvent::Ended, None).await?;
+            flow.record(
+                "booking_completed",
+                Some(flow.view.payment.captured_cents - flow.view.payment.refunded_cents),
+            );
+            ctx.reject_promise(
+                CANCEL_RESULT,
+                TerminalError::new_with_code(
+                    409,
+                    "the booking is completed: it can no longer be cancelled",
+                ),
+            );
+            Ok(Json(flow.view.clone()))
+        }
+        Err(abort) => {
+            let operator_cancel = matches!(&abort, Abort::Terminal(e) if e.code() == 409);
+            let (event, reason, full_refund) = match abort {
+                Abort::Business(event, reason) => (event, reason, true),
+                Abort::Cancel(c) => (BookingEvent::Cancelled, c.reason, c.full_refund),
+                Abort::Terminal(e) if e.code() == 409 => (
+                    BookingEvent::Cancelled,
+                    "cancelled by an operator".to_string(),
+                    true,
+                ),
+                Abort::Terminal(e) => (
+                    BookingEvent::DependencyGaveUp,
+                    format!("a dependency gave up: {}", e.message()),
+                    true,
+                ),
+            };
+            let refund = flow.compensate(event, &reason, full_refund).await?;
+            flow.finish(event, &reason, refund).await?;
+            if event == BookingEvent::Cancelled {
+                ctx.resolve_promise(
+                    CANCEL_RESULT,
+                    Json(CancelResult {
+                        status: flow.view.status.clone(),
+                        refund_cents: refund,
+                    }),
+                );
+            } else {
+                ctx.reject_promise(
+                    CANCEL_RESULT,
+                    TerminalError::new_with_code(
+                        409,
+                        format!(
+                            "the booking is {}: it can no longer be cancelled",
+                            flow.view.status
+                        ),
+                    ),
+                );
+            }
+            if operator_cancel {
+                return Err(TerminalError::new_with_code(
+                    409,
+                    "cancelled by an operator; compensated",
+                )
+                .into());
+            }
+            Ok(Json(flow.view.clone()))
+        }
     }
 }
 
@@ -530,6 +540,10 @@ impl Flow<'_, '_> {
                     );
                     self.ctx
                         .run(|| async move {
+                            metrics::inc(
+                                "deskflow_compensations_total",
+                                &[("step", "release seats")],
+                            );
                             deps.store
                                 .set_booking_status(&id, status, Some(&why), now_ms())
                                 .await
@@ -615,6 +629,7 @@ impl Flow<'_, '_> {
         self.ctx
             .run(|| async move {
                 let now = now_ms();
+                metrics::inc("deskflow_bookings_total", &[("status", to.as_str())]);
                 if deps
                     .store
                     .booking(&b.booking_id)

@@ -6,3 +6,4 @@ mod bookings;
 mod foundation;
 mod harness;
 mod invariants;
+mod surface;

@@ -1,0 +1,113 @@
+//! Human output: colors when stdout is a terminal, aligned tables, a spinner for `watch`.
+
+use std::io::IsTerminal;
+
+pub fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn paint(code: &str, s: &str) -> String {
+    if color() {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn green(s: &str) -> String {
+    paint("32", s)
+}
+
+pub fn red(s: &str) -> String {
+    paint("31", s)
+}
+
+pub fn yellow(s: &str) -> String {
+    paint("33", s)
+}
+
+pub fn bold(s: &str) -> String {
+    paint("1", s)
+}
+
+/// A status word, colored by what it means for the member.
+pub fn status(s: &str) -> String {
+    match s {
+        "confirmed" | "completed" | "sent" | "captured" => green(s),
+        "failed" | "rejected" | "expired" | "cancelled" => red(s),
+        _ => yellow(s),
+    }
+}
+
+/// Rows under a header, each column as wide as its widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(strip(c).chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - strip(c).chars().count())))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let mut out = vec![bold(&line(header.iter().map(|h| h.to_string()).collect()))];
+    out.extend(rows.iter().map(|r| line(r.clone())));
+    out.join("\n")
+}
+
+/// Text without ANSI color codes (for width and for tests).
+pub fn strip(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for ch in s.chars() {
+        match (in_code, ch) {
+            (false, '\x1b') => in_code = true,
+            (true, 'm') => in_code = false,
+            (false, c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `1500` -> `15.00`
+pub fn money(cents: i64) -> String {
+    format!(
+        "{}{}.{:02}",
+        if cents < 0 { "-" } else { "" },
+        cents.abs() / 100,
+        cents.abs() % 100
+    )
+}
+
+pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns_and_ignore_color_codes_for_width() {
+        let t = table(
+            &["ID", "STATUS"],
+            &[
+                vec!["a".into(), "\x1b[32mok\x1b[0m".into()],
+                vec!["long-id".into(), "x".into()],
+            ],
+        );
+        assert_eq!(strip(&t), "ID       STATUS\na        ok\nlong-id  x");
+    }
+
+    #[test]
+    fn money_has_two_decimals() {
+        assert_eq!(money(1500), "15.00");
+        assert_eq!(money(5), "0.05");
+    }
+}

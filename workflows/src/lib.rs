@@ -2,6 +2,7 @@
 //! Restate service, the local stack supervisor and the command line.
 //!
 //! Layout:
+//! - [`bench`]: the benchmark (`deskflow bench`), its responders and the engine floor.
 //! - [`booking`]: `Bookings/create` and the `Booking` workflow (the saga).
 //! - [`serve`]: config -> store -> handlers -> Restate SDK endpoint + [`http`] server.
 //! - [`http`]: health and readiness (and later metrics and webhooks) on a plain HTTP port.
@@ -10,6 +11,7 @@
 //! - [`cli`]: the command line.
 //! - [`telemetry`]: the tracing subscriber.
 
+pub mod bench;
 pub mod booking;
 pub mod cli;
 pub mod http;

@@ -58,6 +58,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         data_dir,
         ports,
         endpoint_env,
+        outside: None,
     })
     .await?;
     if args.control {

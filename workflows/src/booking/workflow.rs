@@ -79,6 +79,7 @@ impl From<TerminalError> for Abort {
 const VIEW: &str = "view";
 const CANCEL: &str = "cancel";
 const CANCEL_RESULT: &str = "cancel_result";
+const SETTLED: &str = "settled";
 
 /// Awaits a call, but no longer than `limit`: a handler that never answers must not hold the
 /// booking forever (the timeout is a terminal error, which compensates).
@@ -108,6 +109,7 @@ impl Booking {
             b,
             undo: Vec::new(),
             seats_held: false,
+            settled: false,
         };
         ctx.set(VIEW, Json(flow.view.clone()));
         let span = tracing::info_span!("booking", booking_id = %flow.b.booking_id, invocation_id = %ctx.invocation_id());
@@ -127,6 +129,24 @@ impl Booking {
 
     /// The member cancels: refund per policy (everything 24 h or more before the start, half
     /// until the start, nothing after). Answers once compensation is done.
+    /// Waits until the booking is settled -- confirmed, or final without confirmation -- and
+    /// answers with its status: one long-poll instead of polling `status`.
+    #[handler(name = "wait")]
+    async fn wait(
+        &self,
+        ctx: SharedWorkflowContext<'_>,
+        _body: Option<Json<Empty>>,
+    ) -> HandlerResult<Json<BookingView>> {
+        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let Json(view) = ctx.promise::<Json<BookingView>>(SETTLED).await?;
+        if view.user_id != who.sub && !who.is_admin() {
+            return Err(terminal(404, format!("booking {:?} not found", ctx.key())));
+        }
+        // the promise holds the view as it was settled (state read here would be the snapshot
+        // taken when this call started, before the booking settled)
+        Ok(Json(view))
+    }
+
     #[handler(name = "cancel")]
     async fn cancel(
         &self,
@@ -208,6 +228,7 @@ async fn drive(
             };
             let refund = flow.compensate(event, &reason, full_refund).await?;
             flow.finish(event, &reason, refund).await?;
+            flow.settle();
             if event == BookingEvent::Cancelled {
                 ctx.resolve_promise(
                     CANCEL_RESULT,
@@ -295,6 +316,8 @@ struct Flow<'a, 'ctx> {
     view: BookingView,
     undo: Vec<Undo>,
     seats_held: bool,
+    /// whether the `settled` promise was resolved (once: at confirmation or at the end)
+    settled: bool,
 }
 
 impl Flow<'_, '_> {
@@ -374,6 +397,7 @@ impl Flow<'_, '_> {
         self.view.payment.status = "captured".into();
         self.view.payment.captured_cents = captured;
         self.advance(BookingEvent::PaymentCaptured, None).await?;
+        self.settle();
         self.notify(
             "booking_confirmed",
             format!("Booking confirmed: {}", b.workspace_name),
@@ -598,6 +622,14 @@ impl Flow<'_, '_> {
         );
         self.record(&format!("booking_{status}"), Some(refund));
         Ok(())
+    }
+
+    /// Resolves the `settled` promise (what `wait` returns), once.
+    fn settle(&mut self) {
+        if !self.settled {
+            self.settled = true;
+            self.ctx.resolve_promise(SETTLED, Json(self.view.clone()));
+        }
     }
 
     fn current(&self) -> BookingStatus {

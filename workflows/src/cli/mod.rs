@@ -76,6 +76,8 @@ pub enum Command {
     Admin(AdminCmd),
     /// Run the complete user journey against a running stack, checking every step
     Journey(journey::JourneyArgs),
+    /// Benchmark booking journeys against the engine's floor on a stack of its own
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,6 +239,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Journey(args) => journey::run(&cli.ingress, args).await,
+        Command::Bench(args) => {
+            crate::telemetry::init("text", "warn");
+            crate::bench::run(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         command => {
             let path = session_path(cli.config_file.clone());
             let session = Session::load(&path);
@@ -528,7 +535,11 @@ impl Ctx {
                     format!("{} {} is an admin", green("✓"), s(&v["email"]))
                 });
             }
-            Command::Serve | Command::Up(_) | Command::Config | Command::Journey(_) => {
+            Command::Serve
+            | Command::Up(_)
+            | Command::Config
+            | Command::Journey(_)
+            | Command::Bench(_) => {
                 unreachable!("handled in run")
             }
         }

@@ -76,6 +76,16 @@ pub struct StackOptions {
     pub ports: Ports,
     /// Extra environment for the deskflow endpoint (wins over the stack's own settings).
     pub endpoint_env: Vec<(String, String)>,
+    /// Payment provider and SMTP relay that run elsewhere (the benchmark's responders): when
+    /// set, localstripe and maildev are not started and the endpoint talks to these instead.
+    pub outside: Option<Outside>,
+}
+
+/// A payment provider and an SMTP relay not supervised by the stack.
+#[derive(Debug, Clone)]
+pub struct Outside {
+    pub stripe_url: String,
+    pub smtp_port: u16,
 }
 
 /// Where to reach the running stack; printed by `up` and sent to the test harness.
@@ -134,8 +144,13 @@ impl Stack {
             admin_url: format!("http://127.0.0.1:{}", p.admin),
             restate_ui_url: format!("http://127.0.0.1:{}/ui/", p.admin),
             mailbox_url: format!("http://127.0.0.1:{}", p.mail_web),
-            smtp_port: p.smtp,
-            stripe_url: format!("http://127.0.0.1:{}", p.stripe),
+            smtp_port: opts.outside.as_ref().map_or(p.smtp, |o| o.smtp_port),
+            stripe_url: opts
+                .outside
+                .as_ref()
+                .map_or(format!("http://127.0.0.1:{}", p.stripe), |o| {
+                    o.stripe_url.clone()
+                }),
             endpoint_url: format!("http://127.0.0.1:{}", p.endpoint),
             http_url: format!("http://127.0.0.1:{}", p.http),
             database_url,
@@ -161,6 +176,9 @@ impl Stack {
 
     async fn start_all(&mut self) -> anyhow::Result<()> {
         for name in PROCESSES {
+            if self.opts.outside.is_some() && matches!(name, "maildev" | "localstripe") {
+                continue;
+            }
             self.start_process(name).await?;
         }
         self.register_deployment().await
@@ -241,7 +259,7 @@ impl Stack {
                         self.info.ingress_url.clone(),
                     ),
                     ("DESKFLOW_SMTP_HOST", "127.0.0.1".to_string()),
-                    ("DESKFLOW_SMTP_PORT", p.smtp.to_string()),
+                    ("DESKFLOW_SMTP_PORT", self.info.smtp_port.to_string()),
                     ("DESKFLOW_STRIPE_API_BASE", self.info.stripe_url.clone()),
                     ("DESKFLOW_STRIPE_WEBHOOK_SECRET", self.webhook_secret()),
                     ("DATABASE_URL", self.info.database_url.clone()),
@@ -444,6 +462,11 @@ impl Stack {
         let text = fs::read_to_string(self.log_path(name)).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(n)..].join("\n")
+    }
+
+    /// The OS process id of a running process.
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        self.procs.get(name).map(|p| p.child.id())
     }
 
     pub fn data_dir(&self) -> &Path {

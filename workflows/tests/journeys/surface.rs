@@ -574,3 +574,62 @@ fn docker_compose_file_is_valid_for_compose() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("bench.json");
+    let out = tokio::task::spawn_blocking({
+        let out_file = out_file.clone();
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_deskflow"))
+                .args([
+                    "bench",
+                    "--duration",
+                    "2",
+                    "--concurrency",
+                    "2",
+                    "--growth-bookings",
+                    "500",
+                    "--slow-provider-ms",
+                    "0",
+                    "--no-emulator-run",
+                ])
+                .arg("--json-out")
+                .arg(&out_file)
+                .env_remove("DATABASE_URL")
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    let runs = report["runs"].as_array().unwrap();
+    let targets: Vec<(&str, &str)> = runs
+        .iter()
+        .map(|r| (r["target"].as_str().unwrap(), r["label"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        targets,
+        vec![
+            ("deskflow", "empty store"),
+            ("floor", "engine floor"),
+            ("deskflow", "500 past bookings")
+        ]
+    );
+    for r in runs {
+        assert!(
+            r["journeys"].as_u64().unwrap() > 0 && r["errors"] == 0,
+            "{r}"
+        );
+        assert!(r["invocations_per_booking"].as_f64().unwrap() >= 9.0, "{r}");
+    }
+    assert!(report["ratios"][0]["throughput_ratio"].as_f64().unwrap() > 0.0);
+    assert!(
+        text(&out).contains("ratios deskflow / floor:"),
+        "{}",
+        text(&out)
+    );
+}

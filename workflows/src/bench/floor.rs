@@ -1,0 +1,162 @@
+//! The engine's floor: services and a workflow with the same shape as a deskflow booking up to
+//! its confirmation -- the same calls between handlers, the same journaled steps, state writes,
+//! promise and one-way sends -- doing no work. Driven the same way on the same restate-server,
+//! it shows what Restate itself costs per booking; deskflow / floor is the figure we track.
+
+use restate_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FloorView {
+    pub booking_id: String,
+    pub status: String,
+}
+
+async fn noop() -> HandlerResult<()> {
+    Ok(())
+}
+
+pub struct FloorBookings;
+
+#[restate_sdk::service(name = "FloorBookings")]
+impl FloorBookings {
+    /// As `Bookings/create`: one step, start the workflow, answer.
+    #[handler(name = "create")]
+    async fn create(
+        &self,
+        mut ctx: Context<'_>,
+        _body: Option<Json<serde_json::Value>>,
+    ) -> HandlerResult<Json<FloorView>> {
+        let id = ctx.rand_uuid().to_string();
+        ctx.run(noop).name("validate and quote").await?;
+        ctx.workflow_client::<FloorBookingClient>(id.clone())
+            .run()
+            .send();
+        Ok(Json(FloorView {
+            booking_id: id,
+            status: "pending".into(),
+        }))
+    }
+}
+
+pub struct FloorBooking;
+
+#[restate_sdk::workflow(name = "FloorBooking")]
+impl FloorBooking {
+    /// As `Booking/run` up to `confirmed`.
+    #[handler(name = "run")]
+    async fn run(&self, ctx: WorkflowContext<'_>) -> HandlerResult<()> {
+        let key = ctx.key().to_string();
+        let view = |s: &str| {
+            Json(FloorView {
+                booking_id: key.clone(),
+                status: s.into(),
+            })
+        };
+        ctx.set("view", view("pending"));
+        ctx.object_client::<FloorCalendarClient>("ws")
+            .hold()
+            .call()
+            .await?;
+        ctx.set("view", view("held"));
+        ctx.run(noop).name("record seats held").await?;
+        ctx.object_client::<FloorPaymentClient>(key.clone())
+            .authorize()
+            .call()
+            .await?;
+        ctx.object_client::<FloorPaymentClient>(key.clone())
+            .capture()
+            .call()
+            .await?;
+        ctx.set("view", view("confirmed"));
+        ctx.run(noop).name("record confirmed").await?;
+        ctx.resolve_promise("settled", view("confirmed"));
+        ctx.service_client::<FloorNotifyClient>().send().send();
+        ctx.service_client::<FloorRecordClient>().record().send();
+        Ok(())
+    }
+
+    /// As `Booking/wait`.
+    #[handler(name = "wait")]
+    async fn wait(
+        &self,
+        ctx: SharedWorkflowContext<'_>,
+        _body: Option<Json<serde_json::Value>>,
+    ) -> HandlerResult<Json<FloorView>> {
+        ctx.promise::<Json<FloorView>>("settled")
+            .await
+            .map_err(Into::into)
+    }
+}
+
+pub struct FloorCalendar;
+
+#[restate_sdk::object(name = "FloorCalendar")]
+impl FloorCalendar {
+    #[handler(name = "hold")]
+    async fn hold(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+        ctx.run(noop).name("hold seats").await?;
+        Ok(())
+    }
+}
+
+pub struct FloorPayment;
+
+#[restate_sdk::object(name = "FloorPayment")]
+impl FloorPayment {
+    #[handler(name = "authorize")]
+    async fn authorize(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+        ctx.set("payment", "pending".to_string());
+        ctx.run(noop).name("record payment").await?;
+        ctx.run(noop).name("authorize payment").await?;
+        ctx.set("payment", "authorized".to_string());
+        ctx.run(noop).name("update payment").await?;
+        Ok(())
+    }
+
+    #[handler(name = "capture")]
+    async fn capture(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+        let _ = ctx.get::<String>("payment").await?;
+        ctx.run(noop).name("capture payment").await?;
+        ctx.set("payment", "captured".to_string());
+        ctx.run(noop).name("update payment").await?;
+        ctx.service_client::<FloorNotifyClient>().send().send();
+        ctx.service_client::<FloorRecordClient>().record().send();
+        Ok(())
+    }
+}
+
+pub struct FloorNotify;
+
+#[restate_sdk::service(name = "FloorNotify")]
+impl FloorNotify {
+    #[handler(name = "send")]
+    async fn send(&self, ctx: Context<'_>) -> HandlerResult<()> {
+        ctx.run(noop).name("record notification").await?;
+        ctx.run(noop).name("send email").await?;
+        Ok(())
+    }
+}
+
+pub struct FloorRecord;
+
+#[restate_sdk::service(name = "FloorRecord")]
+impl FloorRecord {
+    #[handler(name = "record")]
+    async fn record(&self, ctx: Context<'_>) -> HandlerResult<()> {
+        ctx.run(noop).name("record activity").await?;
+        Ok(())
+    }
+}
+
+/// The floor's endpoint: every service above.
+pub fn endpoint() -> Endpoint {
+    Endpoint::builder()
+        .bind(FloorBookings)
+        .bind(FloorBooking)
+        .bind(FloorCalendar)
+        .bind(FloorPayment)
+        .bind(FloorNotify)
+        .bind(FloorRecord)
+        .build()
+}

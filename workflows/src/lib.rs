@@ -5,6 +5,7 @@
 //! - [`bench`]: the benchmark (`deskflow bench`), its responders and the engine floor.
 //! - [`booking`]: `Bookings/create` and the `Booking` workflow (the saga).
 //! - [`serve`]: config -> store -> handlers -> Restate SDK endpoint + [`http`] server.
+//! - [`sdk_server`]: the HTTP/2 server of the SDK endpoint (with TCP_NODELAY).
 //! - [`http`]: health and readiness (and later metrics and webhooks) on a plain HTTP port.
 //! - [`stack`]: installs the pinned tools and supervises the local stack's processes.
 //! - [`up`]: `deskflow up`, for developers and (with `--control`) for the test harness.
@@ -15,6 +16,7 @@ pub mod bench;
 pub mod booking;
 pub mod cli;
 pub mod http;
+pub mod sdk_server;
 pub mod serve;
 pub mod stack;
 pub mod telemetry;

@@ -10,7 +10,7 @@ use deskflow_handlers::{
     payment::Payment, reporting::Reporting, users::Users, workspaces::Workspaces,
 };
 use deskflow_infra::{Config, Store, passwords, store::users::User};
-use restate_sdk::prelude::{Endpoint, HttpServer};
+use restate_sdk::prelude::Endpoint;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -76,8 +76,7 @@ pub async fn run(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let sdk =
-        HttpServer::new(endpoint.build()).serve_with_cancel(sdk_listener, stopped(stop_rx.clone()));
+    let sdk = crate::sdk_server::serve(endpoint.build(), sdk_listener, stopped(stop_rx.clone()));
     let http = axum::serve(http_listener, app(state)).with_graceful_shutdown(stopped(stop_rx));
     let (_, http_result) = tokio::join!(sdk, http);
     http_result?;

@@ -100,7 +100,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 "bench-secret-0123456789abcdef".into(),
             ),
             ("RUST_LOG".into(), "warn".into()),
-            ("DESKFLOW_DATABASE_MAX_CONNECTIONS".into(), "16".into()),
+            (
+                "DESKFLOW_DATABASE_MAX_CONNECTIONS".into(),
+                std::env::var("DESKFLOW_DATABASE_MAX_CONNECTIONS").unwrap_or_else(|_| "8".into()),
+            ),
         ],
         outside: Some(Outside {
             stripe_url: provider,
@@ -143,7 +146,11 @@ async fn measure(
     // the floor: its own endpoint, registered on the same restate-server
     let floor_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let floor_url = format!("http://{}", floor_listener.local_addr()?);
-    tokio::spawn(restate_sdk::prelude::HttpServer::new(floor::endpoint()).serve(floor_listener));
+    tokio::spawn(crate::sdk_server::serve(
+        floor::endpoint(),
+        floor_listener,
+        std::future::pending(),
+    ));
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .timeout(Duration::from_secs(120))
@@ -157,7 +164,14 @@ async fn measure(
         bail!("registering the floor failed: {}", r.text().await?);
     }
 
-    let seed = Seed::create(&http, &info.ingress_url, admin).await?;
+    let members = args
+        .concurrency
+        .iter()
+        .max()
+        .copied()
+        .unwrap_or(1)
+        .clamp(4, 64);
+    let seed = Seed::create(&http, &info.ingress_url, admin, members).await?;
     eprintln!(
         "bench: seeded {} members and {} workspaces",
         seed.tokens.len(),
@@ -312,6 +326,7 @@ impl Seed {
         http: &reqwest::Client,
         ingress: &str,
         admin: (&str, &str),
+        members: usize,
     ) -> anyhow::Result<Seed> {
         let call = |path: &str, body: Value, token: Option<String>| {
             let mut r = http.post(format!("{ingress}/{path}")).json(&body);
@@ -348,7 +363,7 @@ impl Seed {
             workspaces.push(w["workspace_id"].as_str().unwrap_or_default().to_string());
         }
         let (mut tokens, mut user_ids) = (Vec::new(), Vec::new());
-        for i in 0..64 {
+        for i in 0..members {
             let u = call(
                 "Auth/register",
                 json!({"email": format!("bench{i}-{}@deskflow.test", uuid::Uuid::new_v4().simple()), "password": "bench-password", "name": format!("Bench {i}")}),
@@ -594,7 +609,7 @@ async fn emulator_run(duration: Duration) -> anyhow::Result<RunResult> {
     let info = stack.info().clone();
     let http = reqwest::Client::new();
     let r = async {
-        let seed = Seed::create(&http, &info.ingress_url, admin).await?;
+        let seed = Seed::create(&http, &info.ingress_url, admin, 8).await?;
         drive(
             &http,
             &info,

@@ -385,8 +385,8 @@ impl Flow<'_, '_> {
         self.view.payment.status = "authorized".into();
         self.view.payment.client_secret = None;
 
-        // 4. capture and confirm; from here the undo of the payment is a refund
-        self.undo.retain(|u| *u != Undo::VoidAuthorization);
+        // 4. capture and confirm. Until the capture is known to have happened, the authorization
+        // is voided on the way out (a capture that failed leaves it open); after it, refunded.
         self.undo.push(Undo::Refund);
         let captured = within!(
             self.ctx,
@@ -394,6 +394,7 @@ impl Flow<'_, '_> {
             "Payment/capture",
             self.payment().capture().call()
         )?;
+        self.undo.retain(|u| *u != Undo::VoidAuthorization);
         self.view.payment.status = "captured".into();
         self.view.payment.captured_cents = captured;
         self.advance(BookingEvent::PaymentCaptured, None).await?;

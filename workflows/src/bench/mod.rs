@@ -264,8 +264,26 @@ async fn measure(
         )
         .await?;
         print_runs(std::slice::from_ref(&full));
+        // the engine's own drift over the session (its journals grow too), for comparison
+        let floor_again = drive(
+            &http,
+            &info,
+            &seed,
+            Target::Floor,
+            top,
+            duration,
+            "engine floor, after growth",
+        )
+        .await?;
+        print_runs(std::slice::from_ref(&floor_again));
+        let floor_before = runs
+            .iter()
+            .find(|r| r.target == "floor" && r.concurrency == top)
+            .map(|r| r.journeys_per_sec);
+        runs.push(floor_again.clone());
         if let Some(e) = empty {
             growth_json = Some(json!({
+                "floor_throughput_change": floor_before.map(|b| floor_again.journeys_per_sec / b - 1.0),
                 "preloaded_bookings": growth,
                 "throughput_change": full.journeys_per_sec / e.journeys_per_sec - 1.0,
                 "p50_latency_change": full.p50_ms / e.p50_ms - 1.0,
@@ -293,6 +311,12 @@ async fn measure(
             g["p50_latency_change"].as_f64().unwrap_or(0.0) * 100.0,
             g["p99_latency_change"].as_f64().unwrap_or(0.0) * 100.0
         );
+        if let Some(f) = g["floor_throughput_change"].as_f64() {
+            println!(
+                "  (the engine floor itself moved {:+.1}% over the same session)",
+                f * 100.0
+            );
+        }
     }
     println!("endpoint peak memory (VmHWM): {rss:.1} MiB");
     Ok(Report {

@@ -280,7 +280,6 @@ async fn measure(
             .iter()
             .find(|r| r.target == "floor" && r.concurrency == top)
             .map(|r| r.journeys_per_sec);
-        runs.push(floor_again.clone());
         if let Some(e) = empty {
             growth_json = Some(json!({
                 "floor_throughput_change": floor_before.map(|b| floor_again.journeys_per_sec / b - 1.0),
@@ -291,6 +290,7 @@ async fn measure(
             }));
         }
         runs.push(full);
+        runs.push(floor_again);
     }
     let rss = stack.pid("deskflow").map(peak_rss_mb).unwrap_or(0.0);
     println!("\nratios deskflow / floor:");

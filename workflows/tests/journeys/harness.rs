@@ -15,7 +15,7 @@ use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub const JWT_SECRET: &str = "journey-tests-secret-0123456789";
 pub const ADMIN: (&str, &str) = ("admin@journeys.test", "admin-password-1");
 pub const WEBHOOK_SECRET: &str = "whsec_journeys";
-pub const HOLD_EXPIRY_SECS: u64 = 8;
+pub const HOLD_EXPIRY_SECS: u64 = 15;
 pub const PAYMENT_BUDGET_SECS: u64 = 8;
 
 pub struct TestStack {

@@ -616,7 +616,8 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
         vec![
             ("deskflow", "empty store"),
             ("floor", "engine floor"),
-            ("deskflow", "500 past bookings")
+            ("deskflow", "500 past bookings"),
+            ("floor", "engine floor, after growth")
         ]
     );
     for r in runs {

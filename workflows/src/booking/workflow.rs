@@ -528,14 +528,15 @@ impl Flow<'_, '_> {
                         Ok(r) => {
                             refunded += r;
                             self.view.payment.refunded_cents += r;
-                            self.view.payment.status = if r == 0 {
-                                "captured"
-                            } else if r == captured {
-                                "refunded"
-                            } else {
-                                "partially_refunded"
+                            // nothing captured (the capture itself failed): the void below runs
+                            if r > 0 {
+                                self.view.payment.status = if r == captured {
+                                    "refunded"
+                                } else {
+                                    "partially_refunded"
+                                }
+                                .into();
                             }
-                            .into();
                             Ok(())
                         }
                         Err(e) => Err(e),

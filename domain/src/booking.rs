@@ -50,11 +50,12 @@ impl BookingStatus {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// Holds seats: counted against capacity and availability.
+    /// Holds seats: counted against capacity and availability (the same list as the store's
+    /// capacity triggers and `SEAT_HOLDING`).
     pub fn occupies_seats(self) -> bool {
         matches!(
             self,
-            Self::Pending | Self::Held | Self::AwaitingPayment | Self::Confirmed | Self::Completed
+            Self::Pending | Self::Held | Self::AwaitingPayment | Self::Confirmed
         )
     }
 
@@ -192,11 +193,9 @@ mod tests {
     }
 
     #[test]
-    fn final_states_free_their_seats_except_completed() {
+    fn final_states_free_their_seats_and_the_others_hold_them() {
         for s in BookingStatus::ALL {
-            if s.is_final() && s != BookingStatus::Completed {
-                assert!(!s.occupies_seats(), "{s:?}");
-            }
+            assert_eq!(s.occupies_seats(), !s.is_final(), "{s:?}");
         }
     }
 }

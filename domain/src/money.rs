@@ -28,6 +28,16 @@ impl Currency {
     }
 }
 
+/// Minor units for people: `1500` -> `15.00`, `-5` -> `-0.05` (two-decimal currencies).
+pub fn format_minor(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:02}",
+        cents.unsigned_abs() / 100,
+        cents.unsigned_abs() % 100
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +47,12 @@ mod tests {
         assert_eq!(Currency::parse("eur").unwrap().as_str(), "EUR");
         assert!(Currency::parse("XYZ").is_err());
         assert!(Currency::parse("").is_err());
+    }
+
+    #[test]
+    fn minor_units_print_with_two_decimals() {
+        assert_eq!(format_minor(1500), "15.00");
+        assert_eq!(format_minor(5), "0.05");
+        assert_eq!(format_minor(-5), "-0.05");
     }
 }

@@ -41,6 +41,14 @@ impl TimeSlot {
         )
     }
 
+    /// The slot between two instants in milliseconds since the epoch (as the store keeps
+    /// them); `None` when either is out of range or the slot is empty.
+    pub fn from_millis(starts_at_ms: i64, ends_at_ms: i64) -> Option<Self> {
+        let start = DateTime::from_timestamp_millis(starts_at_ms)?;
+        let end = DateTime::from_timestamp_millis(ends_at_ms)?;
+        Self::new(start, end).ok()
+    }
+
     /// Half-open overlap: a slot ending at 10:00 does not overlap one starting at 10:00.
     pub fn overlaps(&self, other: &TimeSlot) -> bool {
         self.starts_at < other.ends_at && other.starts_at < self.ends_at

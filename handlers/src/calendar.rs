@@ -72,12 +72,12 @@ impl Calendar {
                     .into_iter()
                     .filter_map(|(s, e, seats)| {
                         Some(Occupied {
-                            slot: slot(s, e)?,
+                            slot: TimeSlot::from_millis(s, e)?,
                             seats,
                         })
                     })
                     .collect();
-                let Some(wanted) = slot(req.starts_at_ms, req.ends_at_ms) else {
+                let Some(wanted) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms) else {
                     return Ok(Json(HoldOutcome::NoSeat {
                         reason: "the slot is empty".into(),
                     }));
@@ -120,12 +120,4 @@ impl Calendar {
             .await?;
         Ok(out)
     }
-}
-
-fn slot(s: i64, e: i64) -> Option<TimeSlot> {
-    TimeSlot::new(
-        chrono::DateTime::from_timestamp_millis(s)?,
-        chrono::DateTime::from_timestamp_millis(e)?,
-    )
-    .ok()
 }

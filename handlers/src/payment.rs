@@ -12,6 +12,7 @@ use crate::error::{infra, terminal};
 use crate::guard;
 use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
+use deskflow_domain::money::format_minor as money;
 use deskflow_infra::store::payments::PaymentRow;
 use deskflow_infra::stripe::{PaymentIntent, StripeError};
 use restate_sdk::prelude::*;
@@ -497,9 +498,4 @@ fn provider_error(e: StripeError) -> HandlerError {
     } else {
         terminal(502, e.to_string())
     }
-}
-
-/// `1500` -> `15.00`
-pub fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
 }

@@ -12,6 +12,7 @@ use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
 use deskflow_domain::availability::{Occupied, free_seats};
 use deskflow_domain::hours::OpeningHours;
+use deskflow_domain::money::format_minor as money;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_domain::workspace::{NewWorkspace, WorkspaceInput, parse_timezone};
 use deskflow_infra::store::workspaces::Workspace;
@@ -158,7 +159,7 @@ impl Workspaces {
         let held: Vec<Occupied> = held
             .into_iter()
             .filter_map(|(s, e, seats)| {
-                let slot = TimeSlot::new(from_ms(s)?, from_ms(e)?).ok()?;
+                let slot = TimeSlot::from_millis(s, e)?;
                 Some(Occupied { slot, seats })
             })
             .collect();
@@ -186,10 +187,6 @@ pub fn stored_hours(ws: &Workspace) -> Result<(OpeningHours, chrono_tz::Tz), Han
     Ok((hours, tz))
 }
 
-fn from_ms(ms: i64) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::from_timestamp_millis(ms)
-}
-
 fn view(w: Workspace) -> WorkspaceView {
     WorkspaceView {
         workspace_id: w.id,
@@ -202,9 +199,4 @@ fn view(w: Workspace) -> WorkspaceView {
         opens_at: w.opens_at,
         closes_at: w.closes_at,
     }
-}
-
-/// `1500` -> `15.00`
-fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
 }

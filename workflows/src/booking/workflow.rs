@@ -12,6 +12,7 @@
 //! release the seats) and ends in a final status with a reason, told to the member.
 
 use deskflow_domain::booking::{BookingEvent, BookingStatus, next};
+use deskflow_domain::money::format_minor as money;
 use deskflow_handlers::api::{
     BookingView, CancelBody, CancelRequest, CancelResult, Empty, PaymentSummary, RecordActivity,
     SendNotification, rfc3339,
@@ -21,7 +22,7 @@ use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::error::{infra, terminal};
 use deskflow_handlers::guard;
 use deskflow_handlers::notifications::NotificationsClient;
-use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, PaymentClient, money};
+use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, PaymentClient};
 use deskflow_handlers::reporting::ReportingClient;
 use deskflow_infra::metrics;
 use deskflow_infra::store::bookings::BookingRow;

@@ -77,15 +77,8 @@ pub fn strip(s: &str) -> String {
     out
 }
 
-/// `1500` -> `15.00`
-pub fn money(cents: i64) -> String {
-    format!(
-        "{}{}.{:02}",
-        if cents < 0 { "-" } else { "" },
-        cents.abs() / 100,
-        cents.abs() % 100
-    )
-}
+/// `1500` -> `15.00`, the same as emails and the API's amounts use.
+pub use deskflow_domain::money::format_minor as money;
 
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
@@ -103,11 +96,5 @@ mod tests {
             ],
         );
         assert_eq!(strip(&t), "ID       STATUS\na        ok\nlong-id  x");
-    }
-
-    #[test]
-    fn money_has_two_decimals() {
-        assert_eq!(money(1500), "15.00");
-        assert_eq!(money(5), "0.05");
     }
 }

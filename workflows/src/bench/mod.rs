@@ -3,6 +3,7 @@
 //! bookings, with the outside world replaced by lightweight responders (and one short run
 //! through localstripe and maildev, labelled so). Prints a table and writes JSON.
 
+pub mod cpu;
 pub mod floor;
 pub mod responders;
 
@@ -58,6 +59,8 @@ pub struct RunResult {
     pub max_ms: f64,
     pub invocations_per_booking: f64,
     pub journal_entries_per_booking: f64,
+    /// CPU milliseconds each process spent per journey during the run.
+    pub cpu_ms_per_journey: cpu::PerJourney,
 }
 
 #[derive(Debug, Serialize)]
@@ -177,51 +180,33 @@ async fn measure(
         seed.tokens.len(),
         seed.workspaces.len()
     );
+    let driver = Driver {
+        http: &http,
+        info: &info,
+        seed: &seed,
+        cpu: cpu::Probe::new([
+            ("restate-server", stack.pid("restate")),
+            ("endpoint", stack.pid("deskflow")),
+            ("bench", Some(std::process::id())),
+        ]),
+    };
     // warm-up: connections, pools, the first invocations of each service
-    drive(
-        &http,
-        &info,
-        &seed,
-        Target::Deskflow,
-        4,
-        Duration::from_secs(2),
-        "warm-up",
-    )
-    .await?;
-    drive(
-        &http,
-        &info,
-        &seed,
-        Target::Floor,
-        4,
-        Duration::from_secs(2),
-        "warm-up",
-    )
-    .await?;
+    driver
+        .drive(Target::Deskflow, 4, Duration::from_secs(2), "warm-up")
+        .await?;
+    driver
+        .drive(Target::Floor, 4, Duration::from_secs(2), "warm-up")
+        .await?;
 
     let mut runs = Vec::new();
     let mut ratios = Vec::new();
     for &c in &args.concurrency {
-        let d = drive(
-            &http,
-            &info,
-            &seed,
-            Target::Deskflow,
-            c,
-            duration,
-            "empty store",
-        )
-        .await?;
-        let f = drive(
-            &http,
-            &info,
-            &seed,
-            Target::Floor,
-            c,
-            duration,
-            "engine floor",
-        )
-        .await?;
+        let d = driver
+            .drive(Target::Deskflow, c, duration, "empty store")
+            .await?;
+        let f = driver
+            .drive(Target::Floor, c, duration, "engine floor")
+            .await?;
         ratios.push(json!({
             "concurrency": c,
             "throughput_ratio": d.journeys_per_sec / f.journeys_per_sec.max(f64::MIN_POSITIVE),
@@ -236,7 +221,9 @@ async fn measure(
     if args.slow_provider_ms > 0 {
         latency.store(args.slow_provider_ms, Ordering::Relaxed);
         let label = format!("provider +{} ms", args.slow_provider_ms);
-        let r = drive(&http, &info, &seed, Target::Deskflow, top, duration, &label).await?;
+        let r = driver
+            .drive(Target::Deskflow, top, duration, &label)
+            .await?;
         print_runs(std::slice::from_ref(&r));
         runs.push(r);
         latency.store(args.provider_latency_ms, Ordering::Relaxed);
@@ -253,28 +240,19 @@ async fn measure(
             .iter()
             .find(|r| r.target == "deskflow" && r.concurrency == top && r.label == "empty store")
             .cloned();
-        let full = drive(
-            &http,
-            &info,
-            &seed,
-            Target::Deskflow,
-            top,
-            duration,
-            &format!("{growth} past bookings"),
-        )
-        .await?;
+        let full = driver
+            .drive(
+                Target::Deskflow,
+                top,
+                duration,
+                &format!("{growth} past bookings"),
+            )
+            .await?;
         print_runs(std::slice::from_ref(&full));
         // the engine's own drift over the session (its journals grow too), for comparison
-        let floor_again = drive(
-            &http,
-            &info,
-            &seed,
-            Target::Floor,
-            top,
-            duration,
-            "engine floor, after growth",
-        )
-        .await?;
+        let floor_again = driver
+            .drive(Target::Floor, top, duration, "engine floor, after growth")
+            .await?;
         print_runs(std::slice::from_ref(&floor_again));
         let floor_before = runs
             .iter()
@@ -405,17 +383,39 @@ impl Seed {
     }
 }
 
-/// `concurrency` workers drive complete journeys (create -> confirmed) for `duration`.
+/// What every run needs: the client, the stack it drives, the seeded members and workspaces,
+/// and the processes whose CPU time it accounts for.
+struct Driver<'a> {
+    http: &'a reqwest::Client,
+    info: &'a crate::stack::StackInfo,
+    seed: &'a Seed,
+    cpu: cpu::Probe,
+}
+
+impl Driver<'_> {
+    /// `concurrency` workers drive complete journeys (create -> confirmed) for `duration`.
+    async fn drive(
+        &self,
+        target: Target,
+        concurrency: usize,
+        duration: Duration,
+        label: &str,
+    ) -> anyhow::Result<RunResult> {
+        drive(self, target, concurrency, duration, label).await
+    }
+}
+
+/// The body of [`Driver::drive`].
 async fn drive(
-    http: &reqwest::Client,
-    info: &crate::stack::StackInfo,
-    seed: &Seed,
+    d: &Driver<'_>,
     target: Target,
     concurrency: usize,
     duration: Duration,
     label: &str,
 ) -> anyhow::Result<RunResult> {
+    let (http, info, seed) = (d.http, d.info, d.seed);
     let (inv0, jrn0) = introspect(http, &info.admin_url).await;
+    let cpu0 = d.cpu.sample();
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -455,6 +455,7 @@ async fn drive(
     let secs = started.elapsed().as_secs_f64();
     // let one-way sends of the last journeys finish before counting invocations
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let cpu1 = d.cpu.sample();
     let (inv1, jrn1) = introspect(http, &info.admin_url).await;
     lat.sort();
     let pct = |p: f64| {
@@ -481,6 +482,7 @@ async fn drive(
         max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         invocations_per_booking: (inv1 - inv0) as f64 / journeys.max(1) as f64,
         journal_entries_per_booking: (jrn1 - jrn0) as f64 / journeys.max(1) as f64,
+        cpu_ms_per_journey: cpu0.per_journey(&cpu1, journeys),
     })
 }
 
@@ -634,16 +636,26 @@ async fn emulator_run(duration: Duration) -> anyhow::Result<RunResult> {
     let http = reqwest::Client::new();
     let r = async {
         let seed = Seed::create(&http, &info.ingress_url, admin, 8).await?;
-        drive(
-            &http,
-            &info,
-            &seed,
-            Target::Deskflow,
-            8,
-            duration,
-            "through localstripe + maildev",
-        )
-        .await
+        let driver = Driver {
+            http: &http,
+            info: &info,
+            seed: &seed,
+            cpu: cpu::Probe::new([
+                ("restate-server", stack.pid("restate")),
+                ("endpoint", stack.pid("deskflow")),
+                ("localstripe", stack.pid("localstripe")),
+                ("maildev", stack.pid("maildev")),
+                ("bench", Some(std::process::id())),
+            ]),
+        };
+        driver
+            .drive(
+                Target::Deskflow,
+                8,
+                duration,
+                "through localstripe + maildev",
+            )
+            .await
     }
     .await;
     stack.stop_all();
@@ -665,6 +677,11 @@ fn print_runs(runs: &[RunResult]) {
             r.errors,
             r.invocations_per_booking,
             r.journal_entries_per_booking
+        );
+        println!(
+            "{:<34} CPU per journey: {}",
+            "",
+            r.cpu_ms_per_journey.line()
         );
     }
 }

@@ -37,7 +37,19 @@ pub enum HoldOutcome {
     NoSeat { reason: String },
 }
 
-#[restate_sdk::object(name = "Calendar")]
+/// The Booking workflow awaits its calls here without a timer of its own: an attempt that
+/// keeps failing is retried for about 12 minutes, then killed, which the caller receives as a
+/// terminal error and compensates (the seats are never held by a call nobody waits for).
+#[restate_sdk::object(
+    name = "Calendar",
+    invocation_retry_policy(
+        initial_interval = "200ms",
+        factor = 2.0,
+        max_interval = "30s",
+        max_attempts = 30,
+        on_max_attempts = "kill"
+    )
+)]
 impl Calendar {
     /// (internal) Holds the seats of a booking: writes its row as `held` when they fit.
     #[handler(name = "hold", ingress_private)]
@@ -108,7 +120,13 @@ impl Calendar {
                     updated_at: now,
                 };
                 match store.insert_booking(&row).await {
-                    Ok(()) => Ok(Json(HoldOutcome::Held)),
+                    Ok(()) => {
+                        deskflow_infra::metrics::inc(
+                            "deskflow_bookings_total",
+                            &[("status", "held")],
+                        );
+                        Ok(Json(HoldOutcome::Held))
+                    }
                     Err(InfraError::CapacityExceeded) => Ok(Json(HoldOutcome::NoSeat {
                         reason: "no free seat left in this slot".into(),
                     })),

@@ -46,7 +46,6 @@ pub struct BookingPolicy {
     pub hold_expiry: Duration,
     pub reminder_lead: Duration,
     pub refund: RefundPolicy,
-    pub call_timeout: Duration,
     pub slots: deskflow_domain::pricing::SlotRules,
 }
 
@@ -95,7 +94,6 @@ impl Deps {
                     ),
                     late_refund_percent: cfg.refund_late_percent as i64,
                 },
-                call_timeout: Duration::from_secs(cfg.call_timeout_secs),
                 slots: deskflow_domain::pricing::SlotRules {
                     min: chrono::Duration::seconds(cfg.min_slot_secs as i64),
                     max: chrono::Duration::seconds(cfg.max_slot_secs as i64),

@@ -56,10 +56,11 @@ impl Notifications {
         let sent = ctx
             .run(|| async move {
                 // sent before a crash lost this step's result: do not send it twice
-                if let Some(at) = deps.store.notification(&email.id).await.map_err(infra)?.and_then(|n| n.sent_at) {
+                if !deps.store.count_notification_attempt(&email.id).await.map_err(infra)?
+                    && let Some(at) = deps.store.notification(&email.id).await.map_err(infra)?.and_then(|n| n.sent_at)
+                {
                     return Ok(at);
                 }
-                deps.store.count_notification_attempt(&email.id).await.map_err(infra)?;
                 let started = std::time::Instant::now();
                 if let Err(e) = deps.mailer.send(&email).await {
                     tracing::warn!(notification = %email.id, error = %e, "email not delivered yet; will retry");

@@ -78,7 +78,19 @@ pub struct PaymentView {
 
 const STATE: &str = "payment";
 
-#[restate_sdk::object(name = "Payment")]
+/// As the Calendar: a call that keeps failing is retried for about 12 minutes and then killed,
+/// so the Booking workflow that awaits it gets a terminal error and compensates instead of
+/// waiting on a paused invocation.
+#[restate_sdk::object(
+    name = "Payment",
+    invocation_retry_policy(
+        initial_interval = "200ms",
+        factor = 2.0,
+        max_interval = "30s",
+        max_attempts = 30,
+        on_max_attempts = "kill"
+    )
+)]
 impl Payment {
     /// (internal) Creates and confirms a manual-capture PaymentIntent for the booking.
     #[handler(name = "authorize", ingress_private)]

@@ -70,8 +70,6 @@ pub struct Config {
     /// Shortest and longest bookable slot, in seconds.
     pub min_slot_secs: u64,
     pub max_slot_secs: u64,
-    /// Longest wait for a call from a workflow to another handler before it is abandoned.
-    pub call_timeout_secs: u64,
     /// `text` or `json`.
     pub log_format: String,
     /// `RUST_LOG`-style filter.
@@ -110,7 +108,6 @@ impl Default for Config {
             reminder_lead_secs: 3600,
             refund_full_before_secs: 24 * 3600,
             refund_late_percent: 50,
-            call_timeout_secs: 600,
             min_slot_secs: 15 * 60,
             max_slot_secs: 12 * 3600,
             log_format: "text".into(),
@@ -252,11 +249,6 @@ const ENV: &[(&str, &str, &str)] = &[
         "refund percentage after that, until the start",
     ),
     (
-        "call_timeout_secs",
-        "DESKFLOW_CALL_TIMEOUT_SECS",
-        "timeout of a workflow's call to a handler",
-    ),
-    (
         "min_slot_secs",
         "DESKFLOW_MIN_SLOT_SECS",
         "shortest bookable slot",
@@ -342,10 +334,8 @@ impl Config {
         if self.refund_late_percent > 100 {
             return bad("DESKFLOW_REFUND_LATE_PERCENT must be between 0 and 100".into());
         }
-        if self.hold_expiry_secs == 0 || self.call_timeout_secs == 0 {
-            return bad(
-                "DESKFLOW_HOLD_EXPIRY_SECS and DESKFLOW_CALL_TIMEOUT_SECS must be positive".into(),
-            );
+        if self.hold_expiry_secs == 0 {
+            return bad("DESKFLOW_HOLD_EXPIRY_SECS must be positive".into());
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {
             return bad(

@@ -31,9 +31,13 @@ impl Mailer {
         let from: Mailbox = from
             .parse()
             .map_err(|e| InfraError::Config(format!("mail_from {from:?}: {e}")))?;
+        // Pooled connections: one TCP connect, greeting and EHLO per connection instead of per
+        // email. A connection the server dropped (a restart) is noticed by the pool, and a send
+        // that still fails is retried by its journaled step on a fresh one.
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(port)
             .timeout(Some(timeout))
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(8))
             .build();
         Ok(Mailer {
             transport,

@@ -238,12 +238,14 @@ async fn notifications_are_recorded_once_and_count_their_attempts() {
         };
         s.insert_notification(&n).await.unwrap();
         s.insert_notification(&n).await.unwrap();
-        s.count_notification_attempt(&n.id).await.unwrap();
+        assert!(s.count_notification_attempt(&n.id).await.unwrap(), "{db}");
         s.note_notification_error(&n.id, "connection refused")
             .await
             .unwrap();
-        s.count_notification_attempt(&n.id).await.unwrap();
+        assert!(s.count_notification_attempt(&n.id).await.unwrap(), "{db}");
         s.mark_notification_sent(&n.id, 9).await.unwrap();
+        // a retried step after the send: nothing to count, the caller must not send again
+        assert!(!s.count_notification_attempt(&n.id).await.unwrap(), "{db}");
         let got = s.notifications_of_user("u1").await.unwrap();
         assert_eq!(got.len(), 1, "{db}");
         assert_eq!(

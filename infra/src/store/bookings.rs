@@ -119,6 +119,21 @@ impl Store {
         reason: Option<&str>,
         now: i64,
     ) -> Result<(), InfraError> {
+        if !self.update_booking_status(id, status, reason, now).await? {
+            return Err(InfraError::NotFound("booking"));
+        }
+        Ok(())
+    }
+
+    /// As [`Store::set_booking_status`], but a missing row is `Ok(false)` rather than an error:
+    /// the caller inserts it then, without a SELECT first.
+    pub async fn update_booking_status(
+        &self,
+        id: &str,
+        status: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool, InfraError> {
         let done = sqlx::query(
             "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4",
         )
@@ -128,10 +143,7 @@ impl Store {
         .bind(id)
         .execute(self.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(InfraError::NotFound("booking"));
-        }
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 }
 

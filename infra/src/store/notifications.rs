@@ -57,12 +57,17 @@ impl Store {
     }
 
     /// Counts one delivery attempt, before it is made (so a crash mid-send still counts).
-    pub async fn count_notification_attempt(&self, id: &str) -> Result<(), InfraError> {
-        sqlx::query("UPDATE notifications SET attempts = attempts + 1 WHERE id = $1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+    ///
+    /// Only while the email is unsent: `false` means there was nothing to count (already sent,
+    /// e.g. before a crash lost the step's result), so the caller does not send it twice.
+    pub async fn count_notification_attempt(&self, id: &str) -> Result<bool, InfraError> {
+        let done = sqlx::query(
+            "UPDATE notifications SET attempts = attempts + 1 WHERE id = $1 AND sent_at IS NULL",
+        )
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Notes why an attempt failed (the step will be retried).

@@ -59,7 +59,6 @@ impl FloorBooking {
             .call()
             .await?;
         ctx.set("view", view("held"));
-        ctx.run(noop).name("record seats held").await?;
         ctx.object_client::<FloorPaymentClient>(key.clone())
             .authorize()
             .call()

@@ -82,18 +82,6 @@ const CANCEL: &str = "cancel";
 const CANCEL_RESULT: &str = "cancel_result";
 const SETTLED: &str = "settled";
 
-/// Awaits a call, but no longer than `limit`: a handler that never answers must not hold the
-/// booking forever (the timeout is a terminal error, which compensates).
-macro_rules! within {
-    ($ctx:expr, $limit:expr, $what:expr, $call:expr) => {{
-        let call = $call;
-        restate_sdk::select! {
-            r = call => r,
-            _ = $ctx.sleep($limit) => Err(TerminalError::new_with_code(504, format!("{} did not answer within {:?}", $what, $limit))),
-        }
-    }};
-}
-
 #[restate_sdk::workflow(name = "Booking", workflow_completion_retention = "7 days")]
 impl Booking {
     /// The saga. Its journal in the Restate UI reads as the booking's story.
@@ -331,7 +319,6 @@ struct Flow<'a, 'ctx> {
 impl Flow<'_, '_> {
     /// The happy path, from hold to the end of the slot. Every early way out is an [`Abort`].
     async fn saga(&mut self) -> Result<(), Abort> {
-        let limit = self.deps.booking.call_timeout;
         let b = self.b.clone();
 
         // 1. hold the seats (serialized per workspace by the Calendar object)
@@ -345,20 +332,19 @@ impl Flow<'_, '_> {
             amount_cents: b.amount_cents,
             currency: b.currency.clone(),
         };
-        let Json(held) = within!(
-            self.ctx,
-            limit,
-            "Calendar/hold",
-            self.ctx
-                .object_client::<CalendarClient>(b.workspace_id.clone())
-                .hold(Json(hold))
-                .call()
-        )?;
+        let Json(held) = self
+            .ctx
+            .object_client::<CalendarClient>(b.workspace_id.clone())
+            .hold(Json(hold))
+            .call()
+            .await
+            .map_err(|e| killed("Calendar/hold", e))?;
         if let HoldOutcome::NoSeat { reason } = held {
             return Err(Abort::Business(BookingEvent::NoSeat, reason));
         }
         self.seats_held = true;
-        self.advance(BookingEvent::SeatsHeld, None).await?;
+        // Calendar/hold wrote the row as `held` in its own step: only the view moves here
+        self.transition(BookingEvent::SeatsHeld, None);
 
         // 2. authorize the payment (manual capture)
         self.undo.push(Undo::VoidAuthorization);
@@ -370,12 +356,12 @@ impl Flow<'_, '_> {
             currency: b.currency.clone(),
             payment_method: b.payment_method.clone(),
         };
-        let Json(mut outcome) = within!(
-            self.ctx,
-            limit,
-            "Payment/authorize",
-            self.payment().authorize(Json(auth)).call()
-        )?;
+        let Json(mut outcome) = self
+            .payment()
+            .authorize(Json(auth))
+            .call()
+            .await
+            .map_err(|e| killed("Payment/authorize", e))?;
 
         // 3. the member authenticates, or the hold runs out
         if let AuthOutcome::RequiresAction { client_secret } = &outcome {
@@ -396,12 +382,12 @@ impl Flow<'_, '_> {
         // 4. capture and confirm. Until the capture is known to have happened, the authorization
         // is voided on the way out (a capture that failed leaves it open); after it, refunded.
         self.undo.push(Undo::Refund);
-        let captured = within!(
-            self.ctx,
-            limit,
-            "Payment/capture",
-            self.payment().capture().call()
-        )?;
+        let captured = self
+            .payment()
+            .capture()
+            .call()
+            .await
+            .map_err(|e| killed("Payment/capture", e))?;
         self.undo.retain(|u| *u != Undo::VoidAuthorization);
         self.view.payment.status = "captured".into();
         self.view.payment.captured_cents = captured;
@@ -446,7 +432,6 @@ impl Flow<'_, '_> {
     /// Waits for the provider's word (webhook -> awakeable) that the member authenticated,
     /// re-reading the PaymentIntent each time, until the hold expires.
     async fn await_authentication(&mut self) -> Result<AuthOutcome, Abort> {
-        let limit = self.deps.booking.call_timeout;
         let expiry = self.deps.booking.hold_expiry;
         let deadline = self.clock().await? + expiry.as_millis() as i64;
         loop {
@@ -464,12 +449,12 @@ impl Flow<'_, '_> {
                 .retry_policy(self.deps.db_retry.policy())
                 .await?;
             // the webhook may have come before the awakeable was registered: look once
-            let Json(outcome) = within!(
-                self.ctx,
-                limit,
-                "Payment/refresh",
-                self.payment().refresh().call()
-            )?;
+            let Json(outcome) = self
+                .payment()
+                .refresh()
+                .call()
+                .await
+                .map_err(|e| killed("Payment/refresh", e))?;
             if !matches!(outcome, AuthOutcome::RequiresAction { .. }) {
                 return Ok(outcome);
             }
@@ -511,7 +496,6 @@ impl Flow<'_, '_> {
         reason: &str,
         full_refund: bool,
     ) -> Result<i64, TerminalError> {
-        let limit = self.deps.booking.call_timeout;
         let final_status = next(self.current(), event).unwrap_or(BookingStatus::Failed);
         let mut refunded = 0;
         while let Some(undo) = self.undo.pop() {
@@ -527,12 +511,13 @@ impl Flow<'_, '_> {
                             .unwrap_or_default();
                         self.deps.booking.refund.refund(captured, start, now)
                     };
-                    match within!(
-                        self.ctx,
-                        limit,
-                        "Payment/refund",
-                        self.payment().refund(amount).call()
-                    ) {
+                    match self
+                        .payment()
+                        .refund(amount)
+                        .call()
+                        .await
+                        .map_err(|e| killed("Payment/refund", e))
+                    {
                         Ok(r) => {
                             refunded += r;
                             self.view.payment.refunded_cents += r;
@@ -550,12 +535,13 @@ impl Flow<'_, '_> {
                         Err(e) => Err(e),
                     }
                 }
-                Undo::VoidAuthorization => match within!(
-                    self.ctx,
-                    limit,
-                    "Payment/void",
-                    self.payment().void().call()
-                ) {
+                Undo::VoidAuthorization => match self
+                    .payment()
+                    .void()
+                    .call()
+                    .await
+                    .map_err(|e| killed("Payment/void", e))
+                {
                     Ok(()) => {
                         if self.view.payment.status != "none" {
                             self.view.payment.status = "voided".into();
@@ -646,18 +632,14 @@ impl Flow<'_, '_> {
         BookingStatus::parse(&self.view.status).unwrap_or(BookingStatus::Pending)
     }
 
-    /// Applies a transition of the table to the view, the workflow state and the bookings row
-    /// (writing the row when the booking never got one, e.g. rejected before a hold).
-    async fn advance(
-        &mut self,
-        event: BookingEvent,
-        reason: Option<String>,
-    ) -> Result<(), TerminalError> {
+    /// Applies a transition of the table to the view and the workflow state; `None` when the
+    /// table refuses it (logged; the status stays).
+    fn transition(&mut self, event: BookingEvent, reason: Option<String>) -> Option<BookingStatus> {
         let to = match next(self.current(), event) {
             Ok(to) => to,
             Err(e) => {
                 tracing::error!(booking_id = %self.b.booking_id, error = %e, "transition refused; status unchanged");
-                return Ok(());
+                return None;
             }
         };
         self.view.status = to.as_str().into();
@@ -665,6 +647,19 @@ impl Flow<'_, '_> {
             self.view.reason = reason;
         }
         self.ctx.set(VIEW, Json(self.view.clone()));
+        Some(to)
+    }
+
+    /// A transition, written to the bookings row as well (inserting the row when the booking
+    /// never got one, e.g. rejected before a hold): one journaled step, one UPDATE.
+    async fn advance(
+        &mut self,
+        event: BookingEvent,
+        reason: Option<String>,
+    ) -> Result<(), TerminalError> {
+        let Some(to) = self.transition(event, reason) else {
+            return Ok(());
+        };
         let deps = self.deps.clone();
         let b = self.b.clone();
         let reason = self.view.reason.clone();
@@ -674,16 +669,11 @@ impl Flow<'_, '_> {
                 metrics::inc("deskflow_bookings_total", &[("status", to.as_str())]);
                 if deps
                     .store
-                    .booking(&b.booking_id)
+                    .update_booking_status(&b.booking_id, to.as_str(), reason.as_deref(), now)
                     .await
                     .map_err(infra)?
-                    .is_some()
                 {
-                    return deps
-                        .store
-                        .set_booking_status(&b.booking_id, to.as_str(), reason.as_deref(), now)
-                        .await
-                        .map_err(infra);
+                    return Ok(());
                 }
                 let row = BookingRow {
                     id: b.booking_id,
@@ -747,6 +737,18 @@ impl Flow<'_, '_> {
                 amount_cents: amount,
             }))
             .send();
+    }
+}
+
+/// A call the saga awaits answers 409 both when the booking itself is cancelled (an operator's
+/// cancel, which compensates as `cancelled`) and when the callee was killed: by an operator, or
+/// by its retry policy after the last attempt (`on_max_attempts = "kill"`). The latter is a
+/// dependency that gave up, not a cancel; it gets a code of its own and names the call.
+fn killed(call: &str, e: TerminalError) -> TerminalError {
+    if e.code() == 409 && e.message().to_ascii_lowercase().contains("kill") {
+        TerminalError::new_with_code(502, format!("{call} was killed ({})", e.message()))
+    } else {
+        e
     }
 }
 

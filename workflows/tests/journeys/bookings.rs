@@ -274,6 +274,68 @@ async fn a_provider_outage_longer_than_the_retry_budget_fails_and_compensates() 
     c.wait_status(&other, &id2, "confirmed").await;
 }
 
+/// What happens when a call the saga awaits is killed -- by an operator, as here, or by the
+/// callee's retry policy after its last attempt (`on_max_attempts = "kill"`, the same signal):
+/// the booking fails with a reason naming it, compensates, and frees the seat.
+#[tokio::test]
+async fn a_payment_call_killed_with_the_restate_cli_fails_the_booking_and_compensates() {
+    let s = stack();
+    let _g = s.exclusive().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 1).await;
+    let (_, token, email) = c.new_member("Killed").await;
+    // with the provider down, Payment/authorize keeps retrying inside its budget: time to kill it
+    let outage = s.outage("localstripe");
+    let (start, end) = (in_secs(7200), in_secs(9000));
+    let id = c.book(&token, &ws, &start, &end, 1, "pm_card_visa").await;
+    let http = reqwest::Client::new();
+    let sql = format!(
+        "SELECT id FROM sys_invocation WHERE target = 'Payment/{id}/authorize' AND status != 'completed'"
+    );
+    let invocation = eventually(Duration::from_secs(6), || async {
+        let v: serde_json::Value = http
+            .post(format!("{}/query", s.info.admin_url))
+            .header("accept", "application/json")
+            .json(&json!({ "query": sql }))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        v["rows"][0]["id"].as_str().map(str::to_string)
+    })
+    .await
+    .expect("Payment/authorize never showed up in sys_invocation");
+    let out = std::process::Command::new(&s.info.restate_cli)
+        .args(["--yes", "invocations", "cancel", "--kill", &invocation])
+        .env("RESTATE_ADMIN_URL", &s.info.admin_url)
+        .env("RESTATE_INGRESS_URL", &s.info.ingress_url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "restate CLI: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let done = c.wait_status(&token, &id, "final").await;
+    outage.end();
+    assert_eq!(done["status"], "failed", "{done}");
+    let reason = done["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("Payment/authorize") && reason.contains("killed"),
+        "{done}"
+    );
+    wait_subject(&c, &email, "Booking failed").await;
+    booking_settled(s, &id, "failed", 0, 0).await;
+    // the seat is free again
+    let (_, other, _) = c.new_member("Next").await;
+    let id2 = c.book(&other, &ws, &start, &end, 1, "pm_card_visa").await;
+    c.wait_status(&other, &id2, "confirmed").await;
+}
+
 #[tokio::test]
 async fn a_member_cancel_refunds_everything_before_the_24_hour_line_and_half_after_it() {
     let s = stack();

@@ -289,22 +289,9 @@ async fn a_payment_call_killed_with_the_restate_cli_fails_the_booking_and_compen
     let outage = s.outage("localstripe");
     let (start, end) = (in_secs(7200), in_secs(9000));
     let id = c.book(&token, &ws, &start, &end, 1, "pm_card_visa").await;
-    let http = reqwest::Client::new();
-    let sql = format!(
-        "SELECT id FROM sys_invocation WHERE target = 'Payment/{id}/authorize' AND status != 'completed'"
-    );
+    let target = format!("Payment/{id}/authorize");
     let invocation = eventually(Duration::from_secs(6), || async {
-        let v: serde_json::Value = http
-            .post(format!("{}/query", s.info.admin_url))
-            .header("accept", "application/json")
-            .json(&json!({ "query": sql }))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        v["rows"][0]["id"].as_str().map(str::to_string)
+        s.open_invocations(&target).await.pop().map(|(id, _)| id)
     })
     .await
     .expect("Payment/authorize never showed up in sys_invocation");
@@ -448,13 +435,23 @@ async fn an_operator_cancel_through_the_restate_cli_compensates() {
     let amount = c.wait_status(&token, &id, "confirmed").await["amount_cents"]
         .as_i64()
         .unwrap();
+    // a confirmed booking sleeps until its reminder: suspended, not holding one of the
+    // invoker's concurrent-invocation slots (an open stream) while it waits
+    let run = format!("Booking/{id}/run");
+    let suspended = eventually(Duration::from_secs(20), || async {
+        s.open_invocations(&run)
+            .await
+            .into_iter()
+            .find(|(_, status)| status == "suspended")
+    })
+    .await;
+    assert!(
+        suspended.is_some(),
+        "{run} is not suspended: {:?}",
+        s.open_invocations(&run).await
+    );
     let out = std::process::Command::new(&s.info.restate_cli)
-        .args([
-            "--yes",
-            "invocations",
-            "cancel",
-            &format!("Booking/{id}/run"),
-        ])
+        .args(["--yes", "invocations", "cancel", &run])
         .env("RESTATE_ADMIN_URL", &s.info.admin_url)
         .env("RESTATE_INGRESS_URL", &s.info.ingress_url)
         .output()

@@ -214,6 +214,33 @@ impl TestStack {
         Store::connect(&self.info.database_url, 2).await.unwrap()
     }
 
+    /// Id and status of the unfinished invocations of `target` (`Svc/key/handler`), from
+    /// restate-server's SQL introspection.
+    pub async fn open_invocations(&self, target: &str) -> Vec<(String, String)> {
+        let sql = format!(
+            "SELECT id, status FROM sys_invocation WHERE target = '{target}' AND status != 'completed'"
+        );
+        let reply = reqwest::Client::new()
+            .post(format!("{}/query", self.info.admin_url))
+            .header("accept", "application/json")
+            .json(&serde_json::json!({ "query": sql }))
+            .send()
+            .await;
+        let Ok(reply) = reply else { return Vec::new() };
+        let v: Value = reply.json().await.unwrap_or_default();
+        v["rows"]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        let f = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+                        (f("id"), f("status"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn client(&self) -> Client {
         Client {
             http: reqwest::Client::new(),

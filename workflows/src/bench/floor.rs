@@ -25,12 +25,16 @@ impl FloorBookings {
     async fn create(
         &self,
         mut ctx: Context<'_>,
-        _body: Option<Json<serde_json::Value>>,
+        body: Option<Json<serde_json::Value>>,
     ) -> HandlerResult<Json<FloorView>> {
         let id = ctx.rand_uuid().to_string();
         ctx.run(noop).name("validate and quote").await?;
+        // holds are serialized per workspace, as deskflow's are: the same spread of keys
+        let workspace = body
+            .and_then(|Json(b)| b["workspace_id"].as_str().map(str::to_string))
+            .unwrap_or_else(|| "ws".into());
         ctx.workflow_client::<FloorBookingClient>(id.clone())
-            .run()
+            .run(workspace)
             .send();
         Ok(Json(FloorView {
             booking_id: id,
@@ -45,7 +49,7 @@ pub struct FloorBooking;
 impl FloorBooking {
     /// As `Booking/run` up to `confirmed`.
     #[handler(name = "run")]
-    async fn run(&self, ctx: WorkflowContext<'_>) -> HandlerResult<()> {
+    async fn run(&self, ctx: WorkflowContext<'_>, workspace: String) -> HandlerResult<()> {
         let key = ctx.key().to_string();
         let view = |s: &str| {
             Json(FloorView {
@@ -54,7 +58,7 @@ impl FloorBooking {
             })
         };
         ctx.set("view", view("pending"));
-        ctx.object_client::<FloorCalendarClient>("ws")
+        ctx.object_client::<FloorCalendarClient>(workspace)
             .hold()
             .call()
             .await?;
@@ -146,6 +150,32 @@ impl FloorRecord {
         ctx.run(noop).name("record activity").await?;
         Ok(())
     }
+}
+
+/// Serves the floor's endpoint on 127.0.0.1 from a thread with a tokio runtime of `workers`
+/// worker threads, for the rest of the process; returns its URL.
+pub fn serve_on_own_runtime(workers: usize) -> anyhow::Result<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .thread_name("floor-endpoint")
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("floor-endpoint".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => {
+                        crate::sdk_server::serve(endpoint(), l, std::future::pending()).await;
+                    }
+                    Err(e) => eprintln!("bench: the floor's endpoint cannot listen: {e}"),
+                }
+            })
+        })?;
+    Ok(url)
 }
 
 /// The floor's endpoint: every service above.

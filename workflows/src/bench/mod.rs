@@ -146,14 +146,9 @@ async fn measure(
     latency: Arc<std::sync::atomic::AtomicU64>,
 ) -> anyhow::Result<Report> {
     let info = stack.info().clone();
-    // the floor: its own endpoint, registered on the same restate-server
-    let floor_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let floor_url = format!("http://{}", floor_listener.local_addr()?);
-    tokio::spawn(crate::sdk_server::serve(
-        floor::endpoint(),
-        floor_listener,
-        std::future::pending(),
-    ));
+    // the floor: its own endpoint, registered on the same restate-server, on a runtime of its
+    // own with as many worker threads as deskflow's endpoint gets (not sharing the client's)
+    let floor_url = floor::serve_on_own_runtime(crate::stack::endpoint_worker_threads())?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .timeout(Duration::from_secs(120))

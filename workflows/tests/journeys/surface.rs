@@ -626,6 +626,11 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
             "{r}"
         );
         assert!(r["invocations_per_booking"].as_f64().unwrap() >= 9.0, "{r}");
+        let cpu = &r["cpu_ms_per_journey"];
+        assert!(cpu["restate-server"].as_f64().unwrap() > 0.0, "{r}");
+        if r["target"] == "deskflow" {
+            assert!(cpu["endpoint"].as_f64().unwrap() > 0.0, "{r}");
+        }
     }
     assert!(report["ratios"][0]["throughput_ratio"].as_f64().unwrap() > 0.0);
     assert!(

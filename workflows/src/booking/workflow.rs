@@ -89,8 +89,9 @@ impl Booking {
     /// A confirmed booking then sleeps until its reminder and its end, for days. Restate keeps an
     /// invocation that awaits something on an open stream until the inactivity timeout (server
     /// default 1 min) and only then suspends it; each of those open streams takes one of the
-    /// invoker's concurrent-invocation slots (1000 per partition), so at 80 confirmations a second
-    /// new bookings queued behind sleeping ones for up to a minute. Suspending after 3 s of
+    /// invoker's concurrent-invocation slots (`concurrent-invocations-limit`, 1000), so at 80
+    /// confirmations a second new bookings queued behind sleeping ones for up to a minute
+    /// (measured with one partition: 16 journeys/s, p99 45 s). Suspending after 3 s of
     /// waiting frees the slot; the wake-up replays the journal, as it did before, just sooner.
     #[handler(name = "run", inactivity_timeout = "3s")]
     async fn run(

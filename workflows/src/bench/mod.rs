@@ -396,89 +396,78 @@ impl Driver<'_> {
         duration: Duration,
         label: &str,
     ) -> anyhow::Result<RunResult> {
-        drive(self, target, concurrency, duration, label).await
-    }
-}
-
-/// The body of [`Driver::drive`].
-async fn drive(
-    d: &Driver<'_>,
-    target: Target,
-    concurrency: usize,
-    duration: Duration,
-    label: &str,
-) -> anyhow::Result<RunResult> {
-    let (http, info, seed) = (d.http, d.info, d.seed);
-    let (inv0, jrn0) = introspect(http, &info.admin_url).await;
-    let cpu0 = d.cpu.sample();
-    let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for w in 0..concurrency {
-        let http = http.clone();
-        let ingress = info.ingress_url.clone();
-        let stop = stop.clone();
-        let token = seed.tokens[w % seed.tokens.len()].clone();
-        let workspaces = seed.workspaces.clone();
-        workers.push(tokio::spawn(async move {
-            let (mut lat, mut errors) = (Vec::new(), 0u64);
-            let mut n = w as u64 * 7919;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                let t = Instant::now();
-                match journey(&http, &ingress, &token, &workspaces, target, n).await {
-                    Ok(()) => lat.push(t.elapsed()),
-                    Err(e) => {
-                        errors += 1;
-                        if errors <= 3 {
-                            eprintln!("bench: journey failed: {e:#}");
+        let (http, info, seed) = (self.http, self.info, self.seed);
+        let (inv0, jrn0) = introspect(http, &info.admin_url).await;
+        let cpu0 = self.cpu.sample();
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let mut workers = Vec::new();
+        for w in 0..concurrency {
+            let http = http.clone();
+            let ingress = info.ingress_url.clone();
+            let stop = stop.clone();
+            let token = seed.tokens[w % seed.tokens.len()].clone();
+            let workspaces = seed.workspaces.clone();
+            workers.push(tokio::spawn(async move {
+                let (mut lat, mut errors) = (Vec::new(), 0u64);
+                let mut n = w as u64 * 7919;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let t = Instant::now();
+                    match journey(&http, &ingress, &token, &workspaces, target, n).await {
+                        Ok(()) => lat.push(t.elapsed()),
+                        Err(e) => {
+                            errors += 1;
+                            if errors <= 3 {
+                                eprintln!("bench: journey failed: {e:#}");
+                            }
                         }
                     }
                 }
-            }
-            (lat, errors)
-        }));
-    }
-    tokio::time::sleep(duration).await;
-    stop.store(true, Ordering::Relaxed);
-    let (mut lat, mut errors) = (Vec::new(), 0);
-    for w in workers {
-        let (l, e) = w.await?;
-        lat.extend(l);
-        errors += e;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    // let one-way sends of the last journeys finish before counting invocations
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let cpu1 = d.cpu.sample();
-    let (inv1, jrn1) = introspect(http, &info.admin_url).await;
-    lat.sort();
-    let pct = |p: f64| {
-        lat.get(((lat.len() as f64 * p).ceil() as usize).saturating_sub(1))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    let journeys = lat.len() as u64;
-    Ok(RunResult {
-        label: label.to_string(),
-        target: if target == Target::Deskflow {
-            "deskflow"
-        } else {
-            "floor"
+                (lat, errors)
+            }));
         }
-        .into(),
-        concurrency,
-        seconds: secs,
-        journeys,
-        errors,
-        journeys_per_sec: journeys as f64 / secs,
-        p50_ms: pct(0.50),
-        p95_ms: pct(0.95),
-        p99_ms: pct(0.99),
-        max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
-        invocations_per_booking: (inv1 - inv0) as f64 / journeys.max(1) as f64,
-        journal_entries_per_booking: (jrn1 - jrn0) as f64 / journeys.max(1) as f64,
-        cpu_ms_per_journey: cpu0.per_journey(&cpu1, journeys),
-    })
+        tokio::time::sleep(duration).await;
+        stop.store(true, Ordering::Relaxed);
+        let (mut lat, mut errors) = (Vec::new(), 0);
+        for w in workers {
+            let (l, e) = w.await?;
+            lat.extend(l);
+            errors += e;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        // let one-way sends of the last journeys finish before counting invocations
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let cpu1 = self.cpu.sample();
+        let (inv1, jrn1) = introspect(http, &info.admin_url).await;
+        lat.sort();
+        let pct = |p: f64| {
+            lat.get(((lat.len() as f64 * p).ceil() as usize).saturating_sub(1))
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        let journeys = lat.len() as u64;
+        Ok(RunResult {
+            label: label.to_string(),
+            target: if target == Target::Deskflow {
+                "deskflow"
+            } else {
+                "floor"
+            }
+            .into(),
+            concurrency,
+            seconds: secs,
+            journeys,
+            errors,
+            journeys_per_sec: journeys as f64 / secs,
+            p50_ms: pct(0.50),
+            p95_ms: pct(0.95),
+            p99_ms: pct(0.99),
+            max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            invocations_per_booking: (inv1 - inv0) as f64 / journeys.max(1) as f64,
+            journal_entries_per_booking: (jrn1 - jrn0) as f64 / journeys.max(1) as f64,
+            cpu_ms_per_journey: cpu0.per_journey(&cpu1, journeys),
+        })
+    }
 }
 
 /// One journey: create, then wait until the booking is settled (must be confirmed).

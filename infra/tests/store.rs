@@ -2,6 +2,7 @@
 //! fresh PostgreSQL database when `TEST_DATABASE_URL` is set (the run says when it is not).
 
 use deskflow_infra::InfraError;
+use deskflow_infra::store::scratch::create_scratch_database;
 use deskflow_infra::store::{
     Store, activity::Activity, bookings::BookingRow, notifications::NotificationRow, users::User,
     workspaces::Workspace,
@@ -15,14 +16,9 @@ async fn stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {
     let mut out = vec![("sqlite", Store::connect(&url, 4).await.unwrap(), dir)];
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
-            let name = format!("deskflow_store_{}", uuid::Uuid::new_v4().simple());
-            let mut admin = sqlx::PgConnection::connect(&base)
+            let url = create_scratch_database(&base, "deskflow_store")
                 .await
                 .expect("TEST_DATABASE_URL answers");
-            sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .unwrap();
-            let url = replace_db(&base, &name);
             out.push((
                 "postgres",
                 Store::connect(&url, 8).await.unwrap(),
@@ -34,18 +30,6 @@ async fn stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {
         ),
     }
     out
-}
-
-/// `postgres://u@h:5432/test?x` -> `postgres://u@h:5432/<db>?x`
-fn replace_db(url: &str, db: &str) -> String {
-    let (head, query) = url
-        .split_once('?')
-        .map_or((url, None), |(h, q)| (h, Some(q)));
-    let base = head.rsplit_once('/').map_or(head, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
 }
 
 fn user(id: &str, email: &str) -> User {

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod bookings;
 pub mod notifications;
 pub mod payments;
+pub mod scratch;
 pub mod users;
 pub mod workspaces;
 

@@ -50,34 +50,21 @@ pub fn postgres_stack() -> Option<&'static TestStack> {
 }
 
 fn fresh_postgres_database(base: &str) -> String {
-    let name = format!("deskflow_journeys_{}", uuid::Uuid::new_v4().simple());
     // called from inside a test's runtime: create the database on a thread with its own
-    let (b, n) = (base.to_string(), name.clone());
+    let base = base.to_string();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
+        tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .unwrap();
-        rt.block_on(async {
-            use sqlx::Connection;
-            let mut c = sqlx::PgConnection::connect(&b)
-                .await
-                .expect("TEST_DATABASE_URL answers");
-            sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {n}").as_str())
-                .await
-                .unwrap();
-        })
+            .unwrap()
+            .block_on(deskflow_infra::store::scratch::create_scratch_database(
+                &base,
+                "deskflow_journeys",
+            ))
+            .expect("TEST_DATABASE_URL answers")
     })
     .join()
-    .unwrap();
-    let (head, query) = base
-        .split_once('?')
-        .map_or((base, None), |(h, q)| (h, Some(q)));
-    let prefix = head.rsplit_once('/').map_or(head, |(b, _)| b);
-    match query {
-        Some(q) => format!("{prefix}/{name}?{q}"),
-        None => format!("{prefix}/{name}"),
-    }
+    .unwrap()
 }
 
 impl TestStack {

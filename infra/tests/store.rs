@@ -7,7 +7,6 @@ use deskflow_infra::store::{
     Store, activity::Activity, bookings::BookingRow, notifications::NotificationRow, users::User,
     workspaces::Workspace,
 };
-use sqlx::Connection;
 
 /// A fresh store per backend: SQLite in a temp dir, and PostgreSQL in a new database.
 async fn stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {

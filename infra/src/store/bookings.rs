@@ -65,7 +65,7 @@ impl Store {
         .bind(&b.currency)
         .bind(b.created_at)
         .bind(b.updated_at)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await
         .map_err(on_capacity)?;
         Ok(())
@@ -74,7 +74,7 @@ impl Store {
     pub async fn booking(&self, id: &str) -> Result<Option<BookingRow>, InfraError> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM bookings WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         Ok(row.map(|r| booking_from(&r)).transpose()?)
     }
@@ -85,7 +85,7 @@ impl Store {
             "SELECT {COLS} FROM bookings WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
         ))
         .bind(user_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }
@@ -103,7 +103,7 @@ impl Store {
         .bind(workspace_id)
         .bind(to)
         .bind(from)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i32, _>(2)? as i64)))
@@ -141,7 +141,7 @@ impl Store {
         .bind(reason)
         .bind(now)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -176,7 +176,7 @@ impl Store {
         .bind(&f.workspace_id)
         .bind(&f.user_id)
         .bind(f.unchanged_since_ms)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }

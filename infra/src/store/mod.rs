@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod bookings;
+pub mod conn;
 pub mod notifications;
 pub mod payments;
 pub mod scratch;
@@ -38,6 +39,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite only: the connections queries use (the pool serves migrations and bulk loads).
+    owned: Option<std::sync::Arc<conn::Owned>>,
 }
 
 impl Store {
@@ -84,9 +87,19 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await?;
-        let store = Store { pool, backend };
+        let owned = match backend {
+            Backend::Sqlite => Some(std::sync::Arc::new(
+                conn::Owned::open(&opts, max_connections, SQLITE_PRAGMAS).await?,
+            )),
+            Backend::Postgres => None,
+        };
+        let store = Store {
+            pool,
+            backend,
+            owned,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -105,6 +118,14 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The connection for one query (see [`conn`]).
+    pub async fn conn(&self) -> Result<conn::Conn<'_>, InfraError> {
+        Ok(match &self.owned {
+            Some(owned) => conn::Conn::Owned(owned.get().await),
+            None => conn::Conn::Pooled(self.pool.acquire().await?),
+        })
     }
 
     /// A cheap round trip, for readiness.

@@ -392,7 +392,7 @@ impl Flow<'_, '_> {
         self.undo.retain(|u| *u != Undo::VoidAuthorization);
         self.view.payment.status = "captured".into();
         self.view.payment.captured_cents = captured;
-        self.advance(BookingEvent::PaymentCaptured, None).await?;
+        let confirmed_at = self.advance(BookingEvent::PaymentCaptured, None).await?;
         self.settle();
         self.notify(
             "booking_confirmed",
@@ -406,7 +406,11 @@ impl Flow<'_, '_> {
 
         // 5. remind before the start, complete after the end; a cancel can come at any time
         let lead_ms = self.deps.booking.reminder_lead.as_millis() as i64;
-        let now = self.clock().await?;
+        // the confirmation's own timestamp: no separate clock step right after it
+        let now = match confirmed_at {
+            Some(t) => t,
+            None => self.clock().await?,
+        };
         if b.starts_at_ms - lead_ms > now {
             self.wait_or_cancel(b.starts_at_ms - lead_ms - now).await?;
         }
@@ -652,14 +656,16 @@ impl Flow<'_, '_> {
     }
 
     /// A transition, written to the bookings row as well (inserting the row when the booking
-    /// never got one, e.g. rejected before a hold): one journaled step, one UPDATE.
+    /// never got one, e.g. rejected before a hold): one journaled step, one UPDATE. Returns the
+    /// time it wrote (journaled, so a replay sees the same), or `None` when the table refused
+    /// the transition and nothing was written.
     async fn advance(
         &mut self,
         event: BookingEvent,
         reason: Option<String>,
-    ) -> Result<(), TerminalError> {
+    ) -> Result<Option<i64>, TerminalError> {
         let Some(to) = self.transition(event, reason) else {
-            return Ok(());
+            return Ok(None);
         };
         let deps = self.deps.clone();
         let b = self.b.clone();
@@ -674,7 +680,7 @@ impl Flow<'_, '_> {
                     .await
                     .map_err(infra)?
                 {
-                    return Ok(());
+                    return Ok(now);
                 }
                 let row = BookingRow {
                     id: b.booking_id,
@@ -690,11 +696,13 @@ impl Flow<'_, '_> {
                     created_at: now,
                     updated_at: now,
                 };
-                deps.store.insert_booking(&row).await.map_err(infra)
+                deps.store.insert_booking(&row).await.map_err(infra)?;
+                Ok(now)
             })
             .name(step_name(to))
             .retry_policy(self.deps.compensation_retry.policy())
             .await
+            .map(Some)
     }
 
     /// Milliseconds since the epoch, journaled (a replay sees the same clock).

@@ -75,9 +75,9 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            // A pooled SQLite connection is a file handle in this process: it cannot go stale,
-            // and a `SELECT 1` before every query was a second hop to its worker thread. A
-            // PostgreSQL connection can outlive its server; that one is still tested.
+            // A pooled SQLite connection (migrations, bulk loads; queries use `owned` below) is
+            // a file handle in this process and cannot go stale. A PostgreSQL connection can
+            // outlive its server; that one is tested before use.
             .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {

@@ -15,6 +15,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// The admin every bench stack is started with (email, password).
+const BENCH_ADMIN: (&str, &str) = ("bench-admin@deskflow.test", "bench-admin-password");
+
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Seconds each measured run drives journeys
@@ -91,7 +94,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "bench: starting restate-server and deskflow (responders for the provider and SMTP) in {}",
         dir.path().display()
     );
-    let admin = ("bench-admin@deskflow.test", "bench-admin-password");
+    let admin = BENCH_ADMIN;
     let mut stack = Stack::start(StackOptions {
         data_dir: dir.path().to_path_buf(),
         ports: Ports::random()?,
@@ -175,16 +178,7 @@ async fn measure(
         seed.tokens.len(),
         seed.workspaces.len()
     );
-    let driver = Driver {
-        http: &http,
-        info: &info,
-        seed: &seed,
-        cpu: cpu::Probe::new([
-            ("restate-server", stack.pid("restate")),
-            ("endpoint", stack.pid("deskflow")),
-            ("bench", Some(std::process::id())),
-        ]),
-    };
+    let driver = Driver::new(&http, &info, &seed, stack);
     // warm-up: connections, pools, the first invocations of each service
     driver
         .drive(Target::Deskflow, 4, Duration::from_secs(2), "warm-up")
@@ -387,7 +381,29 @@ struct Driver<'a> {
     cpu: cpu::Probe,
 }
 
-impl Driver<'_> {
+impl<'a> Driver<'a> {
+    /// Accounts CPU to every process `stack` runs (a stack with responders runs no localstripe
+    /// or maildev; those are left out) and to this process.
+    fn new(
+        http: &'a reqwest::Client,
+        info: &'a crate::stack::StackInfo,
+        seed: &'a Seed,
+        stack: &Stack,
+    ) -> Self {
+        Driver {
+            http,
+            info,
+            seed,
+            cpu: cpu::Probe::new([
+                ("restate-server", stack.pid("restate")),
+                ("endpoint", stack.pid("deskflow")),
+                ("localstripe", stack.pid("localstripe")),
+                ("maildev", stack.pid("maildev")),
+                ("bench", Some(std::process::id())),
+            ]),
+        }
+    }
+
     /// `concurrency` workers drive complete journeys (create -> confirmed) for `duration`.
     async fn drive(
         &self,
@@ -604,7 +620,7 @@ async fn emulator_run(duration: Duration) -> anyhow::Result<RunResult> {
     let dir = tempfile::Builder::new()
         .prefix("deskflow-bench-emu-")
         .tempdir()?;
-    let admin = ("bench-admin@deskflow.test", "bench-admin-password");
+    let admin = BENCH_ADMIN;
     let mut stack = Stack::start(StackOptions {
         data_dir: dir.path().to_path_buf(),
         ports: Ports::random()?,
@@ -620,18 +636,7 @@ async fn emulator_run(duration: Duration) -> anyhow::Result<RunResult> {
     let http = reqwest::Client::new();
     let r = async {
         let seed = Seed::create(&http, &info.ingress_url, admin, 8).await?;
-        let driver = Driver {
-            http: &http,
-            info: &info,
-            seed: &seed,
-            cpu: cpu::Probe::new([
-                ("restate-server", stack.pid("restate")),
-                ("endpoint", stack.pid("deskflow")),
-                ("localstripe", stack.pid("localstripe")),
-                ("maildev", stack.pid("maildev")),
-                ("bench", Some(std::process::id())),
-            ]),
-        };
+        let driver = Driver::new(&http, &info, &seed, &stack);
         driver
             .drive(
                 Target::Deskflow,

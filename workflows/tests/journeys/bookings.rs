@@ -295,18 +295,7 @@ async fn a_payment_call_killed_with_the_restate_cli_fails_the_booking_and_compen
     })
     .await
     .expect("Payment/authorize never showed up in sys_invocation");
-    let out = std::process::Command::new(&s.info.restate_cli)
-        .args(["--yes", "invocations", "cancel", "--kill", &invocation])
-        .env("RESTATE_ADMIN_URL", &s.info.admin_url)
-        .env("RESTATE_INGRESS_URL", &s.info.ingress_url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "restate CLI: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    s.restate_cli(&["invocations", "cancel", "--kill", &invocation]);
     let done = c.wait_status(&token, &id, "final").await;
     outage.end();
     assert_eq!(done["status"], "failed", "{done}");
@@ -450,18 +439,7 @@ async fn an_operator_cancel_through_the_restate_cli_compensates() {
         "{run} is not suspended: {:?}",
         s.open_invocations(&run).await
     );
-    let out = std::process::Command::new(&s.info.restate_cli)
-        .args(["--yes", "invocations", "cancel", &run])
-        .env("RESTATE_ADMIN_URL", &s.info.admin_url)
-        .env("RESTATE_INGRESS_URL", &s.info.ingress_url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "restate CLI: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    s.restate_cli(&["invocations", "cancel", &run]);
     let done = c.wait_status(&token, &id, "final").await;
     assert_eq!(
         (done["status"].as_str(), done["reason"].as_str()),

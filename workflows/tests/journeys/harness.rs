@@ -201,6 +201,23 @@ impl TestStack {
         Store::connect(&self.info.database_url, 2).await.unwrap()
     }
 
+    /// Runs the `restate` CLI against this stack (`--yes` first) and asserts it succeeded.
+    pub fn restate_cli(&self, args: &[&str]) {
+        let out = Command::new(&self.info.restate_cli)
+            .arg("--yes")
+            .args(args)
+            .env("RESTATE_ADMIN_URL", &self.info.admin_url)
+            .env("RESTATE_INGRESS_URL", &self.info.ingress_url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "restate CLI {args:?}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Id and status of the unfinished invocations of `target` (`Svc/key/handler`), from
     /// restate-server's SQL introspection.
     pub async fn open_invocations(&self, target: &str) -> Vec<(String, String)> {

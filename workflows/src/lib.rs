@@ -16,6 +16,7 @@ pub mod bench;
 pub mod booking;
 pub mod cli;
 pub mod http;
+pub mod identity;
 pub mod sdk_server;
 pub mod serve;
 pub mod stack;

@@ -4,6 +4,7 @@
 
 use crate::booking::{bookings::Bookings, workflow::Booking};
 use crate::http::{HttpState, app};
+use crate::identity::CachingVerifier;
 use anyhow::Context as _;
 use deskflow_handlers::{
     Deps, admin::Admin, auth::Auth, calendar::Calendar, notifications::Notifications,
@@ -30,7 +31,7 @@ pub async fn run(
     ensure_first_admin(&cfg, &store).await?;
     let deps = Deps::new(&cfg, store)?;
 
-    let mut endpoint = Endpoint::builder()
+    let endpoint = Endpoint::builder()
         .bind(Auth { deps: deps.clone() })
         .bind(Users { deps: deps.clone() })
         .bind(Workspaces { deps: deps.clone() })
@@ -41,16 +42,18 @@ pub async fn run(
         .bind(Payment { deps: deps.clone() })
         .bind(Bookings { deps: deps.clone() })
         .bind(Booking { deps: deps.clone() });
-    match &cfg.restate_identity_key {
-        Some(key) => {
-            endpoint = endpoint
-                .identity_key(key)
-                .context("DESKFLOW_RESTATE_IDENTITY_KEY is not a valid publickeyv1_ key")?
+    // the endpoint's own server checks the signature of every request (see `identity`)
+    let verifier = match &cfg.restate_identity_key {
+        Some(key) => Some(Arc::new(CachingVerifier::new(&[key.as_str()]).context(
+            "DESKFLOW_RESTATE_IDENTITY_KEY is not a valid publickeyv1_ key",
+        )?)),
+        None => {
+            tracing::warn!(
+                "no DESKFLOW_RESTATE_IDENTITY_KEY: the endpoint accepts requests from anyone who can reach it"
+            );
+            None
         }
-        None => tracing::warn!(
-            "no DESKFLOW_RESTATE_IDENTITY_KEY: the endpoint accepts requests from anyone who can reach it"
-        ),
-    }
+    };
 
     let sdk_listener = TcpListener::bind(&cfg.endpoint_addr)
         .await
@@ -76,7 +79,12 @@ pub async fn run(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let sdk = crate::sdk_server::serve(endpoint.build(), sdk_listener, stopped(stop_rx.clone()));
+    let sdk = crate::sdk_server::serve(
+        endpoint.build(),
+        verifier,
+        sdk_listener,
+        stopped(stop_rx.clone()),
+    );
     let http = axum::serve(http_listener, app(state)).with_graceful_shutdown(stopped(stop_rx));
     let (_, http_result) = tokio::join!(sdk, http);
     http_result?;

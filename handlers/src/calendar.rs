@@ -63,24 +63,24 @@ impl Calendar {
         let out = ctx
             .run(|| async move {
                 let store = &deps.store;
-                if store
-                    .booking(&req.booking_id)
+                // one read: the workspace and the other bookings in the slot (this booking's
+                // own row, there when this step ran before a crash, does not count against it)
+                let plan = store
+                    .seat_plan(
+                        &workspace_id,
+                        req.starts_at_ms,
+                        req.ends_at_ms,
+                        &req.booking_id,
+                    )
                     .await
-                    .map_err(infra)?
-                    .is_some()
-                {
-                    return Ok(Json(HoldOutcome::Held)); // this step ran before a crash
-                }
-                let ws = store.workspace(&workspace_id).await.map_err(infra)?;
-                let Some(ws) = ws.filter(|w| w.active) else {
+                    .map_err(infra)?;
+                let Some(plan) = plan.filter(|p| p.active) else {
                     return Ok(Json(HoldOutcome::NoSeat {
                         reason: "the workspace is closed".into(),
                     }));
                 };
-                let held: Vec<Occupied> = store
-                    .occupied(&workspace_id, req.starts_at_ms, req.ends_at_ms)
-                    .await
-                    .map_err(infra)?
+                let held: Vec<Occupied> = plan
+                    .occupied
                     .into_iter()
                     .filter_map(|(s, e, seats)| {
                         Some(Occupied {
@@ -94,7 +94,7 @@ impl Calendar {
                         reason: "the slot is empty".into(),
                     }));
                 };
-                let free = ws.capacity - peak_seats(wanted, &held);
+                let free = plan.capacity - peak_seats(wanted, &held);
                 if free < req.seats {
                     return Ok(Json(HoldOutcome::NoSeat {
                         reason: format!(

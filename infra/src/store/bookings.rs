@@ -47,11 +47,8 @@ impl Store {
     /// Inserts a booking; the capacity guard refuses it with [`InfraError::CapacityExceeded`]
     /// when its seats do not fit. Re-inserting the same id (a retried step) is a no-op.
     pub async fn insert_booking(&self, b: &BookingRow) -> Result<(), InfraError> {
-        if self.booking(&b.id).await?.is_some() {
-            return Ok(());
-        }
-        sqlx::query(&format!(
-            "INSERT INTO bookings ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO bookings ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
         ))
         .bind(&b.id)
         .bind(&b.user_id)
@@ -67,8 +64,14 @@ impl Store {
         .bind(b.updated_at)
         .execute(&mut *self.conn().await?)
         .await
-        .map_err(on_capacity)?;
-        Ok(())
+        .map_err(on_capacity);
+        match inserted {
+            Ok(_) => Ok(()),
+            // the guard runs before the conflict is seen, and counts the row itself when it is
+            // there already: a retried insert of a booking that is in is still a no-op
+            Err(InfraError::CapacityExceeded) if self.booking(&b.id).await?.is_some() => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn booking(&self, id: &str) -> Result<Option<BookingRow>, InfraError> {
@@ -111,6 +114,48 @@ impl Store {
             .map_err(InfraError::from)
     }
 
+    /// What a hold decides on, in one read: the workspace's state and capacity, and the
+    /// seat-holding bookings other than `booking_id` that overlap `[from, to)`. `None` when the
+    /// workspace does not exist.
+    pub async fn seat_plan(
+        &self,
+        workspace_id: &str,
+        from: i64,
+        to: i64,
+        booking_id: &str,
+    ) -> Result<Option<SeatPlan>, InfraError> {
+        let rows = sqlx::query(&format!(
+            "SELECT w.active, w.capacity, b.starts_at, b.ends_at, b.seats FROM workspaces w
+               LEFT JOIN bookings b ON b.workspace_id = w.id AND b.status IN {SEAT_HOLDING}
+                AND b.starts_at < $2 AND b.ends_at > $3 AND b.id <> $4
+              WHERE w.id = $1"
+        ))
+        .bind(workspace_id)
+        .bind(to)
+        .bind(from)
+        .bind(booking_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut plan = SeatPlan {
+            active: first.try_get::<i32, _>(0)? == 1,
+            capacity: first.try_get::<i32, _>(1)? as i64,
+            occupied: Vec::with_capacity(rows.len()),
+        };
+        for r in &rows {
+            if let (Some(s), Some(e), Some(seats)) = (
+                r.try_get::<Option<i64>, _>(2)?,
+                r.try_get::<Option<i64>, _>(3)?,
+                r.try_get::<Option<i32>, _>(4)?,
+            ) {
+                plan.occupied.push((s, e, seats as i64));
+            }
+        }
+        Ok(Some(plan))
+    }
+
     /// Moves a booking to `status` (with a reason) at `now`.
     pub async fn set_booking_status(
         &self,
@@ -145,6 +190,15 @@ impl Store {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// See [`Store::seat_plan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatPlan {
+    pub active: bool,
+    pub capacity: i64,
+    /// `(starts, ends, seats)` of each overlapping seat-holding booking
+    pub occupied: Vec<(i64, i64, i64)>,
 }
 
 /// The filters of `Admin/bookings`; `None` means "any".

@@ -127,7 +127,7 @@ const ENV: &[(&str, &str, &str)] = &[
     (
         "database_max_connections",
         "DESKFLOW_DATABASE_MAX_CONNECTIONS",
-        "pool size",
+        "connection pool size (SQLite: the pool serves listings and reports; the flows share one connection)",
     ),
     (
         "jwt_secret",

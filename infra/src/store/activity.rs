@@ -74,7 +74,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *self.listing_conn().await?)
         .await?
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -86,7 +86,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut *self.listing_conn().await?)
         .await?;
         let booked = sqlx::query(
             "SELECT workspace_id, CAST(SUM(seats * (ends_at - starts_at)) AS BIGINT) FROM bookings
@@ -95,7 +95,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *self.listing_conn().await?)
         .await?
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))

@@ -88,7 +88,7 @@ impl Store {
             "SELECT {COLS} FROM bookings WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
         ))
         .bind(user_id)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *self.listing_conn().await?)
         .await?;
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }
@@ -230,7 +230,7 @@ impl Store {
         .bind(&f.workspace_id)
         .bind(&f.user_id)
         .bind(f.unchanged_since_ms)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *self.listing_conn().await?)
         .await?;
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }

@@ -39,8 +39,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite only: the connections queries use (the pool serves migrations and bulk loads).
-    owned: Option<std::sync::Arc<conn::Owned>>,
+    /// SQLite only: the connection of the flows' queries (the pool serves listings, reports,
+    /// migrations and bulk loads; see [`conn`]).
+    primary: Option<std::sync::Arc<conn::Primary>>,
 }
 
 impl Store {
@@ -75,7 +76,7 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            // A pooled SQLite connection (migrations, bulk loads; queries use `owned` below) is
+            // A pooled SQLite connection (listings, migrations, bulk loads; see `conn`) is
             // a file handle in this process and cannot go stale. A PostgreSQL connection can
             // outlive its server; that one is tested before use.
             .test_before_acquire(backend == Backend::Postgres)
@@ -89,16 +90,16 @@ impl Store {
             })
             .connect_with(opts.clone())
             .await?;
-        let owned = match backend {
+        let primary = match backend {
             Backend::Sqlite => Some(std::sync::Arc::new(
-                conn::Owned::open(&opts, max_connections, SQLITE_PRAGMAS).await?,
+                conn::Primary::open(&opts, SQLITE_PRAGMAS).await?,
             )),
             Backend::Postgres => None,
         };
         let store = Store {
             pool,
             backend,
-            owned,
+            primary,
         };
         store.migrate().await?;
         Ok(store)
@@ -120,12 +121,18 @@ impl Store {
         &self.pool
     }
 
-    /// The connection for one query (see [`conn`]).
+    /// The connection for one of the flows' short queries (see [`conn`]).
     pub async fn conn(&self) -> Result<conn::Conn<'_>, InfraError> {
-        Ok(match &self.owned {
-            Some(owned) => conn::Conn::Owned(owned.get().await),
+        Ok(match &self.primary {
+            Some(primary) => conn::Conn::Owned(primary.get().await),
             None => conn::Conn::Pooled(self.pool.acquire().await?),
         })
+    }
+
+    /// The connection for a listing or a report (hundreds of rows, aggregates over a whole
+    /// table): a pooled one, so these never hold up the flows' queries behind them.
+    pub async fn listing_conn(&self) -> Result<conn::Conn<'_>, InfraError> {
+        Ok(conn::Conn::Pooled(self.pool.acquire().await?))
     }
 
     /// A cheap round trip, for readiness.

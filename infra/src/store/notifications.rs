@@ -115,7 +115,7 @@ impl Store {
             "SELECT {COLS} FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 500"
         ))
         .bind(user_id)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *self.listing_conn().await?)
         .await?;
         Ok(rows
             .iter()

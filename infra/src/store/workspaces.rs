@@ -75,7 +75,7 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT {COLS} FROM workspaces WHERE active = 1 ORDER BY created_at, id"
         ))
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *self.listing_conn().await?)
         .await?;
         Ok(rows.iter().map(workspace_from).collect::<Result<_, _>>()?)
     }

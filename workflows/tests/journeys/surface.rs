@@ -616,9 +616,14 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
         vec![
             ("deskflow", "empty store"),
             ("floor", "engine floor"),
-            ("deskflow", "500 past bookings"),
-            ("floor", "engine floor, after growth")
+            ("deskflow", "empty store, fresh engine"),
+            ("deskflow", "500 past bookings, fresh engine")
         ]
+    );
+    assert_eq!(report["growth"]["preloaded_bookings"], 500, "{report}");
+    assert!(
+        report["growth"]["throughput_change"].as_f64().is_some(),
+        "{report}"
     );
     for r in runs {
         assert!(

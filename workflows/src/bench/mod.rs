@@ -26,7 +26,7 @@ pub struct BenchArgs {
     /// Concurrency levels, comma-separated
     #[arg(long, value_delimiter = ',', default_value = "1,32")]
     pub concurrency: Vec<usize>,
-    /// A run of under a minute: 5 s runs, 100k seeded bookings, a 5 s emulator run
+    /// A run of under a minute: 4 s runs, 100k seeded bookings, a 5 s emulator run
     #[arg(long)]
     pub quick: bool,
     /// Write the results as JSON to this file
@@ -78,7 +78,7 @@ struct Report {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let duration = Duration::from_secs(if args.quick { 5 } else { args.duration });
+    let duration = Duration::from_secs(if args.quick { 4 } else { args.duration });
     let growth = if args.quick {
         args.growth_bookings.min(100_000)
     } else {
@@ -218,7 +218,9 @@ async fn measure(
         // suspended `Booking/run`s with their timers, retained journals), which moved
         // restate-server's CPU per journey by 10-17 % and the floor by 4-11 %.
         fresh_engine(stack, &http, &floor_url).await?;
-        let empty = Driver::new(&http, &info, &seed, stack)
+        let empty = Driver::new(&http, &info, &seed, stack);
+        warm_up(&empty).await?;
+        let empty = empty
             .drive(Target::Deskflow, top, duration, "empty store, fresh engine")
             .await?;
         print_runs(std::slice::from_ref(&empty));
@@ -229,7 +231,9 @@ async fn measure(
         seed_secs = started.elapsed().as_secs_f64();
         eprintln!("bench: seeded in {seed_secs:.1} s");
         fresh_engine(stack, &http, &floor_url).await?;
-        let full = Driver::new(&http, &info, &seed, stack)
+        let full = Driver::new(&http, &info, &seed, stack);
+        warm_up(&full).await?;
+        let full = full
             .drive(
                 Target::Deskflow,
                 top,
@@ -364,7 +368,8 @@ async fn fresh_engine(
     http: &reqwest::Client,
     floor_url: &str,
 ) -> anyhow::Result<()> {
-    stack.stop_process("restate");
+    // its data is thrown away, so there is nothing to shut down gracefully for
+    stack.kill_process("restate");
     let dir = stack.data_dir().join("restate");
     if dir.exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("cannot wipe {}", dir.display()))?;
@@ -372,6 +377,15 @@ async fn fresh_engine(
     stack.start_process("restate").await?;
     stack.register_deployment().await?;
     register(http, &stack.info().admin_url, floor_url).await
+}
+
+/// A second of journeys on a restarted engine before measuring: its first requests open
+/// connections and load RocksDB's files, which is start-up, not growth.
+async fn warm_up(driver: &Driver<'_>) -> anyhow::Result<()> {
+    driver
+        .drive(Target::Deskflow, 4, Duration::from_secs(1), "warm-up")
+        .await
+        .map(|_| ())
 }
 
 /// Registers the deployment at `uri` with restate-server's admin API.

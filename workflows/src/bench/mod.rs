@@ -156,7 +156,7 @@ async fn measure(
         .pool_max_idle_per_host(256)
         .timeout(Duration::from_secs(120))
         .build()?;
-    register(&http, &info.admin_url, &floor_url).await?;
+    stack.register(&floor_url).await?;
 
     let members = args
         .concurrency
@@ -217,7 +217,7 @@ async fn measure(
         // engine's state left by every run before it (thousands of confirmed bookings'
         // suspended `Booking/run`s with their timers, retained journals), which moved
         // restate-server's CPU per journey by 10-17 % and the floor by 4-11 %.
-        fresh_engine(stack, &http, &floor_url).await?;
+        fresh_engine(stack, &floor_url).await?;
         let empty = Driver::new(&http, &info, &seed, stack);
         warm_up(&empty).await?;
         let empty = empty
@@ -230,7 +230,7 @@ async fn measure(
         seed_past_bookings(&store, &seed.user_ids, &seed.workspaces, growth).await?;
         seed_secs = started.elapsed().as_secs_f64();
         eprintln!("bench: seeded in {seed_secs:.1} s");
-        fresh_engine(stack, &http, &floor_url).await?;
+        fresh_engine(stack, &floor_url).await?;
         let full = Driver::new(&http, &info, &seed, stack);
         warm_up(&full).await?;
         let full = full
@@ -359,15 +359,9 @@ impl Seed {
     }
 }
 
-/// What every run needs: the client, the stack it drives, the seeded members and workspaces,
-/// and the processes whose CPU time it accounts for.
 /// Restarts restate-server on an empty data folder and registers deskflow's endpoint and the
 /// floor's again: an engine with no state from earlier runs. The store is left as it is.
-async fn fresh_engine(
-    stack: &mut Stack,
-    http: &reqwest::Client,
-    floor_url: &str,
-) -> anyhow::Result<()> {
+async fn fresh_engine(stack: &mut Stack, floor_url: &str) -> anyhow::Result<()> {
     // its data is thrown away, so there is nothing to shut down gracefully for
     stack.kill_process("restate");
     let dir = stack.data_dir().join("restate");
@@ -376,7 +370,7 @@ async fn fresh_engine(
     }
     stack.start_process("restate").await?;
     stack.register_deployment().await?;
-    register(http, &stack.info().admin_url, floor_url).await
+    stack.register(floor_url).await
 }
 
 /// A second of journeys on a restarted engine before measuring: its first requests open
@@ -388,19 +382,8 @@ async fn warm_up(driver: &Driver<'_>) -> anyhow::Result<()> {
         .map(|_| ())
 }
 
-/// Registers the deployment at `uri` with restate-server's admin API.
-async fn register(http: &reqwest::Client, admin_url: &str, uri: &str) -> anyhow::Result<()> {
-    let r = http
-        .post(format!("{admin_url}/deployments"))
-        .json(&json!({"uri": uri, "force": true}))
-        .send()
-        .await?;
-    if !r.status().is_success() {
-        bail!("registering {uri} failed: {}", r.text().await?);
-    }
-    Ok(())
-}
-
+/// What every run needs: the client, the stack it drives, the seeded members and workspaces,
+/// and the processes whose CPU time it accounts for.
 struct Driver<'a> {
     http: &'a reqwest::Client,
     info: &'a crate::stack::StackInfo,

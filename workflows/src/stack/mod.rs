@@ -414,16 +414,21 @@ impl Stack {
 
     /// Registers (or re-registers, `force`) the endpoint with restate-server.
     pub async fn register_deployment(&self) -> anyhow::Result<()> {
+        self.register(&self.info.endpoint_url).await
+    }
+
+    /// Registers (or re-registers) the SDK endpoint at `uri` with this stack's restate-server:
+    /// deskflow's own, or another one beside it (the benchmark's floor).
+    pub async fn register(&self, uri: &str) -> anyhow::Result<()> {
         let r = self
             .http
             .post(format!("{}/deployments", self.info.admin_url))
-            .json(&serde_json::json!({ "uri": self.info.endpoint_url, "force": true }))
+            .json(&serde_json::json!({ "uri": uri, "force": true }))
             .send()
             .await?;
         if !r.status().is_success() {
             bail!(
-                "registering {} failed: {} {}",
-                self.info.endpoint_url,
+                "registering {uri} failed: {} {}",
                 r.status(),
                 r.text().await.unwrap_or_default()
             );

@@ -22,6 +22,17 @@ pub struct Occupied {
     pub seats: i64,
 }
 
+impl Occupied {
+    /// From a stored booking's `(starts, ends, seats)` in milliseconds; `None` when the stored
+    /// times do not make a slot.
+    pub fn from_millis(starts_ms: i64, ends_ms: i64, seats: i64) -> Option<Occupied> {
+        Some(Occupied {
+            slot: TimeSlot::from_millis(starts_ms, ends_ms)?,
+            seats,
+        })
+    }
+}
+
 /// Splits the opening hours inside `window` into hour-long intervals (starting at opening time,
 /// the last one possibly shorter) and gives the free seats of each: capacity minus the highest
 /// number of seats held at any instant of the interval.
@@ -109,6 +120,15 @@ mod tests {
 
     fn slot(a: DateTime<Utc>, b: DateTime<Utc>) -> TimeSlot {
         TimeSlot::new(a, b).unwrap()
+    }
+
+    #[test]
+    fn a_stored_booking_becomes_an_occupied_slot_only_when_its_times_make_one() {
+        let (a, b) = (at(1, 9, 0), at(1, 10, 0));
+        let o = Occupied::from_millis(a.timestamp_millis(), b.timestamp_millis(), 3).unwrap();
+        assert_eq!((o.slot, o.seats), (slot(a, b), 3));
+        assert!(Occupied::from_millis(b.timestamp_millis(), a.timestamp_millis(), 3).is_none());
+        assert!(Occupied::from_millis(a.timestamp_millis(), a.timestamp_millis(), 1).is_none());
     }
 
     #[test]

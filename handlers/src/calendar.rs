@@ -82,12 +82,7 @@ impl Calendar {
                 let held: Vec<Occupied> = plan
                     .occupied
                     .into_iter()
-                    .filter_map(|(s, e, seats)| {
-                        Some(Occupied {
-                            slot: TimeSlot::from_millis(s, e)?,
-                            seats,
-                        })
-                    })
+                    .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
                     .collect();
                 let Some(wanted) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms) else {
                     return Ok(Json(HoldOutcome::NoSeat {

@@ -158,10 +158,7 @@ impl Workspaces {
             .map_err(infra)?;
         let held: Vec<Occupied> = held
             .into_iter()
-            .filter_map(|(s, e, seats)| {
-                let slot = TimeSlot::from_millis(s, e)?;
-                Some(Occupied { slot, seats })
-            })
+            .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
             .collect();
         let free = free_seats(ws.capacity, hours, tz, window, &held).map_err(bad_input)?;
         Ok(Json(Availability {

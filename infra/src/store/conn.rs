@@ -8,9 +8,9 @@
 //! cache and reads every page it needs again: with several connections taking turns nearly
 //! every query started cold (SQLite re-reading pages was a quarter of the endpoint's CPU, more
 //! with a million bookings in the table), while a connection's own writes keep its cache warm.
-//! SQLite runs one writer at a time anyway. Owned rather than pooled, because sqlx's pool pings every
-//! connection it takes back -- for SQLite a round trip to the connection's worker thread after
-//! every query, which was about 9 % of the endpoint's CPU.
+//! SQLite runs one writer at a time anyway. Owned rather than pooled, because sqlx's pool pings
+//! every connection it takes back -- for SQLite a round trip to the connection's worker thread
+//! after every query, which was about 9 % of the endpoint's CPU.
 
 use crate::InfraError;
 use sqlx::any::AnyConnectOptions;

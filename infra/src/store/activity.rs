@@ -40,7 +40,7 @@ impl Store {
         .bind(&a.booking_id)
         .bind(a.amount_cents)
         .bind(a.at)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -50,7 +50,7 @@ impl Store {
             "SELECT origin_key, kind, user_id, workspace_id, booking_id, amount_cents, at FROM activity WHERE origin_key = $1",
         )
         .bind(origin_key)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         Ok(match row {
             Some(r) => Some(Activity {
@@ -74,7 +74,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_all(&mut *self.listing_conn().await?)
+        .fetch_all(&mut self.listing_conn().await?)
         .await?
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -86,7 +86,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_one(&mut *self.listing_conn().await?)
+        .fetch_one(&mut self.listing_conn().await?)
         .await?;
         let booked = sqlx::query(
             "SELECT workspace_id, CAST(SUM(seats * (ends_at - starts_at)) AS BIGINT) FROM bookings
@@ -95,7 +95,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_all(&mut *self.listing_conn().await?)
+        .fetch_all(&mut self.listing_conn().await?)
         .await?
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))

@@ -62,7 +62,7 @@ impl Store {
         .bind(&b.currency)
         .bind(b.created_at)
         .bind(b.updated_at)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await
         .map_err(on_capacity);
         match inserted {
@@ -77,7 +77,7 @@ impl Store {
     pub async fn booking(&self, id: &str) -> Result<Option<BookingRow>, InfraError> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM bookings WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| booking_from(&r)).transpose()?)
     }
@@ -88,7 +88,7 @@ impl Store {
             "SELECT {COLS} FROM bookings WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
         ))
         .bind(user_id)
-        .fetch_all(&mut *self.listing_conn().await?)
+        .fetch_all(&mut self.listing_conn().await?)
         .await?;
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }
@@ -106,7 +106,7 @@ impl Store {
         .bind(workspace_id)
         .bind(to)
         .bind(from)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i32, _>(2)? as i64)))
@@ -134,7 +134,7 @@ impl Store {
         .bind(to)
         .bind(from)
         .bind(booking_id)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         let Some(first) = rows.first() else {
             return Ok(None);
@@ -186,7 +186,7 @@ impl Store {
         .bind(reason)
         .bind(now)
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -230,7 +230,7 @@ impl Store {
         .bind(&f.workspace_id)
         .bind(&f.user_id)
         .bind(f.unchanged_since_ms)
-        .fetch_all(&mut *self.listing_conn().await?)
+        .fetch_all(&mut self.listing_conn().await?)
         .await?;
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }

@@ -55,11 +55,13 @@ impl Store {
             Backend::Sqlite
         };
         let mut url = url.to_string();
+        let mut sqlite_path = String::new();
         if backend == Backend::Sqlite {
             let path = url
                 .trim_start_matches("sqlite://")
                 .trim_start_matches("sqlite:");
             let path = path.split('?').next().unwrap_or(path).to_string();
+            sqlite_path.clone_from(&path);
             if let Some(dir) = std::path::Path::new(&path)
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
@@ -90,10 +92,12 @@ impl Store {
             })
             .connect_with(opts.clone())
             .await?;
+        // after the pool: its first connection created the file
         let primary = match backend {
-            Backend::Sqlite => Some(std::sync::Arc::new(
-                conn::Primary::open(&opts, SQLITE_PRAGMAS).await?,
-            )),
+            Backend::Sqlite => Some(std::sync::Arc::new(conn::Primary::open(
+                &sqlite_path,
+                SQLITE_PRAGMAS,
+            )?)),
             Backend::Postgres => None,
         };
         let store = Store {
@@ -124,7 +128,7 @@ impl Store {
     /// The connection for one of the flows' short queries (see [`conn`]).
     pub async fn conn(&self) -> Result<conn::Conn<'_>, InfraError> {
         Ok(match &self.primary {
-            Some(primary) => conn::Conn::Owned(primary.get().await),
+            Some(primary) => conn::Conn::Inline(primary.get().await),
             None => conn::Conn::Pooled(self.pool.acquire().await?),
         })
     }

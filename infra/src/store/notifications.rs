@@ -51,7 +51,7 @@ impl Store {
         .bind(&n.subject)
         .bind(&n.body)
         .bind(n.created_at)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -65,7 +65,7 @@ impl Store {
             "UPDATE notifications SET attempts = attempts + 1 WHERE id = $1 AND sent_at IS NULL",
         )
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -75,7 +75,7 @@ impl Store {
         sqlx::query("UPDATE notifications SET last_error = $1 WHERE id = $2")
             .bind(error)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -84,7 +84,7 @@ impl Store {
         sqlx::query("UPDATE notifications SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2")
             .bind(at)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -93,7 +93,7 @@ impl Store {
         sqlx::query("UPDATE notifications SET status = 'failed', last_error = $1 WHERE id = $2")
             .bind(error)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -101,7 +101,7 @@ impl Store {
     pub async fn notification(&self, id: &str) -> Result<Option<NotificationRow>, InfraError> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM notifications WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| notification_from(&r)).transpose()?)
     }
@@ -115,7 +115,7 @@ impl Store {
             "SELECT {COLS} FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 500"
         ))
         .bind(user_id)
-        .fetch_all(&mut *self.listing_conn().await?)
+        .fetch_all(&mut self.listing_conn().await?)
         .await?;
         Ok(rows
             .iter()

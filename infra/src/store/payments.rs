@@ -52,7 +52,7 @@ impl Store {
         .bind(&p.currency)
         .bind(p.created_at)
         .bind(p.updated_at)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -68,7 +68,7 @@ impl Store {
         .bind(p.refunded_cents)
         .bind(p.updated_at)
         .bind(&p.id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -76,7 +76,7 @@ impl Store {
     pub async fn payment(&self, id: &str) -> Result<Option<PaymentRow>, InfraError> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM payments WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| payment_from(&r)).transpose()?)
     }
@@ -90,7 +90,7 @@ impl Store {
         sqlx::query("UPDATE payments SET awakeable_id = $1 WHERE id = $2")
             .bind(awakeable_id)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -102,7 +102,7 @@ impl Store {
     ) -> Result<Option<String>, InfraError> {
         let row = sqlx::query("SELECT awakeable_id FROM payments WHERE provider_ref = $1")
             .bind(provider_ref)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(match row {
             Some(r) => r.try_get(0)?,
@@ -121,7 +121,7 @@ impl Store {
             .bind(id)
             .bind(kind)
             .bind(at)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -132,7 +132,7 @@ impl Store {
     pub async fn webhook_seen(&self, id: &str) -> Result<bool, InfraError> {
         let row = sqlx::query("SELECT id FROM webhook_events WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.is_some())
     }

@@ -42,7 +42,7 @@ impl Store {
         .bind(&u.role)
         .bind(u.active as i32)
         .bind(u.created_at)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await
         .map_err(|e| on_unique(e, "a user with this email"))?;
         Ok(())
@@ -57,7 +57,7 @@ impl Store {
             "SELECT {COLS}, password_hash FROM users WHERE email = $1"
         ))
         .bind(email)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         Ok(match row {
             Some(r) => Some((user_from(&r)?, r.try_get(6)?)),
@@ -68,7 +68,7 @@ impl Store {
     pub async fn user(&self, id: &str) -> Result<Option<User>, InfraError> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| user_from(&r)).transpose()?)
     }
@@ -82,7 +82,7 @@ impl Store {
         }
         sqlx::query("UPDATE users SET role = 'admin' WHERE email = $1")
             .bind(&u.email)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -92,11 +92,11 @@ impl Store {
         sqlx::query("UPDATE users SET role = $1 WHERE email = $2")
             .bind(role)
             .bind(email)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE email = $1"))
             .bind(email)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| user_from(&r)).transpose()?)
     }

@@ -57,7 +57,7 @@ impl Store {
         .bind(w.active as i32)
         .bind(&w.created_by)
         .bind(w.created_at)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -65,7 +65,7 @@ impl Store {
     pub async fn workspace(&self, id: &str) -> Result<Option<Workspace>, InfraError> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM workspaces WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| workspace_from(&r)).transpose()?)
     }
@@ -75,7 +75,7 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT {COLS} FROM workspaces WHERE active = 1 ORDER BY created_at, id"
         ))
-        .fetch_all(&mut *self.listing_conn().await?)
+        .fetch_all(&mut self.listing_conn().await?)
         .await?;
         Ok(rows.iter().map(workspace_from).collect::<Result<_, _>>()?)
     }

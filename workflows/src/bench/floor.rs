@@ -5,6 +5,11 @@
 
 use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// How long a floor booking waits after its confirmation: longer than any benchmark run, as
+/// a deskflow booking waits for a slot days ahead.
+const SLOT_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FloorView {
@@ -45,10 +50,11 @@ impl FloorBookings {
 
 pub struct FloorBooking;
 
-#[restate_sdk::workflow(name = "FloorBooking")]
+#[restate_sdk::workflow(name = "FloorBooking", workflow_completion_retention = "7 days")]
 impl FloorBooking {
-    /// As `Booking/run` up to `confirmed`.
-    #[handler(name = "run")]
+    /// As `Booking/run` up to `confirmed`, and into its wait for the slot (suspended after 3 s
+    /// of waiting, as `Booking/run` is).
+    #[handler(name = "run", inactivity_timeout = "3s")]
     async fn run(&self, ctx: WorkflowContext<'_>, workspace: String) -> HandlerResult<()> {
         let key = ctx.key().to_string();
         let view = |s: &str| {
@@ -76,6 +82,12 @@ impl FloorBooking {
         ctx.resolve_promise("settled", view("confirmed"));
         ctx.service_client::<FloorNotifyClient>().send().send();
         ctx.service_client::<FloorRecordClient>().record().send();
+        // as `Booking/run` once confirmed: it waits, suspended, for the slot or a cancellation
+        // (a timer and a promise; it answers nothing until the slot is over)
+        restate_sdk::select! {
+            _ = ctx.promise::<String>("cancel") => {},
+            _ = ctx.sleep(SLOT_WAIT) => {},
+        }
         Ok(())
     }
 

@@ -637,6 +637,19 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
             assert!(cpu["endpoint"].as_f64().unwrap() > 0.0, "{r}");
         }
     }
+    // the floor has deskflow's shape: as many invocations and journal entries per booking
+    let per_booking = |i: usize, what: &str| runs[i][what].as_f64().unwrap();
+    for (what, slack) in [
+        ("invocations_per_booking", 0.2),
+        ("journal_entries_per_booking", 0.5),
+    ] {
+        assert!(
+            (per_booking(0, what) - per_booking(1, what)).abs() <= slack,
+            "{what}: deskflow {} vs floor {}",
+            per_booking(0, what),
+            per_booking(1, what)
+        );
+    }
     assert!(report["ratios"][0]["throughput_ratio"].as_f64().unwrap() > 0.0);
     assert!(
         text(&out).contains("ratios deskflow / floor:"),

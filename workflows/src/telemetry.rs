@@ -67,8 +67,13 @@ struct SuspensionSeen(bool);
 
 impl Visit for SuspensionSeen {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" && format!("{value:?}").contains("Suspended invocation") {
-            self.0 = true;
+        if field.name() == "message" {
+            let text = format!("{value:?}");
+            // the VM's suspension (code 599), and the SDK's own `Suspended` error, as
+            // "Error while processing handler Suspended" and "Handler failure: Error(Suspended)"
+            self.0 = text.contains("Suspended invocation")
+                || text.contains("Error(Suspended)")
+                || text.ends_with("handler Suspended");
         }
     }
 }
@@ -101,12 +106,16 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(layer);
         tracing::subscriber::with_default(subscriber, || {
             tracing::warn!(target: "restate_sdk::endpoint", "Handler failure: Error(VM(Error {{ code: 599, message: \"Suspended invocation\" }}))");
+            tracing::warn!(target: "restate_sdk::endpoint", "Handler failure: Error(Suspended)");
+            tracing::warn!(target: "restate_sdk::endpoint::futures", "Error while processing handler Suspended");
             tracing::warn!(target: "restate_sdk::endpoint", "Handler failure: Error(HandlerResult {{ err: \"provider down\" }})");
             tracing::info!(target: "restate_sdk::endpoint", "Suspended invocation noted at info");
             tracing::warn!(target: "deskflow", "Suspended invocation in our own words");
         });
         let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
         assert!(!text.contains("code: 599"), "{text}");
+        assert!(!text.contains("Error(Suspended)"), "{text}");
+        assert!(!text.contains("handler Suspended"), "{text}");
         assert!(text.contains("provider down"), "{text}");
         assert!(text.contains("noted at info"), "{text}");
         assert!(text.contains("in our own words"), "{text}");

@@ -16,11 +16,18 @@
 //! work. Profiled under the benchmark, the hand-offs (channel, park/unpark, the switches) cost
 //! about as much CPU as the queries themselves. The store's query code does not change:
 //! [`Conn`] is an sqlx [`Executor`] of the `Any` driver, so the same `sqlx::query(..).bind(..)`
-//! runs on either connection, with the same `$N` parameters and the same row type.
+//! runs on either connection, with the same `$N` parameters and the same row type (values are
+//! decoded by their storage class, as sqlx's SQLite driver does; a column's declared type is
+//! not looked at). Unlike sqlx, it refuses a query with more than one statement or a missing
+//! argument (sqlx would bind NULL), and it reads a whole result before returning it.
 //!
-//! The price: a query that waits blocks its thread. The flows' queries are short, and the only
-//! other writers are migrations and the benchmark's bulk load, which do not run beside flows;
-//! a WAL checkpoint (every ~1000 written pages) takes a few milliseconds.
+//! The price: a query that waits blocks its thread (with one async worker, the whole endpoint).
+//! The flows' queries are short; a WAL checkpoint (every ~1000 written pages) takes a few
+//! milliseconds. A query that meets another writer's lock waits up to the busy timeout: the
+//! endpoint's process writes through the pool only in migrations, before it serves, and
+//! another process (a test asserting on the file, the benchmark's bulk load) holds the lock
+//! for one short transaction. A pooled write transaction in this process *beside* flows would
+//! be a mistake: its commit could wait behind a flow query that waits for its lock.
 
 use crate::InfraError;
 use futures_util::future::{BoxFuture, ready};
@@ -43,7 +50,7 @@ pub(crate) struct Primary(Mutex<Inline>);
 
 impl Primary {
     /// Opens the database file at `path` and runs `setup` (the pragmas) on it.
-    pub(crate) fn open(path: &str, setup: &str) -> Result<Primary, InfraError> {
+    pub(crate) fn open(path: &std::path::Path, setup: &str) -> Result<Primary, InfraError> {
         let conn =
             rusqlite::Connection::open(path).map_err(|e| InfraError::Database(to_sqlx(e)))?;
         conn.execute_batch(setup)
@@ -94,6 +101,12 @@ impl Inline {
             .map_err(sqlx::Error::Encode)?
             .map(|a| a.values.0)
             .unwrap_or_default();
+        if !one_statement(sql) {
+            // rusqlite would prepare the first and drop the rest; sqlx would run them all
+            return Err(sqlx::Error::Protocol(format!(
+                "one statement per query on the store's SQLite connection: {sql:?}"
+            )));
+        }
         let mut stmt = self.conn.prepare_cached(sql).map_err(to_sqlx)?;
         for n in 1..=stmt.parameter_count() {
             // `$3` is SQLite's parameter named "$3", numbered by first appearance: bind by name
@@ -149,6 +162,48 @@ impl Inline {
     }
 }
 
+/// Whether `sql` holds at most one statement: nothing but blanks after a `;` that is not in a
+/// quoted string or name or a comment. A `CREATE` statement (a trigger's body holds `;`s) is
+/// taken as one: schema changes belong to the migrations, which run on the pool.
+fn one_statement(sql: &str) -> bool {
+    let head = sql.trim_start();
+    if head.len() >= 6 && head[..6].eq_ignore_ascii_case("create") {
+        return true;
+    }
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => {
+                return bytes[i + 1..]
+                    .iter()
+                    .all(|b| b.is_ascii_whitespace() || *b == b';');
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
 fn shape_of(stmt: &rusqlite::Statement<'_>) -> Shape {
     let mut names = HashMap::new();
     let mut columns = Vec::new();
@@ -170,7 +225,7 @@ fn shape_of(stmt: &rusqlite::Statement<'_>) -> Shape {
     }
 }
 
-/// An sqlx `Any` argument, bound as sqlx's SQLite driver binds it.
+/// An sqlx `Any` argument, bound with the storage class sqlx's SQLite driver gives it.
 fn bind(
     stmt: &mut rusqlite::Statement<'_>,
     n: usize,
@@ -376,7 +431,7 @@ mod tests {
 
     async fn scratch(dir: &tempfile::TempDir) -> Primary {
         let path = dir.path().join("t.db");
-        let p = Primary::open(path.to_str().unwrap(), "PRAGMA journal_mode = WAL;").unwrap();
+        let p = Primary::open(&path, "PRAGMA journal_mode = WAL;").unwrap();
         let mut c = Conn::Inline(p.get().await);
         sqlx::query("CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT NOT NULL, note TEXT)")
             .execute(&mut c)
@@ -425,6 +480,23 @@ mod tests {
         assert!(none.is_none());
     }
 
+    #[test]
+    fn one_statement_allows_a_trailing_semicolon_and_semicolons_in_quotes() {
+        assert!(one_statement("SELECT 1"));
+        assert!(one_statement("SELECT 1;  \n"));
+        assert!(one_statement(
+            "SELECT ';' AS x, \"a;b\" FROM t WHERE y = 'it''s; fine'"
+        ));
+        assert!(!one_statement("UPDATE t SET n = 1; DELETE FROM t"));
+        assert!(!one_statement("SELECT ';'; SELECT 2"));
+        assert!(one_statement("SELECT 1 -- no; second statement\n"));
+        assert!(one_statement("SELECT /* ; */ 1"));
+        assert!(!one_statement("SELECT /* ; */ 1; SELECT 2"));
+        assert!(one_statement(
+            "CREATE TRIGGER g BEFORE INSERT ON t BEGIN SELECT 1; END"
+        ));
+    }
+
     #[tokio::test]
     async fn sqlite_errors_keep_their_kind_and_message() {
         let dir = tempfile::tempdir().unwrap();
@@ -462,6 +534,12 @@ mod tests {
                 .contains("capacity_exceeded"),
             "{e}"
         );
+        // two statements in one query are refused, not half run
+        let e = sqlx::query("DELETE FROM t; DELETE FROM t")
+            .execute(&mut c)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("one statement per query"), "{e}");
         // a missing argument is refused, not bound as NULL
         let e = sqlx::query(insert)
             .bind("c")

@@ -55,17 +55,10 @@ impl Store {
             Backend::Sqlite
         };
         let mut url = url.to_string();
-        let mut sqlite_path = String::new();
+        let mut sqlite_path = std::path::PathBuf::new();
         if backend == Backend::Sqlite {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or(path).to_string();
-            sqlite_path.clone_from(&path);
-            if let Some(dir) = std::path::Path::new(&path)
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
+            sqlite_path = sqlite_file(&url)?;
+            if let Some(dir) = sqlite_path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     InfraError::Config(format!("cannot create {}: {e}", dir.display()))
                 })?;
@@ -92,7 +85,7 @@ impl Store {
             })
             .connect_with(opts.clone())
             .await?;
-        // after the pool: its first connection created the file
+        // after the pool, whose first connection put the file in WAL mode
         let primary = match backend {
             Backend::Sqlite => Some(std::sync::Arc::new(conn::Primary::open(
                 &sqlite_path,
@@ -146,6 +139,21 @@ impl Store {
     }
 }
 
+/// The database file an SQLite URL names, read as sqlx reads it (percent-decoded, parameters
+/// after `?`). The store opens that file twice (the pool, and the flows' own connection; see
+/// [`conn`]), so an in-memory database -- private to each connection -- cannot work: refused.
+fn sqlite_file(url: &str) -> Result<std::path::PathBuf, InfraError> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    let file = opts.get_filename();
+    let name = file.to_string_lossy();
+    if name.is_empty() || name.starts_with("file:sqlx-in-memory") || url.contains("mode=memory") {
+        return Err(InfraError::Config(format!(
+            "{url:?}: an in-memory SQLite database is not supported; name a file (sqlite://path/deskflow.db)"
+        )));
+    }
+    Ok(file.to_path_buf())
+}
+
 /// Turns "a unique constraint refused this" into a domain-level error at the query, leaving
 /// every other database error as it is.
 pub(crate) fn on_unique(e: sqlx::Error, what: &'static str) -> InfraError {
@@ -161,5 +169,29 @@ pub(crate) fn on_capacity(e: sqlx::Error) -> InfraError {
     match e.as_database_error() {
         Some(d) if d.message().contains("capacity_exceeded") => InfraError::CapacityExceeded,
         _ => InfraError::Database(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_the_file_sqlx_opens_and_in_memory_is_refused() {
+        let file = |u: &str| sqlite_file(u).map(|p| p.to_string_lossy().into_owned());
+        assert_eq!(
+            file("sqlite://data/deskflow.db").unwrap(),
+            "data/deskflow.db"
+        );
+        assert_eq!(file("sqlite:x.db?mode=rwc").unwrap(), "x.db");
+        assert_eq!(file("sqlite:///tmp/a%20b.db").unwrap(), "/tmp/a b.db");
+        for memory in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite://x.db?mode=memory",
+        ] {
+            let e = file(memory).unwrap_err().to_string();
+            assert!(e.contains("in-memory"), "{memory}: {e}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The engine's floor: services and a workflow with the same shape as a deskflow booking up to
-//! its confirmation -- the same calls between handlers, the same journaled steps, state writes,
-//! promise and one-way sends -- doing no work. Driven the same way on the same restate-server,
-//! it shows what Restate itself costs per booking; deskflow / floor is the figure we track.
+//! its confirmation and into its wait for the slot -- the same calls between handlers, the same
+//! journaled steps, state writes, promises, timer and one-way sends, the same suspension --
+//! doing no work. Driven the same way on the same restate-server, it shows what Restate itself
+//! costs per booking; deskflow / floor is the figure we track.
 
 use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -55,10 +55,13 @@ impl Store {
             Backend::Sqlite
         };
         let mut url = url.to_string();
-        let mut sqlite_path = std::path::PathBuf::new();
-        if backend == Backend::Sqlite {
-            sqlite_path = sqlite_file(&url)?;
-            if let Some(dir) = sqlite_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // SQLite: the file the pool and the flows' own connection both open
+        let sqlite_path = match backend {
+            Backend::Sqlite => Some(sqlite_file(&url)?),
+            Backend::Postgres => None,
+        };
+        if let Some(path) = &sqlite_path {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     InfraError::Config(format!("cannot create {}: {e}", dir.display()))
                 })?;
@@ -86,12 +89,12 @@ impl Store {
             .connect_with(opts.clone())
             .await?;
         // after the pool, whose first connection put the file in WAL mode
-        let primary = match backend {
-            Backend::Sqlite => Some(std::sync::Arc::new(conn::Primary::open(
-                &sqlite_path,
+        let primary = match &sqlite_path {
+            Some(path) => Some(std::sync::Arc::new(conn::Primary::open(
+                path,
                 SQLITE_PRAGMAS,
             )?)),
-            Backend::Postgres => None,
+            None => None,
         };
         let store = Store {
             pool,

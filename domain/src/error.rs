@@ -40,6 +40,8 @@ pub enum DomainError {
     SlotInPast,
     #[error("a booking lasts between {min_secs} and {max_secs} seconds ({} minutes to {} hours)", min_secs / 60, max_secs / 3600)]
     SlotLength { min_secs: i64, max_secs: i64 },
+    #[error("the price of this booking is too large to charge: book fewer seats or a shorter slot")]
+    PriceTooLarge,
     #[error("the slot is outside the opening hours {opens}-{closes} ({tz}) of one day")]
     OutsideOpeningHours {
         opens: String,

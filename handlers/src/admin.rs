@@ -4,11 +4,13 @@
 
 use crate::api::{
     AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult, Profile,
-    PromoteRequest,
+    PromoteRequest, ReconcileReport, ReconcileRequest,
 };
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra, terminal};
 use crate::guard;
+use crate::payment::{PaymentClient, SettleRequest};
+use crate::reconcile::compare_all;
 use crate::users::booking_summary;
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::email::Email;
@@ -108,24 +110,16 @@ impl Admin {
         Json(req): Json<AdminCancelRequest>,
     ) -> HandlerResult<Json<CancelResult>> {
         let admin = guard::admin(ctx.headers(), &self.deps.tokens)?;
-        let deps = self.deps.clone();
-        let id = req.booking_id.clone();
-        let exists = ctx
-            .run(|| async move { Ok(deps.store.booking(&id).await.map_err(infra)?.is_some()) })
-            .name("find booking")
-            .await?;
-        if !exists {
-            return Err(terminal(
-                404,
-                format!("booking {:?} not found", req.booking_id),
-            ));
+        if req.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+            return Err(terminal(400, "reason is too long: at most 500 characters"));
         }
+        // the workflow answers 404 for an id it does not know; a booking that has no row yet
+        // (its seats are not held yet) can be cancelled all the same
         let cancel = CancelRequest {
             reason: req
                 .reason
                 .unwrap_or_else(|| format!("cancelled by an administrator ({})", admin.sub)),
-            full_refund: true,
-            by: "admin".into(),
+            by: deskflow_domain::saga::Canceller::Admin,
         };
         let target = RequestTarget::workflow(BOOKING_WORKFLOW, req.booking_id, "admin_cancel");
         let result: Json<CancelResult> = ctx
@@ -133,5 +127,36 @@ impl Admin {
             .call()
             .await?;
         Ok(result)
+    }
+
+    /// (admin) Compares every settled booking's payment with the provider and every workspace's
+    /// seats with its bookings (bookings still in flight are skipped); with `fix`, settles the
+    /// payment differences through the same unwind as a cancel (`Payment/{id}/settle`).
+    #[handler(name = "reconcile", journal_retention = "0s")]
+    async fn reconcile(
+        &self,
+        ctx: Context<'_>,
+        body: Option<Json<ReconcileRequest>>,
+    ) -> HandlerResult<Json<ReconcileReport>> {
+        guard::admin(ctx.headers(), &self.deps.tokens)?;
+        let fix = body.is_some_and(|b| b.0.fix);
+        let deps = self.deps.clone();
+        let Json((mut report, fixes)) = ctx
+            .run(|| async move { Ok(Json(compare_all(&deps, now_ms()).await?)) })
+            .name("compare with the provider")
+            .retry_policy(self.deps.payment_retry.policy())
+            .await?;
+        if fix {
+            for f in fixes {
+                ctx.object_client::<PaymentClient>(f.booking_id)
+                    .settle(Json(SettleRequest {
+                        retain_cents: f.retain_cents,
+                    }))
+                    .call()
+                    .await?;
+                report.fixed += 1;
+            }
+        }
+        Ok(Json(report))
     }
 }

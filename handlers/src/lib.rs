@@ -7,12 +7,15 @@
 //! - [`api`]: request and response bodies (the JSON of the contract).
 //! - [`deps`]: what handlers share (store, token keys, mailer, retry settings).
 //! - [`guard`]: bearer-token checks (member, admin).
+//! - [`announce`]: one-way email and activity record of a change.
 //! - [`error`]: the mapping of domain and infrastructure errors to Restate errors.
 //! - [`auth`], [`users`], [`workspaces`], [`notifications`], [`reporting`], [`admin`]: services.
 //! - [`calendar`]: the per-workspace object that holds seats.
 //! - [`payment`]: the per-payment object that talks to the payment provider.
+//! - [`reconcile`]: `Admin/reconcile`'s comparison of bookings, payments and the provider.
 
 pub mod admin;
+pub mod announce;
 pub mod api;
 pub mod auth;
 pub mod calendar;
@@ -21,6 +24,7 @@ pub mod error;
 pub mod guard;
 pub mod notifications;
 pub mod payment;
+pub mod reconcile;
 pub mod reporting;
 pub mod users;
 pub mod workspaces;

@@ -17,6 +17,7 @@ pub const ADMIN: (&str, &str) = ("admin@journeys.test", "admin-password-1");
 pub const WEBHOOK_SECRET: &str = "whsec_journeys";
 pub const HOLD_EXPIRY_SECS: u64 = 15;
 pub const PAYMENT_BUDGET_SECS: u64 = 8;
+pub const BOOKING_WAIT_SECS: u64 = 4;
 
 pub struct TestStack {
     pub info: StackInfo,
@@ -110,6 +111,11 @@ impl TestStack {
                 HOLD_EXPIRY_SECS.to_string(),
             ),
             ("DESKFLOW_REMINDER_LEAD_SECS".to_string(), "3".to_string()),
+            // Booking/wait answers after this long at most (60 s in production)
+            (
+                "DESKFLOW_BOOKING_WAIT_SECS".to_string(),
+                BOOKING_WAIT_SECS.to_string(),
+            ),
             ("DESKFLOW_MIN_SLOT_SECS".to_string(), "1".to_string()),
             (
                 "DESKFLOW_STRIPE_WEBHOOK_SECRET".to_string(),
@@ -243,6 +249,52 @@ impl TestStack {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Rows of a SQL query on restate-server's introspection tables (`sys_journal`, `state`,
+    /// `sys_invocation`, ...) through its admin API.
+    pub async fn restate_sql(&self, sql: &str) -> Vec<Value> {
+        let reply: Value = reqwest::Client::new()
+            .post(format!("{}/query", self.info.admin_url))
+            .header("accept", "application/json")
+            .json(&serde_json::json!({ "query": sql }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        reply["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("query {sql:?} answered {reply}"))
+            .clone()
+    }
+
+    /// Everything Restate stores about invocations and state, as text (hex payloads decoded),
+    /// for searching it for secrets.
+    pub async fn restate_storage_text(&self) -> String {
+        let mut all = String::new();
+        for sql in [
+            "SELECT * FROM sys_journal",
+            "SELECT * FROM state",
+            "SELECT * FROM sys_promise",
+            "SELECT * FROM sys_invocation",
+        ] {
+            for row in self.restate_sql(sql).await {
+                let text = row.to_string();
+                all.push_str(&text);
+                all.push('\n');
+                if let Some(obj) = row.as_object() {
+                    for v in obj.values().filter_map(Value::as_str) {
+                        if let Some(bytes) = hex_bytes(v) {
+                            all.push_str(&String::from_utf8_lossy(&bytes));
+                            all.push('\n');
+                        }
+                    }
+                }
+            }
+        }
+        all
     }
 
     pub fn client(&self) -> Client {
@@ -431,6 +483,19 @@ pub fn slot_in(from_secs: i64, len_secs: i64) -> (String, String) {
 }
 
 /// RFC 3339 of now + `secs`.
+/// A slot `days` ahead starting `secs_of_day` after that day's midnight (UTC), `len` long.
+pub fn day_slot(days: i64, secs_of_day: i64, len: i64) -> (String, String) {
+    let day = (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let at = |s: i64| {
+        (day + chrono::Duration::seconds(s)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    (at(secs_of_day), at(secs_of_day + len))
+}
+
 pub fn in_secs(secs: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::seconds(secs))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -654,4 +719,16 @@ impl Drop for Outage<'_> {
             self.stack.control(&format!("start {}", self.process));
         }
     }
+}
+
+/// The bytes of a hex string (Restate's SQL shows binary columns as hex), if it is one.
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    let s = s.strip_prefix("0x").unwrap_or(s);
+    if s.len() < 2 || !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }

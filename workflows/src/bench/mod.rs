@@ -115,6 +115,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             stripe_url: provider,
             smtp_port,
         }),
+        cluster: None,
     })
     .await?;
     let result = measure(&mut stack, &args, duration, growth, admin, latency).await;
@@ -640,6 +641,7 @@ async fn emulator_run(duration: Duration) -> anyhow::Result<RunResult> {
             ("RUST_LOG".into(), "warn".into()),
         ],
         outside: None,
+        cluster: None,
     })
     .await?;
     let info = stack.info().clone();

@@ -442,7 +442,7 @@ mod tests {
             "admin",
             "worker",
         ];
-        for i in 0..3 {
+        for (i, name) in NODES.iter().enumerate() {
             let t = node_config(&base, i, &ports, Path::new("/data"));
             for (k, v) in &base {
                 if !own.contains(&k.as_str()) {
@@ -458,7 +458,7 @@ mod tests {
                 get(&t, &["worker", "storage"]),
                 get(&base, &["worker", "storage"])
             );
-            assert_eq!(t["node-name"].as_str(), Some(NODES[i]));
+            assert_eq!(t["node-name"].as_str(), Some(*name));
             assert_eq!(t["auto-provision"].as_bool(), Some(i == 0));
             assert_eq!(t["default-replication"].as_integer(), Some(2));
             assert_eq!(

@@ -248,3 +248,23 @@ async fn ensure_postgres(url: &str) -> anyhow::Result<String> {
     eprintln!("deskflow: created database {name}");
     Ok(url.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a_cluster_without_postgres_says_what_it_needs() {
+        let e = super::ensure_postgres("sqlite:///tmp/x.db")
+            .await
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("needs PostgreSQL"), "{e:#}");
+        // nothing listens on port 1
+        let e = super::ensure_postgres("postgres://postgres@127.0.0.1:1/deskflow")
+            .await
+            .unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(
+            msg.contains("none answers") && msg.contains("DATABASE_URL"),
+            "{msg}"
+        );
+    }
+}

@@ -20,8 +20,10 @@ const BEYOND: i64 = 1500;
 /// `restatectl sql --json` against the cluster.
 async fn sql(s: &TestStack, query: &str) -> Vec<Value> {
     let c = s.info.cluster.as_ref().unwrap();
+    // every node, so the query works whichever node is down
+    let nodes: Vec<&str> = c.nodes.iter().map(|n| n.fabric_url.as_str()).collect();
     let out = tokio::process::Command::new(&c.restatectl)
-        .args(["-s", &c.nodes[0].fabric_url, "sql", "--json", query])
+        .args(["-s", &nodes.join(","), "sql", "--json", query])
         .output()
         .await
         .unwrap();

@@ -34,11 +34,12 @@ pub const NODE_SETTINGS: &[(&str, &str)] = &[
 
 /// The shared cluster stack, or `None` (and a message) when there is no PostgreSQL.
 pub fn cluster() -> Option<&'static TestStack> {
+    static SAID: std::sync::Once = std::sync::Once::new();
     let s = harness::cluster_stack(NODE_SETTINGS);
     if s.is_none() {
-        eprintln!(
+        SAID.call_once(|| eprintln!(
             "cluster journeys SKIPPED: they need PostgreSQL; set TEST_DATABASE_URL=postgres://user@host:5432/db (.ci/run does when a server answers on 127.0.0.1:5432)"
-        );
+        ));
     }
     s
 }

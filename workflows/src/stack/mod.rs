@@ -3,6 +3,8 @@
 //! deployment registered, and everything stopped together. `deskflow up` uses it for
 //! developers; the test harness runs `deskflow up --control` (random ports, a temp data dir) and
 //! steers it over stdin, so tests and the dev stack share one start-up path and never collide.
+//! A cluster stack ([`cluster`]) supervises three restate-server nodes, two endpoints, HAProxy
+//! and the snapshot repository the same way, started through the same process helpers.
 
 pub mod cluster;
 pub mod keys;

@@ -35,6 +35,10 @@ pub struct Config {
     pub restate_admin_url: String,
     /// restate-server's ingress, for the CLI.
     pub restate_ingress_url: String,
+    /// A Restate cluster's node-to-node addresses, comma-separated (`http://n1:5122/,...`):
+    /// readiness then also requires a metadata quorum and a leader for every partition,
+    /// read from the nodes' metrics. Empty for a single node.
+    pub restate_nodes: String,
     /// SMTP relay.
     pub smtp_host: String,
     pub smtp_port: u16,
@@ -93,6 +97,7 @@ impl Default for Config {
             restate_identity_key: None,
             restate_admin_url: "http://127.0.0.1:9070".into(),
             restate_ingress_url: "http://127.0.0.1:8080".into(),
+            restate_nodes: String::new(),
             smtp_host: "127.0.0.1".into(),
             smtp_port: 1025,
             mail_from: "deskflow <noreply@deskflow.local>".into(),
@@ -173,6 +178,11 @@ const ENV: &[(&str, &str, &str)] = &[
         "restate_ingress_url",
         "DESKFLOW_RESTATE_INGRESS_URL",
         "restate-server ingress",
+    ),
+    (
+        "restate_nodes",
+        "DESKFLOW_RESTATE_NODES",
+        "a Restate cluster's node-to-node addresses, comma-separated (readiness checks quorum and partition leaders)",
     ),
     ("smtp_host", "DESKFLOW_SMTP_HOST", "SMTP relay host"),
     ("smtp_port", "DESKFLOW_SMTP_PORT", "SMTP relay port"),

@@ -22,6 +22,8 @@ pub struct HttpState {
     pub http: reqwest::Client,
     pub restate_admin_url: String,
     pub restate_ingress_url: String,
+    /// A cluster's node-to-node addresses (empty for a single node)
+    pub restate_nodes: Vec<String>,
     pub stripe_api_base: String,
     pub stripe_webhook_secret: String,
 }
@@ -59,6 +61,9 @@ struct Readiness {
     restate_admin: bool,
     smtp: bool,
     payment_provider: bool,
+    /// a cluster's quorum and partition leaders (absent for a single node)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    restate_cluster: Option<crate::cluster::ClusterStatus>,
     /// the dependencies that did not answer, in words
     not_ready: Vec<&'static str>,
 }
@@ -66,13 +71,29 @@ struct Readiness {
 async fn ready(State(s): State<Arc<HttpState>>) -> (StatusCode, Json<Readiness>) {
     let admin_url = format!("{}/health", s.restate_admin_url);
     let provider_url = format!("{}/v1/payment_intents?limit=1", s.stripe_api_base);
-    let (database, restate_admin, smtp, payment_provider) = tokio::join!(
+    let (database, restate_admin, smtp, payment_provider, restate_cluster) = tokio::join!(
         async { s.deps.store.ping().await.is_ok() },
         answers(&s.http, &admin_url),
         s.deps.mailer.reachable(),
         answers(&s.http, &provider_url),
+        async {
+            if s.restate_nodes.is_empty() {
+                None
+            } else {
+                Some(crate::cluster::status_of(&s.http, &s.restate_nodes).await)
+            }
+        },
     );
     let mut not_ready = Vec::new();
+    // a node's own health stays green without quorum; the cluster's figures do not
+    if let Some(c) = &restate_cluster {
+        if !c.quorum {
+            not_ready.push("restate cluster quorum");
+        }
+        if c.partitions == 0 || c.partitions_without_leader > 0 {
+            not_ready.push("restate partition leaders");
+        }
+    }
     for (ok, name) in [
         (database, "database"),
         (restate_admin, "restate admin API"),
@@ -97,6 +118,7 @@ async fn ready(State(s): State<Arc<HttpState>>) -> (StatusCode, Json<Readiness>)
             restate_admin,
             smtp,
             payment_provider,
+            restate_cluster,
             not_ready,
         }),
     )

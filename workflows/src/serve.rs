@@ -68,6 +68,13 @@ pub async fn run(
         http: reqwest::Client::new(),
         restate_admin_url: cfg.restate_admin_url.clone(),
         restate_ingress_url: cfg.restate_ingress_url.clone(),
+        restate_nodes: cfg
+            .restate_nodes
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
         stripe_api_base: cfg.stripe_api_base.clone(),
         stripe_webhook_secret: cfg.stripe_webhook_secret.clone(),
     });

@@ -3,9 +3,12 @@
 //! deployment, prints where everything is, and stops it all on Ctrl-C. With `--control` it
 //! serves the test harness instead: a `READY <json>` line on stdout, then one command per stdin
 //! line (`stop|start|kill <process>`, `register`), answered `ok ...` or `err ...`; end of stdin
-//! (the harness exited) stops the stack.
+//! (the harness exited) stops the stack. With `--cluster` it runs the same on a three-node
+//! Restate cluster with two endpoints behind HAProxy, on PostgreSQL (README, "Running a
+//! cluster").
 
-use crate::stack::{PROCESSES, Ports, Stack, StackOptions};
+use crate::stack::cluster::ClusterPorts;
+use crate::stack::{Ports, Stack, StackOptions};
 use anyhow::Context;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -26,7 +29,14 @@ pub struct UpArgs {
     /// Extra environment for the endpoint, `KEY=VALUE` (repeatable)
     #[arg(long = "endpoint-env", value_name = "KEY=VALUE")]
     pub endpoint_env: Vec<String>,
+    /// Three replicated restate-server nodes and two endpoints behind HAProxy, on PostgreSQL
+    /// (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/deskflow)
+    #[arg(long)]
+    pub cluster: bool,
 }
+
+/// The database a cluster stack uses when DATABASE_URL is not set.
+pub const CLUSTER_DEFAULT_DATABASE: &str = "postgres://postgres@127.0.0.1:5432/deskflow";
 
 /// The admin that `up` creates when none is configured, so a fresh stack can open workspaces.
 pub const DEV_ADMIN: (&str, &str) = ("admin@deskflow.local", "deskflow-admin");
@@ -54,11 +64,30 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             .with_context(|| format!("--endpoint-env {kv:?} is not KEY=VALUE"))?;
         endpoint_env.push((k.to_string(), v.to_string()));
     }
+    let cluster = if args.cluster {
+        let url = endpoint_env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "DATABASE_URL")
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .unwrap_or_else(|| CLUSTER_DEFAULT_DATABASE.to_string());
+        let url = ensure_postgres(&url).await?;
+        endpoint_env.push(("DATABASE_URL".into(), url));
+        Some(if args.random_ports {
+            ClusterPorts::random()?
+        } else {
+            ClusterPorts::defaults()
+        })
+    } else {
+        None
+    };
     let mut stack = Stack::start(StackOptions {
         data_dir,
         ports,
         endpoint_env,
         outside: None,
+        cluster,
     })
     .await?;
     if args.control {
@@ -76,6 +105,26 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  database          {}",
         crate::serve::redact(&i.database_url)
     );
+    if let Some(c) = &i.cluster {
+        for n in &c.nodes {
+            println!(
+                "  node {}           ingress {}  admin {}  node-to-node {}",
+                n.name, n.ingress_url, n.admin_url, n.fabric_url
+            );
+        }
+        for e in &c.endpoints {
+            println!(
+                "  endpoint {}       {}  health {}/health",
+                e.name, e.endpoint_url, e.http_url
+            );
+        }
+        println!("  balancer stats    {}", c.balancer_stats_url);
+        println!("  snapshots         {}", c.snapshots_dir);
+        println!(
+            "  cluster status    deskflow cluster status  (or {} -s {} status)",
+            c.restatectl, c.nodes[0].fabric_url
+        );
+    }
     println!("  logs              {}/logs/", i.data_dir);
     if std::env::var("DESKFLOW_ADMIN_EMAIL").is_err() {
         println!("  admin login       {} / {}", DEV_ADMIN.0, DEV_ADMIN.1);
@@ -132,7 +181,7 @@ async fn control(mut stack: Stack) -> anyhow::Result<()> {
 
 async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<()> {
     let (verb, name) = line.split_once(' ').unwrap_or((line, ""));
-    if !name.is_empty() && !PROCESSES.contains(&name) {
+    if !name.is_empty() && !stack.processes().contains(&name) {
         anyhow::bail!("unknown process {name:?}");
     }
     match verb {
@@ -140,6 +189,8 @@ async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<()> {
         "kill" => stack.kill_process(name),
         "start" => stack.start_process(name).await?,
         "register" => stack.register_deployment().await?,
+        // waits until the cluster has a quorum and a leader for every partition again
+        "leaders" => stack.wait_for_leaders(Duration::from_secs(120)).await?,
         other => anyhow::bail!("unknown command {other:?}"),
     }
     Ok(())
@@ -149,4 +200,71 @@ fn say(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
+}
+
+/// Checks that PostgreSQL answers at `url`, creating its database when the server answers but
+/// the database does not exist yet; says what is needed when nothing answers.
+async fn ensure_postgres(url: &str) -> anyhow::Result<String> {
+    use sqlx::{Connection, Executor};
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        anyhow::bail!(
+            "deskflow up --cluster needs PostgreSQL (both endpoints share one database); DATABASE_URL is {}. Set DATABASE_URL=postgres://user@host:5432/db",
+            crate::serve::redact(url)
+        );
+    }
+    match sqlx::PgConnection::connect(url).await {
+        Ok(c) => {
+            let _ = c.close().await;
+            return Ok(url.to_string());
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {}
+        Err(e) => anyhow::bail!(
+            "deskflow up --cluster needs PostgreSQL, and none answers at {}: {e}. Start one (e.g. apt-get install postgresql, or docker run -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16) or point DATABASE_URL at yours",
+            crate::serve::redact(url)
+        ),
+    }
+    // the server answers, the database is missing: create it through the server's own database
+    let name = url
+        .split('?')
+        .next()
+        .and_then(|u| u.rsplit_once('/'))
+        .map(|(_, db)| db.to_string())
+        .filter(|db| !db.is_empty() && db.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .with_context(|| {
+            format!(
+                "cannot read a database name from {}",
+                crate::serve::redact(url)
+            )
+        })?;
+    let server = deskflow_infra::store::scratch::with_database(url, "postgres");
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .with_context(|| format!("cannot connect to {}", crate::serve::redact(&server)))?;
+    admin
+        .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+        .await
+        .with_context(|| format!("cannot create database {name}"))?;
+    let _ = admin.close().await;
+    eprintln!("deskflow: created database {name}");
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a_cluster_without_postgres_says_what_it_needs() {
+        let e = super::ensure_postgres("sqlite:///tmp/x.db")
+            .await
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("needs PostgreSQL"), "{e:#}");
+        // nothing listens on port 1
+        let e = super::ensure_postgres("postgres://postgres@127.0.0.1:1/deskflow")
+            .await
+            .unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(
+            msg.contains("none answers") && msg.contains("DATABASE_URL"),
+            "{msg}"
+        );
+    }
 }

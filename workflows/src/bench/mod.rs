@@ -3,6 +3,7 @@
 //! bookings, with the outside world replaced by lightweight responders (and one short run
 //! through localstripe and maildev, labelled so). Prints a table and writes JSON.
 
+pub mod cluster;
 pub mod cpu;
 pub mod floor;
 pub mod responders;
@@ -16,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The admin every bench stack is started with (email, password).
-const BENCH_ADMIN: (&str, &str) = ("bench-admin@deskflow.test", "bench-admin-password");
+pub(crate) const BENCH_ADMIN: (&str, &str) = ("bench-admin@deskflow.test", "bench-admin-password");
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
@@ -44,6 +45,11 @@ pub struct BenchArgs {
     /// Skip the labelled run through localstripe and maildev
     #[arg(long)]
     pub no_emulator_run: bool,
+    /// Instead: the same journeys on a three-node cluster and on a single node (both on
+    /// PostgreSQL: DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres), in one run,
+    /// and their ratios of throughput and CPU per booking
+    #[arg(long)]
+    pub cluster: bool,
 }
 
 /// The figures of one measured run.
@@ -78,6 +84,9 @@ struct Report {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.cluster {
+        return cluster::run(&args).await;
+    }
     let duration = Duration::from_secs(if args.quick { 4 } else { args.duration });
     let growth = if args.quick {
         args.growth_bookings.min(100_000)
@@ -115,6 +124,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             stripe_url: provider,
             smtp_port,
         }),
+        cluster: None,
     })
     .await?;
     let result = measure(&mut stack, &args, duration, growth, admin, latency).await;
@@ -287,20 +297,20 @@ async fn measure(
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(crate) enum Target {
     Deskflow,
     Floor,
 }
 
 /// Members, their tokens and workspaces to book in.
-struct Seed {
+pub(crate) struct Seed {
     tokens: Vec<String>,
     user_ids: Vec<String>,
     workspaces: Vec<String>,
 }
 
 impl Seed {
-    async fn create(
+    pub(crate) async fn create(
         http: &reqwest::Client,
         ingress: &str,
         admin: (&str, &str),
@@ -384,7 +394,7 @@ async fn warm_up(driver: &Driver<'_>) -> anyhow::Result<()> {
 
 /// What every run needs: the client, the stack it drives, the seeded members and workspaces,
 /// and the processes whose CPU time it accounts for.
-struct Driver<'a> {
+pub(crate) struct Driver<'a> {
     http: &'a reqwest::Client,
     info: &'a crate::stack::StackInfo,
     seed: &'a Seed,
@@ -394,7 +404,7 @@ struct Driver<'a> {
 impl<'a> Driver<'a> {
     /// Accounts CPU to every process `stack` runs (a stack with responders runs no localstripe
     /// or maildev; those are left out) and to this process.
-    fn new(
+    pub(crate) fn new(
         http: &'a reqwest::Client,
         info: &'a crate::stack::StackInfo,
         seed: &'a Seed,
@@ -410,12 +420,20 @@ impl<'a> Driver<'a> {
                 ("localstripe", stack.pid("localstripe")),
                 ("maildev", stack.pid("maildev")),
                 ("bench", Some(std::process::id())),
+                // a cluster stack's processes (absent, so skipped, on a single node)
+                ("restate-server n1", stack.pid("n1")),
+                ("restate-server n2", stack.pid("n2")),
+                ("restate-server n3", stack.pid("n3")),
+                ("endpoint e1", stack.pid("e1")),
+                ("endpoint e2", stack.pid("e2")),
+                ("haproxy", stack.pid("haproxy")),
+                ("s3rver", stack.pid("s3")),
             ]),
         }
     }
 
     /// `concurrency` workers drive complete journeys (create -> confirmed) for `duration`.
-    async fn drive(
+    pub(crate) async fn drive(
         &self,
         target: Target,
         concurrency: usize,
@@ -640,6 +658,7 @@ async fn emulator_run(duration: Duration) -> anyhow::Result<RunResult> {
             ("RUST_LOG".into(), "warn".into()),
         ],
         outside: None,
+        cluster: None,
     })
     .await?;
     let info = stack.info().clone();
@@ -661,7 +680,7 @@ async fn emulator_run(duration: Duration) -> anyhow::Result<RunResult> {
     r
 }
 
-fn print_runs(runs: &[RunResult]) {
+pub(crate) fn print_runs(runs: &[RunResult]) {
     for r in runs {
         println!(
             "{:<34} {:<8} c={:<3} {:>8.1} journeys/s  p50 {:>7.1} ms  p95 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  errors {:<3} {:>5.1} invocations/booking  {:>5.1} journal entries/booking",

@@ -78,6 +78,24 @@ pub enum Command {
     Journey(journey::JourneyArgs),
     /// Benchmark booking journeys against the engine's floor on a stack of its own
     Bench(crate::bench::BenchArgs),
+    /// A Restate cluster's health: nodes up, metadata quorum, partitions without a leader
+    #[command(subcommand)]
+    Cluster(ClusterCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCmd {
+    /// Nodes, quorum and partition leaders, from each node's metrics; exits 1 when the
+    /// cluster cannot serve (no quorum, or a partition without a leader)
+    Status {
+        /// The nodes' node-to-node addresses, comma-separated
+        #[arg(
+            long,
+            env = "DESKFLOW_RESTATE_NODES",
+            default_value = "http://127.0.0.1:5122/,http://127.0.0.1:5123/,http://127.0.0.1:5124/"
+        )]
+        nodes: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +268,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::telemetry::init("text", "warn");
             crate::bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Cluster(ClusterCmd::Status { nodes }) => {
+            let urls: Vec<String> = nodes
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            let healthy = crate::cluster::print_status(&urls, cli.json).await?;
+            Ok(if healthy {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         command => {
             let path = session_path(cli.config_file.clone());
@@ -557,7 +589,8 @@ impl Ctx {
             | Command::Up(_)
             | Command::Config
             | Command::Journey(_)
-            | Command::Bench(_) => {
+            | Command::Bench(_)
+            | Command::Cluster(_) => {
                 unreachable!("handled in run")
             }
         }

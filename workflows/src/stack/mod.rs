@@ -3,11 +3,15 @@
 //! deployment registered, and everything stopped together. `deskflow up` uses it for
 //! developers; the test harness runs `deskflow up --control` (random ports, a temp data dir) and
 //! steers it over stdin, so tests and the dev stack share one start-up path and never collide.
+//! A cluster stack ([`cluster`]) supervises three restate-server nodes, two endpoints, HAProxy
+//! and the snapshot repository the same way, started through the same process helpers.
 
+pub mod cluster;
 pub mod keys;
 pub mod tools;
 
 use anyhow::{Context, bail};
+use cluster::{ClusterInfo, ClusterPorts};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs;
@@ -49,13 +53,7 @@ impl Ports {
 
     /// Free ports picked by the OS, for test stacks beside a running dev stack.
     pub fn random() -> anyhow::Result<Ports> {
-        let held: Vec<std::net::TcpListener> = (0..8)
-            .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
-            .collect::<Result<_, _>>()?;
-        let p: Vec<u16> = held
-            .iter()
-            .map(|l| l.local_addr().map(|a| a.port()))
-            .collect::<Result<_, _>>()?;
+        let p = free_ports(8)?;
         Ok(Ports {
             ingress: p[0],
             admin: p[1],
@@ -69,6 +67,17 @@ impl Ports {
     }
 }
 
+/// `n` distinct free ports picked by the OS (all held open together, then released).
+pub fn free_ports(n: usize) -> anyhow::Result<Vec<u16>> {
+    let held: Vec<std::net::TcpListener> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<_, _>>()?;
+    Ok(held
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()))
+        .collect::<Result<_, _>>()?)
+}
+
 /// How to start a stack.
 #[derive(Debug, Clone)]
 pub struct StackOptions {
@@ -79,6 +88,9 @@ pub struct StackOptions {
     /// Payment provider and SMTP relay that run elsewhere (the benchmark's responders): when
     /// set, localstripe and maildev are not started and the endpoint talks to these instead.
     pub outside: Option<Outside>,
+    /// A three-node Restate cluster with two endpoints behind HAProxy instead of one
+    /// restate-server and one endpoint; `ports` are then the balancer's frontends.
+    pub cluster: Option<ClusterPorts>,
 }
 
 /// A payment provider and an SMTP relay not supervised by the stack.
@@ -103,6 +115,9 @@ pub struct StackInfo {
     pub data_dir: String,
     pub identity_key: String,
     pub restate_cli: String,
+    /// The nodes, endpoints and balancer of a cluster stack (`None` for a single node).
+    #[serde(default)]
+    pub cluster: Option<ClusterInfo>,
 }
 
 struct Proc {
@@ -117,6 +132,8 @@ pub struct Stack {
     procs: BTreeMap<&'static str, Proc>,
     info: StackInfo,
     http: reqwest::Client,
+    /// HAProxy's binary and library folder (cluster stacks only)
+    haproxy: Option<tools::Haproxy>,
 }
 
 impl Stack {
@@ -139,6 +156,15 @@ impl Stack {
             .map(|(_, v)| v.clone())
             .or_else(|| std::env::var("DATABASE_URL").ok())
             .unwrap_or_else(|| format!("sqlite://{}/deskflow.db", data_dir.display()));
+        if opts.cluster.is_some() && !database_url.starts_with("postgres") {
+            bail!(
+                "a cluster stack needs PostgreSQL (its endpoints share one database): set DATABASE_URL=postgres://user@host:5432/db; got {}",
+                crate::serve::redact(&database_url)
+            );
+        }
+        let cluster = opts
+            .cluster
+            .map(|c| ClusterInfo::new(&c, &tools.restatectl, &data_dir));
         let info = StackInfo {
             ingress_url: format!("http://127.0.0.1:{}", p.ingress),
             admin_url: format!("http://127.0.0.1:{}", p.admin),
@@ -157,6 +183,11 @@ impl Stack {
             data_dir: data_dir.display().to_string(),
             identity_key,
             restate_cli: tools.restate_cli.display().to_string(),
+            cluster,
+        };
+        let haproxy = match opts.cluster {
+            Some(ports) => Some(prepare_cluster(&tools, &opts, &ports)?),
+            None => None,
         };
         let mut stack = Stack {
             tools,
@@ -164,6 +195,7 @@ impl Stack {
             procs: BTreeMap::new(),
             info,
             http: reqwest::Client::new(),
+            haproxy,
         };
         match stack.start_all().await {
             Ok(()) => Ok(stack),
@@ -175,13 +207,55 @@ impl Stack {
     }
 
     async fn start_all(&mut self) -> anyhow::Result<()> {
-        for name in PROCESSES {
-            if self.opts.outside.is_some() && matches!(name, "maildev" | "localstripe") {
+        if self.opts.cluster.is_some() {
+            self.start_process(cluster::SNAPSHOT_STORE).await?;
+            // the nodes wait for each other (metadata quorum): start all three, then wait
+            for name in cluster::NODES {
+                self.spawn_process(name)?;
+            }
+            for name in cluster::NODES {
+                self.await_ready(name).await?;
+            }
+            self.wait_for_leaders(Duration::from_secs(90)).await?;
+        }
+        for name in self.processes() {
+            if self.opts.outside.is_some() && matches!(*name, "maildev" | "localstripe") {
                 continue;
             }
             self.start_process(name).await?;
         }
         self.register_deployment().await
+    }
+
+    /// The processes of this stack, in start order.
+    pub fn processes(&self) -> &'static [&'static str] {
+        if self.opts.cluster.is_some() {
+            &cluster::CLUSTER_PROCESSES
+        } else {
+            &PROCESSES
+        }
+    }
+
+    /// Waits until the cluster's metadata has a quorum and every partition has a leader.
+    pub async fn wait_for_leaders(&self, limit: Duration) -> anyhow::Result<()> {
+        let Some(c) = &self.info.cluster else {
+            return Ok(());
+        };
+        let deadline = Instant::now() + limit;
+        loop {
+            let s = crate::cluster::status(&self.http, c).await;
+            if s.healthy() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "the cluster did not elect a leader for every partition within {} s: {}",
+                    limit.as_secs(),
+                    s.problems().join("; ")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
     }
 
     pub fn info(&self) -> &StackInfo {
@@ -240,61 +314,116 @@ impl Stack {
                     .args(["--port", &p.stripe.to_string()]);
                 cmd.env("LOCALSTRIPE_PICKLE", dir.join("localstripe.pickle"));
             }
-            "deskflow" => {
-                cmd = Command::new(std::env::current_exe()?);
-                cmd.arg("serve");
-                let own = [
-                    (
-                        "DESKFLOW_ENDPOINT_ADDR",
-                        format!("127.0.0.1:{}", p.endpoint),
-                    ),
-                    ("DESKFLOW_HTTP_ADDR", format!("127.0.0.1:{}", p.http)),
-                    (
-                        "DESKFLOW_RESTATE_IDENTITY_KEY",
-                        self.info.identity_key.clone(),
-                    ),
-                    ("DESKFLOW_RESTATE_ADMIN_URL", self.info.admin_url.clone()),
-                    (
-                        "DESKFLOW_RESTATE_INGRESS_URL",
-                        self.info.ingress_url.clone(),
-                    ),
-                    ("DESKFLOW_SMTP_HOST", "127.0.0.1".to_string()),
-                    ("DESKFLOW_SMTP_PORT", self.info.smtp_port.to_string()),
-                    ("DESKFLOW_STRIPE_API_BASE", self.info.stripe_url.clone()),
-                    ("DESKFLOW_STRIPE_WEBHOOK_SECRET", self.webhook_secret()),
-                    ("DATABASE_URL", self.info.database_url.clone()),
-                ];
-                for (k, v) in own {
-                    cmd.env(k, v);
-                }
-                // The endpoint shares this machine with restate-server, which needs about twice
-                // its CPU per booking: give the endpoint's async runtime half the cores (tokio
-                // reads TOKIO_WORKER_THREADS; a value the user set wins). On two cores one worker
-                // thread also saves the cross-core wake-ups: -16 % endpoint CPU per booking.
-                if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
-                    cmd.env(
-                        "TOKIO_WORKER_THREADS",
-                        endpoint_worker_threads().to_string(),
-                    );
-                }
-                for (k, v) in &self.opts.endpoint_env {
-                    cmd.env(k, v);
+            "deskflow" => cmd = self.endpoint_command(p.endpoint, p.http)?,
+            e if cluster::ENDPOINTS.contains(&e) => {
+                let ports = self
+                    .cluster_ports()?
+                    .endpoint(e)
+                    .context("endpoint ports")?;
+                cmd = self.endpoint_command(ports.endpoint, ports.http)?;
+            }
+            n if cluster::NODES.contains(&n) => {
+                cmd = Command::new(&self.tools.restate_server);
+                cmd.arg("--config-file")
+                    .arg(node_config_path(dir, n))
+                    .arg("--no-logo");
+            }
+            cluster::SNAPSHOT_STORE => {
+                let c = self.cluster_ports()?;
+                cmd = Command::new("node");
+                cmd.arg(&self.tools.s3rver)
+                    .args(["--address", "127.0.0.1", "--port", &c.s3.to_string()])
+                    .arg("--directory")
+                    .arg(cluster::snapshots_dir(dir))
+                    .args(["--configure-bucket", cluster::SNAPSHOT_BUCKET, "--silent"]);
+            }
+            cluster::BALANCER => {
+                let h = self.haproxy.as_ref().context("HAProxy is not installed")?;
+                cmd = Command::new(&h.binary);
+                // -db: stay in the foreground, so this supervisor owns the process
+                cmd.arg("-db").arg("-f").arg(dir.join("haproxy.cfg"));
+                if let Some(lib) = &h.lib_dir {
+                    cmd.env("LD_LIBRARY_PATH", lib);
                 }
             }
-            other => bail!("unknown process {other:?}; known: {}", PROCESSES.join(", ")),
+            other => bail!(
+                "unknown process {other:?}; known: {}",
+                self.processes().join(", ")
+            ),
         }
         cmd.current_dir(dir);
         Ok(cmd)
     }
 
+    /// The command line of one deskflow endpoint listening on `endpoint` (SDK) and `http`;
+    /// single-node and cluster stacks start their endpoints through this one place.
+    fn endpoint_command(&self, endpoint: u16, http: u16) -> anyhow::Result<Command> {
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.arg("serve");
+        let own = [
+            ("DESKFLOW_ENDPOINT_ADDR", format!("127.0.0.1:{endpoint}")),
+            ("DESKFLOW_HTTP_ADDR", format!("127.0.0.1:{http}")),
+            (
+                "DESKFLOW_RESTATE_IDENTITY_KEY",
+                self.info.identity_key.clone(),
+            ),
+            ("DESKFLOW_RESTATE_ADMIN_URL", self.info.admin_url.clone()),
+            (
+                "DESKFLOW_RESTATE_INGRESS_URL",
+                self.info.ingress_url.clone(),
+            ),
+            ("DESKFLOW_SMTP_HOST", "127.0.0.1".to_string()),
+            ("DESKFLOW_SMTP_PORT", self.info.smtp_port.to_string()),
+            ("DESKFLOW_STRIPE_API_BASE", self.info.stripe_url.clone()),
+            ("DESKFLOW_STRIPE_WEBHOOK_SECRET", self.webhook_secret()),
+            ("DATABASE_URL", self.info.database_url.clone()),
+        ];
+        for (k, v) in own {
+            cmd.env(k, v);
+        }
+        // The endpoint shares this machine with restate-server, which needs about twice
+        // its CPU per booking: give the endpoint's async runtime half the cores (tokio
+        // reads TOKIO_WORKER_THREADS; a value the user set wins). On two cores one worker
+        // thread also saves the cross-core wake-ups: -16 % endpoint CPU per booking.
+        if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+            cmd.env(
+                "TOKIO_WORKER_THREADS",
+                endpoint_worker_threads().to_string(),
+            );
+        }
+        if let Some(c) = &self.info.cluster {
+            let nodes: Vec<&str> = c.nodes.iter().map(|n| n.fabric_url.as_str()).collect();
+            cmd.env("DESKFLOW_RESTATE_NODES", nodes.join(","));
+        }
+        for (k, v) in &self.opts.endpoint_env {
+            cmd.env(k, v);
+        }
+        cmd.current_dir(&self.opts.data_dir);
+        Ok(cmd)
+    }
+
+    fn cluster_ports(&self) -> anyhow::Result<&ClusterPorts> {
+        self.opts.cluster.as_ref().context("not a cluster stack")
+    }
+
     /// Starts one process (appending to its log file) and waits until it answers.
     pub async fn start_process(&mut self, name: &str) -> anyhow::Result<()> {
-        let name = PROCESSES
-            .into_iter()
+        if self.spawn_process(name)? {
+            self.await_ready(name).await?;
+        }
+        Ok(())
+    }
+
+    /// Starts one process without waiting for it; `false` when it was already running.
+    fn spawn_process(&mut self, name: &str) -> anyhow::Result<bool> {
+        let name = self
+            .processes()
+            .iter()
+            .copied()
             .find(|n| *n == name)
             .with_context(|| format!("unknown process {name:?}"))?;
         if self.procs.contains_key(name) {
-            return Ok(());
+            return Ok(false);
         }
         let log = fs::OpenOptions::new()
             .create(true)
@@ -314,6 +443,11 @@ impl Stack {
                 started: Instant::now(),
             },
         );
+        Ok(true)
+    }
+
+    /// Waits until a started process answers (and configures what it needs after a start).
+    async fn await_ready(&mut self, name: &str) -> anyhow::Result<()> {
         if let Err(e) = self.wait_ready(name).await {
             bail!(
                 "{name} did not become ready: {e:#}\n--- last lines of {} ---\n{}",
@@ -396,6 +530,35 @@ impl Stack {
                     .await
                     .is_ok(),
                 "deskflow" => self.get_ok(&format!("{}/health", self.info.http_url)).await,
+                cluster::SNAPSHOT_STORE => {
+                    let c = self.cluster_ports()?;
+                    self.get_ok(&format!("http://127.0.0.1:{}/", c.s3)).await
+                }
+                n if cluster::NODES.contains(&n) => {
+                    let np = self.cluster_ports()?.node(n).context("node ports")?;
+                    self.get_ok(&format!("http://127.0.0.1:{}/health", np.admin))
+                        .await
+                        && self
+                            .get_ok(&format!("http://127.0.0.1:{}/restate/health", np.ingress))
+                            .await
+                }
+                e if cluster::ENDPOINTS.contains(&e) => {
+                    let ep = self
+                        .cluster_ports()?
+                        .endpoint(e)
+                        .context("endpoint ports")?;
+                    self.get_ok(&format!("http://127.0.0.1:{}/health", ep.http))
+                        .await
+                }
+                // the balancer answers once it has found a healthy server behind each frontend
+                cluster::BALANCER => {
+                    self.get_ok(&format!("{}/restate/health", self.info.ingress_url))
+                        .await
+                        && self
+                            .get_ok(&format!("{}/health", self.info.admin_url))
+                            .await
+                        && self.get_ok(&format!("{}/health", self.info.http_url)).await
+                }
                 _ => true,
             };
             if ok {
@@ -453,7 +616,7 @@ impl Stack {
 
     /// Stops everything, the endpoint first and restate-server last.
     pub fn stop_all(&mut self) {
-        for name in PROCESSES.iter().rev() {
+        for name in self.processes().iter().rev() {
             self.stop_process(name);
         }
     }
@@ -509,6 +672,44 @@ fn terminate(child: &mut Child, grace: Duration) {
         let _ = child.kill();
     }
     let _ = child.wait();
+}
+
+/// Where node `name`'s generated config file goes.
+fn node_config_path(data_dir: &Path, name: &str) -> PathBuf {
+    data_dir.join("restate").join(format!("{name}.toml"))
+}
+
+/// Before a cluster stack starts: HAProxy installed, the nodes' configs generated from
+/// restate.toml, the balancer's config written, PostgreSQL checked.
+fn prepare_cluster(
+    tools: &Tools,
+    opts: &StackOptions,
+    ports: &ClusterPorts,
+) -> anyhow::Result<tools::Haproxy> {
+    let haproxy = tools::ensure_haproxy(&tools::repo_root())?;
+    let text = fs::read_to_string(&tools.restate_toml)
+        .with_context(|| format!("cannot read {}", tools.restate_toml.display()))?;
+    let base: toml::Table = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", tools.restate_toml.display()))?;
+    let dir = &opts.data_dir;
+    fs::create_dir_all(cluster::snapshots_dir(dir))?;
+    for (i, name) in cluster::NODES.iter().enumerate() {
+        let t = cluster::node_config(&base, i, ports, dir);
+        fs::write(
+            node_config_path(dir, name),
+            format!(
+                "# generated by deskflow from {} (stack/cluster.rs); edits are overwritten\n{}",
+                tools.restate_toml.display(),
+                toml::to_string(&t)?
+            ),
+        )?;
+    }
+    fs::write(
+        dir.join("haproxy.cfg"),
+        cluster::haproxy_config(&opts.ports, ports),
+    )?;
+    Ok(haproxy)
 }
 
 async fn port_open(port: u16) -> bool {

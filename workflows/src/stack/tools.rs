@@ -1,6 +1,7 @@
 //! The pinned outside tools of the local stack, installed into the git-ignored `.tools/` folder
-//! of the repository: restate-server, the restate CLI and maildev from npm (`tools/package.json`
-//! and `tools/package-lock.json`), localstripe from PyPI in a venv (`tools/requirements.txt`).
+//! of the repository: restate-server, the restate CLI, restatectl, maildev and s3rver from npm
+//! (`tools/package.json` and `tools/package-lock.json`), localstripe from PyPI in a venv
+//! (`tools/requirements.txt`), and for a cluster HAProxy from Debian's packages.
 //! An install is redone only when its lock file changed; a file lock lets several test
 //! binaries and a dev stack start at once without installing twice.
 
@@ -14,8 +15,12 @@ use std::process::Command;
 pub struct Tools {
     pub restate_server: PathBuf,
     pub restate_cli: PathBuf,
+    /// restatectl: the cluster's own tool (nodes, partitions, logs, snapshots)
+    pub restatectl: PathBuf,
     /// maildev's JavaScript entry point, run with `node`
     pub maildev: PathBuf,
+    /// s3rver's entry point (an S3 emulator; the local cluster's snapshot repository)
+    pub s3rver: PathBuf,
     /// the venv's python, with localstripe installed
     pub python: PathBuf,
     /// `tools/localstripe_launcher.py`
@@ -49,7 +54,7 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
         &node_dir.join("installed.lock"),
     ) {
         eprintln!(
-            "deskflow: installing restate-server, restate CLI and maildev (npm ci) into {}",
+            "deskflow: installing restate-server, restate CLI, restatectl, maildev and s3rver (npm ci) into {}",
             node_dir.display()
         );
         let _ = fs::remove_dir_all(&node_dir);
@@ -99,11 +104,99 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
     Ok(Tools {
         restate_server: platform_binary(&modules, "restate-server", "restate-server")?,
         restate_cli: platform_binary(&modules, "restate", "restate")?,
+        restatectl: platform_binary(&modules, "restatectl", "restatectl")?,
         maildev: node_dir.join("node_modules/maildev/dist/bin/maildev.js"),
+        s3rver: node_dir.join("node_modules/s3rver/bin/s3rver.js"),
         python: venv.join("bin/python"),
         localstripe_launcher: pinned.join("localstripe_launcher.py"),
         restate_toml: root.join("restate.toml"),
     })
+}
+
+/// HAProxy, the balancer of a cluster stack: Debian's package, not an npm or PyPI one.
+#[derive(Debug, Clone)]
+pub struct Haproxy {
+    pub binary: PathBuf,
+    /// `LD_LIBRARY_PATH` for a copy unpacked into `.tools/` (its libraries beside it)
+    pub lib_dir: Option<PathBuf>,
+}
+
+/// Finds HAProxy, or installs it: as root with `apt-get install haproxy` (as CI runs); without
+/// root, `apt-get download` of the package and its library unpacked into `.tools/haproxy`.
+pub fn ensure_haproxy(root: &Path) -> anyhow::Result<Haproxy> {
+    let local = root.join(".tools/haproxy");
+    let unpacked = Haproxy {
+        binary: local.join("usr/sbin/haproxy"),
+        lib_dir: Some(local.join("usr/lib/x86_64-linux-gnu")),
+    };
+    let found = || {
+        [
+            "/usr/sbin/haproxy",
+            "/usr/local/sbin/haproxy",
+            "/usr/bin/haproxy",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    };
+    if let Some(binary) = found() {
+        return Ok(Haproxy {
+            binary,
+            lib_dir: None,
+        });
+    }
+    if unpacked.binary.exists() {
+        return Ok(unpacked);
+    }
+    // /proc/self belongs to the process's effective user
+    let root_user = std::os::unix::fs::MetadataExt::uid(&fs::metadata("/proc/self")?) == 0;
+    if root_user {
+        eprintln!(
+            "deskflow: installing HAProxy (apt-get install haproxy) for the cluster's balancer"
+        );
+        let install = || {
+            run(Command::new("apt-get").args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "haproxy",
+            ]))
+        };
+        if install().is_err() {
+            run(Command::new("apt-get").arg("update"))?;
+            install().context("apt-get install haproxy failed")?;
+        }
+        let binary =
+            found().context("apt-get installed haproxy, yet no haproxy binary was found")?;
+        return Ok(Haproxy {
+            binary,
+            lib_dir: None,
+        });
+    }
+    eprintln!(
+        "deskflow: not root; downloading HAProxy's Debian packages into {}",
+        local.display()
+    );
+    let debs = local.join("debs");
+    fs::create_dir_all(&debs)?;
+    run(Command::new("apt-get")
+        .args(["download", "haproxy", "liblua5.3-0"])
+        .current_dir(&debs))
+    .context(
+        "cannot download HAProxy: install it yourself (Debian/Ubuntu: sudo apt-get install haproxy) and run again",
+    )?;
+    for deb in fs::read_dir(&debs)? {
+        let deb = deb?.path();
+        run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&local))
+            .with_context(|| format!("cannot unpack {}", deb.display()))?;
+    }
+    if !unpacked.binary.exists() {
+        bail!(
+            "no haproxy in the unpacked packages under {}: install it (sudo apt-get install haproxy)",
+            local.display()
+        );
+    }
+    Ok(unpacked)
 }
 
 /// The native binary inside npm's per-platform package (`@restatedev/<pkg>-linux-x64/bin/..`),

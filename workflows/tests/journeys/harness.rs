@@ -31,10 +31,31 @@ pub struct TestStack {
 
 static SQLITE: OnceLock<TestStack> = OnceLock::new();
 static POSTGRES: OnceLock<Option<TestStack>> = OnceLock::new();
+static CLUSTER: OnceLock<Option<TestStack>> = OnceLock::new();
 
 /// The shared stack on SQLite.
+#[allow(dead_code)] // the cluster test target shares this file and uses only the cluster stack
 pub fn stack() -> &'static TestStack {
-    SQLITE.get_or_init(|| TestStack::start(vec![]))
+    SQLITE.get_or_init(|| TestStack::start(vec![], None))
+}
+
+/// A three-node Restate cluster with two endpoints behind HAProxy (`deskflow up --cluster`) on
+/// a fresh PostgreSQL database, when `TEST_DATABASE_URL` is set. `node_env` goes to the
+/// restate-server nodes (settings such as short snapshot intervals, as `RESTATE_*`).
+#[allow(dead_code)] // used by the cluster test target only
+pub fn cluster_stack(node_env: &[(&str, &str)]) -> Option<&'static TestStack> {
+    CLUSTER
+        .get_or_init(|| {
+            let base = std::env::var("TEST_DATABASE_URL")
+                .ok()
+                .filter(|s| !s.is_empty())?;
+            let url = fresh_postgres_database(&base);
+            Some(TestStack::start(
+                vec![("DATABASE_URL".into(), url)],
+                Some(node_env),
+            ))
+        })
+        .as_ref()
 }
 
 /// A second stack on PostgreSQL (a fresh database) when `TEST_DATABASE_URL` is set.
@@ -45,7 +66,7 @@ pub fn postgres_stack() -> Option<&'static TestStack> {
                 .ok()
                 .filter(|s| !s.is_empty())?;
             let url = fresh_postgres_database(&base);
-            Some(TestStack::start(vec![("DATABASE_URL".into(), url)]))
+            Some(TestStack::start(vec![("DATABASE_URL".into(), url)], None))
         })
         .as_ref()
 }
@@ -69,7 +90,9 @@ fn fresh_postgres_database(base: &str) -> String {
 }
 
 impl TestStack {
-    fn start(extra_env: Vec<(String, String)>) -> TestStack {
+    /// Starts `deskflow up --control`; `cluster` is `Some(settings of the nodes)` for
+    /// `deskflow up --cluster`.
+    fn start(extra_env: Vec<(String, String)>, cluster: Option<&[(&str, &str)]>) -> TestStack {
         let dir = tempfile::Builder::new()
             .prefix("deskflow-journeys-")
             .tempdir()
@@ -127,6 +150,13 @@ impl TestStack {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_deskflow"));
         cmd.args(["up", "--control", "--random-ports", "--data-dir"])
             .arg(dir.path());
+        if let Some(node_env) = cluster {
+            cmd.arg("--cluster");
+            // restate-server reads RESTATE_* over its config file; the nodes inherit them
+            for (k, v) in node_env {
+                cmd.env(k, v);
+            }
+        }
         for (k, v) in &env {
             cmd.arg("--endpoint-env").arg(format!("{k}={v}"));
         }

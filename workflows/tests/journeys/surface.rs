@@ -573,6 +573,45 @@ fn docker_compose_file_is_valid_for_compose() {
             "{svc} missing from {services}"
         );
     }
+    // the cluster profile: three nodes, two replicas, the balancer, the snapshot repository
+    let cfg = std::process::Command::new("docker-compose")
+        .args(["-f", "docker-compose.yml", "--profile", "cluster", "config"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        cfg.status.success(),
+        "docker-compose --profile cluster config: {}",
+        text(&cfg)
+    );
+    let resolved = String::from_utf8_lossy(&cfg.stdout).to_string();
+    for svc in [
+        "restate-1",
+        "restate-2",
+        "restate-3",
+        "deskflow-1",
+        "deskflow-2",
+        "balancer",
+        "register-cluster",
+        "s3",
+    ] {
+        assert!(
+            resolved.contains(&format!("\n  {svc}:\n")),
+            "{svc} missing from the cluster profile"
+        );
+    }
+    for setting in [
+        "RESTATE_DEFAULT_REPLICATION: '2'",
+        "RESTATE_METADATA_CLIENT__TYPE: replicated",
+        "RESTATE_WORKER__SNAPSHOTS__DESTINATION: s3://restate-snapshots/deskflow",
+        "DESKFLOW_RESTATE_NODES:",
+        "uri\": \"http://balancer:9080\"",
+    ] {
+        assert!(
+            resolved.contains(setting),
+            "the cluster profile lacks {setting:?}"
+        );
+    }
 }
 
 #[tokio::test]

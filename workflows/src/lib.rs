@@ -10,11 +10,13 @@
 //! - [`stack`]: installs the pinned tools and supervises the local stack's processes.
 //! - [`up`]: `deskflow up`, for developers and (with `--control`) for the test harness.
 //! - [`cli`]: the command line.
+//! - [`files`]: owner-only permissions for files that hold secrets.
 //! - [`telemetry`]: the tracing subscriber.
 
 pub mod bench;
 pub mod booking;
 pub mod cli;
+pub mod files;
 pub mod http;
 pub mod identity;
 pub mod sdk_server;

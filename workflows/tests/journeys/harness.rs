@@ -17,6 +17,9 @@ pub const ADMIN: (&str, &str) = ("admin@journeys.test", "admin-password-1");
 pub const WEBHOOK_SECRET: &str = "whsec_journeys";
 pub const HOLD_EXPIRY_SECS: u64 = 15;
 pub const PAYMENT_BUDGET_SECS: u64 = 8;
+/// Login backoff of the test stack: 3 free failures, then 2 s doubling up to 4 s.
+pub const LOGIN_FREE_FAILURES: u32 = 3;
+pub const LOGIN_BACKOFF_MAX_SECS: u64 = 4;
 
 pub struct TestStack {
     pub info: StackInfo,
@@ -116,6 +119,21 @@ impl TestStack {
                 WEBHOOK_SECRET.to_string(),
             ),
             ("RUST_LOG".to_string(), "info".to_string()),
+            // logins of an account are delayed after a few failures, for seconds, not minutes
+            (
+                "DESKFLOW_LOGIN_FREE_FAILURES".to_string(),
+                LOGIN_FREE_FAILURES.to_string(),
+            ),
+            (
+                "DESKFLOW_LOGIN_BACKOFF_INITIAL_SECS".to_string(),
+                "2".to_string(),
+            ),
+            (
+                "DESKFLOW_LOGIN_BACKOFF_MAX_SECS".to_string(),
+                LOGIN_BACKOFF_MAX_SECS.to_string(),
+            ),
+            // the stack runs with the test secrets above: a dev stack (`up` says so too)
+            ("DESKFLOW_DEV_STACK".to_string(), "1".to_string()),
         ];
         env.extend(extra_env);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_deskflow"));
@@ -243,6 +261,73 @@ impl TestStack {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Rows of restate-server's SQL introspection (`POST {admin}/query`).
+    pub async fn restate_query(&self, sql: &str) -> Vec<Value> {
+        let reply = reqwest::Client::new()
+            .post(format!("{}/query", self.info.admin_url))
+            .header("accept", "application/json")
+            .json(&serde_json::json!({ "query": sql }))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            reply.status().is_success(),
+            "query {sql}: {}",
+            reply.status()
+        );
+        let v: Value = reply.json().await.unwrap();
+        v["rows"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Asserts that none of `secrets` can be read from Restate's storage through its admin
+    /// API: every journal entry (its JSON and its raw bytes, hex-decoded) and every state
+    /// value, of every service. Calls must have completed; a journal still being purged is
+    /// waited for (a few seconds at most).
+    pub async fn assert_no_secret_in_restate(&self, secrets: &[&str]) {
+        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+        let mut last = Vec::new();
+        for _ in 0..50 {
+            last = self.secrets_in_restate(&secrets).await;
+            if last.is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!(
+            "secrets readable through Restate's admin API:\n{}",
+            last.join("\n")
+        );
+    }
+
+    /// Where each of `secrets` shows up in `sys_journal` and `state`.
+    pub async fn secrets_in_restate(&self, secrets: &[&str]) -> Vec<String> {
+        let mut found = Vec::new();
+        let tables = [
+            ("journal", "SELECT * FROM sys_journal"),
+            ("state", "SELECT * FROM state"),
+        ];
+        for (table, sql) in tables {
+            for row in self.restate_query(sql).await {
+                let mut text = row.to_string();
+                // raw bytes come hex-encoded: decode them and search the bytes too
+                if let Some(obj) = row.as_object() {
+                    for v in obj.values().filter_map(Value::as_str) {
+                        if let Ok(bytes) = hex::decode(v.trim_start_matches("0x")) {
+                            text.push_str(&String::from_utf8_lossy(&bytes));
+                        }
+                    }
+                }
+                for s in secrets {
+                    if text.contains(s) {
+                        let what: String = row.to_string().chars().take(300).collect();
+                        found.push(format!("{table}: {s:.16}... in {what}"));
+                    }
+                }
+            }
+        }
+        found
     }
 
     pub fn client(&self) -> Client {

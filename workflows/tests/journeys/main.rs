@@ -6,4 +6,5 @@ mod bookings;
 mod foundation;
 mod harness;
 mod invariants;
+mod security;
 mod surface;

@@ -329,7 +329,10 @@ async fn no_password_or_token_stays_in_restates_journal_or_state() {
     // the search does find what is kept: the workspace's announcement email (a one-way call
     // with the default retention) holds its id
     let found = s.secrets_in_restate(&[ws.as_str()]).await;
-    assert!(!found.is_empty(), "the journal search finds nothing: it would miss secrets too");
+    assert!(
+        !found.is_empty(),
+        "the journal search finds nothing: it would miss secrets too"
+    );
 }
 
 #[tokio::test]

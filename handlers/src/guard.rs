@@ -43,7 +43,7 @@ pub fn caller(headers: &HeaderMap, keys: &TokenKeys) -> Result<Claims, HandlerEr
 /// since this one was issued (the token's version is the user's current one). The returned
 /// claims carry the role the database holds now, not the one in the token.
 pub async fn member(ctx: &Context<'_>, deps: &Arc<Deps>) -> Result<Claims, HandlerError> {
-    let mut claims = caller(ctx.headers(), &deps.tokens)?;
+    let claims = caller(ctx.headers(), &deps.tokens)?;
     let d = deps.clone();
     let sub = claims.sub.clone();
     let Json(access) = ctx
@@ -51,6 +51,14 @@ pub async fn member(ctx: &Context<'_>, deps: &Arc<Deps>) -> Result<Claims, Handl
         .name("check caller")
         .retry_policy(deps.db_retry.policy())
         .await?;
+    still_valid(claims, access)
+}
+
+/// The decision of [`member`] once the user's access is read: the user exists, is active and
+/// the token's version is current; the claims then carry the database's role. For handlers
+/// whose context [`member`] does not take (objects, workflows): read
+/// `store.user_access(&claims.sub)` in a journaled step and pass it here.
+pub fn still_valid(mut claims: Claims, access: Option<Access>) -> Result<Claims, HandlerError> {
     let revoked = || {
         terminal(
             401,
@@ -77,4 +85,42 @@ pub async fn admin(ctx: &Context<'_>, deps: &Arc<Deps>) -> Result<Claims, Handle
         return Err(terminal(403, "this handler needs the admin role"));
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(role: &str, ver: i64) -> Claims {
+        Claims {
+            sub: "u1".into(),
+            role: role.into(),
+            iat: 0,
+            exp: 1,
+            ver,
+        }
+    }
+
+    fn access(role: &str, active: bool, token_version: i64) -> Option<Access> {
+        Some(Access {
+            role: role.into(),
+            active,
+            token_version,
+        })
+    }
+
+    #[test]
+    fn the_database_decides_the_role_and_a_bumped_version_revokes_the_token() {
+        let c = still_valid(claims("admin", 2), access("member", true, 2)).unwrap();
+        assert_eq!(c.role, "member");
+        let c = still_valid(claims("member", 0), access("admin", true, 0)).unwrap();
+        assert!(c.is_admin());
+        for (a, why) in [
+            (access("admin", true, 3), "older version"),
+            (access("admin", false, 2), "inactive"),
+            (None, "gone"),
+        ] {
+            assert!(still_valid(claims("admin", 2), a).is_err(), "{why}");
+        }
+    }
 }

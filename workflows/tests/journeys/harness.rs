@@ -71,6 +71,11 @@ fn fresh_postgres_database(base: &str) -> String {
 }
 
 impl TestStack {
+    /// A stack of the test's own (its own database, so its own admins), stopped when dropped.
+    pub fn fresh() -> TestStack {
+        TestStack::start(vec![])
+    }
+
     fn start(extra_env: Vec<(String, String)>) -> TestStack {
         let dir = tempfile::Builder::new()
             .prefix("deskflow-journeys-")

@@ -202,6 +202,47 @@ async fn a_demoted_admin_is_refused_on_the_next_admin_call_whatever_the_token_sa
 }
 
 #[tokio::test]
+async fn the_last_admin_cannot_be_demoted() {
+    // a stack of its own: on the shared one other tests promote admins of their own
+    let s = TestStack::fresh();
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let r = c
+        .post("Admin/demote", json!({"email": ADMIN.0}), Some(&admin))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.message().contains("last admin"), "{}", r.body);
+    c.post("Users/me", json!({}), Some(&admin)).await.ok();
+
+    // with a second admin the first may go; then the second is the last one
+    let (_, _, email) = c.new_member("Max").await;
+    c.post("Admin/promote", json!({"email": email}), Some(&admin))
+        .await
+        .ok();
+    let max = s_of(
+        &c.post(
+            "Auth/login",
+            json!({"email": email, "password": "password-123"}),
+            None,
+        )
+        .await
+        .ok(),
+        "token",
+    );
+    let d = c
+        .post("Admin/demote", json!({"email": ADMIN.0}), Some(&max))
+        .await
+        .ok();
+    assert_eq!(d["role"], "member");
+    let r = c
+        .post("Admin/demote", json!({"email": email}), Some(&max))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let r = c.post("Admin/bookings", json!({}), Some(&admin)).await;
+    assert_eq!(r.status, 401, "the demoted admin's token: {}", r.body);
+}
+
+#[tokio::test]
 async fn twenty_wrong_passwords_delay_the_right_one_until_the_backoff_ends() {
     let s = stack();
     let _g = s.shared().await;

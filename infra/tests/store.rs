@@ -261,6 +261,41 @@ async fn demoting_bumps_the_token_version_revokes_sessions_and_spares_the_last_a
 }
 
 #[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    for (db, s, _d) in stores().await {
+        for round in 0..5 {
+            let (a, b) = (format!("a{round}@x.io"), format!("b{round}@x.io"));
+            s.insert_user(&admin(&format!("a{round}"), &a), "h")
+                .await
+                .unwrap();
+            s.insert_user(&admin(&format!("b{round}"), &b), "h")
+                .await
+                .unwrap();
+            // the previous round's survivor steps down: these two are the last admins
+            if round > 0 {
+                for prev in [
+                    format!("a{}@x.io", round - 1),
+                    format!("b{}@x.io", round - 1),
+                ] {
+                    s.demote(&prev, 1).await.unwrap();
+                }
+            }
+            let (s1, s2) = (s.clone(), s.clone());
+            let (x, y) = tokio::join!(
+                tokio::spawn(async move { s1.demote(&a, 1).await.unwrap() }),
+                tokio::spawn(async move { s2.demote(&b, 1).await.unwrap() })
+            );
+            let outcomes = [x.unwrap(), y.unwrap()];
+            let demoted = outcomes
+                .iter()
+                .filter(|o| matches!(o, Demoted::Done(_)))
+                .count();
+            assert_eq!(demoted, 1, "{db} round {round}: {outcomes:?}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn workspaces_need_an_existing_creator_and_at_least_one_seat() {
     for (db, s, _d) in stores().await {
         assert!(

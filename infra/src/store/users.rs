@@ -129,10 +129,10 @@ impl Store {
     }
 
     /// Takes the admin role from the user with this email, bumps their token version and
-    /// revokes their refresh tokens, unless they are the last admin. The count and the change
-    /// are one statement, so on SQLite (one writer) two admins demoting each other cannot both
-    /// succeed; on PostgreSQL the row lock of each UPDATE orders them the same way for one
-    /// target, and the README names the remaining race between two different targets.
+    /// revokes their refresh tokens, unless they are the last admin. Two admins demoting each
+    /// other at once must not both succeed: on SQLite the count and the change are one
+    /// statement and writes are serialized; on PostgreSQL a transaction first locks every
+    /// admin row, so concurrent demotions take turns and the second sees the first's result.
     pub async fn demote(&self, email: &str, now_ms: i64) -> Result<Demoted, InfraError> {
         let Some(user) = self.user_by_email(email).await? else {
             return Ok(Demoted::NoSuchUser);
@@ -140,13 +140,28 @@ impl Store {
         if user.role != "admin" {
             return Ok(Demoted::Done(user));
         }
-        let done = sqlx::query(
-            "UPDATE users SET role = 'member', token_version = token_version + 1 WHERE id = $1 AND role = 'admin' AND (SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1) > 1",
-        )
-        .bind(&user.id)
-        .execute(&mut self.conn().await?)
-        .await?;
-        if done.rows_affected() == 0 {
+        const DEMOTE: &str = "UPDATE users SET role = 'member', token_version = token_version + 1 WHERE id = $1 AND role = 'admin' AND (SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1) > 1";
+        let changed = match self.backend() {
+            super::Backend::Sqlite => sqlx::query(DEMOTE)
+                .bind(&user.id)
+                .execute(&mut self.conn().await?)
+                .await?
+                .rows_affected(),
+            super::Backend::Postgres => {
+                let mut tx = self.pool().begin().await?;
+                sqlx::query("SELECT id FROM users WHERE role = 'admin' AND active = 1 FOR UPDATE")
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let n = sqlx::query(DEMOTE)
+                    .bind(&user.id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                n
+            }
+        };
+        if changed == 0 {
             return Ok(match self.user_by_email(email).await? {
                 Some(u) if u.role == "admin" => Demoted::LastAdmin,
                 Some(u) => Demoted::Done(u),

@@ -152,6 +152,15 @@ impl Store {
             .bind(user_id)
             .execute(&mut self.conn().await?)
             .await?;
+        self.revoke_refresh_tokens(user_id, now_ms).await
+    }
+
+    /// Revokes every refresh token of a user that is not revoked yet.
+    pub(crate) async fn revoke_refresh_tokens(
+        &self,
+        user_id: &str,
+        now_ms: i64,
+    ) -> Result<(), InfraError> {
         sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )

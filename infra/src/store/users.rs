@@ -168,13 +168,7 @@ impl Store {
                 None => Demoted::NoSuchUser,
             });
         }
-        sqlx::query(
-            "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now_ms)
-        .bind(&user.id)
-        .execute(&mut self.conn().await?)
-        .await?;
+        self.revoke_refresh_tokens(&user.id, now_ms).await?;
         Ok(match self.user_by_email(email).await? {
             Some(u) => Demoted::Done(u),
             None => Demoted::NoSuchUser,

@@ -421,6 +421,17 @@ impl Client {
         )
     }
 
+    /// `Auth/login`; the answer of a 200 (`token`, `expires_at`, `refresh_token`).
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.post(
+            "Auth/login",
+            json!({"email": email, "password": password}),
+            None,
+        )
+        .await
+        .ok()
+    }
+
     pub async fn admin_token(&self) -> String {
         let r = self
             .post(

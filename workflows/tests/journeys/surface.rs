@@ -7,7 +7,7 @@ use std::process::Output;
 use std::time::Duration;
 
 /// Runs the deskflow binary against the test stack with its own CLI session file.
-fn cli(s: &TestStack, session: &std::path::Path, args: &[&str]) -> Output {
+pub(crate) fn cli(s: &TestStack, session: &std::path::Path, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_deskflow"))
         .args([
             "--ingress",

@@ -545,6 +545,25 @@ mod tests {
     }
 
     #[test]
+    fn the_identity_key_can_come_from_a_file() {
+        let path = std::env::temp_dir().join(format!("deskflow-key-{}", std::process::id()));
+        std::fs::write(&path, "publickeyv1_abc\n").unwrap();
+        let mut c = Config {
+            restate_identity_key_file: Some(path.display().to_string()),
+            ..Config::default()
+        };
+        c.read_key_file().unwrap();
+        assert_eq!(c.restate_identity_key.as_deref(), Some("publickeyv1_abc"));
+        std::fs::remove_file(&path).unwrap();
+        let mut missing = Config {
+            restate_identity_key_file: Some(path.display().to_string()),
+            ..Config::default()
+        };
+        let e = missing.read_key_file().unwrap_err().to_string();
+        assert!(e.contains("DESKFLOW_RESTATE_IDENTITY_KEY_FILE"), "{e}");
+    }
+
+    #[test]
     fn serving_with_a_dev_secret_or_no_identity_key_needs_a_dev_stack() {
         let safe = Config {
             jwt_secret: "a-long-random-production-secret".into(),

@@ -731,3 +731,31 @@ fn serve_refuses_the_development_secret_outside_a_dev_stack() {
         "nothing is opened before the check"
     );
 }
+
+#[test]
+fn identity_key_makes_an_owner_only_private_key_and_prints_its_public_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = (dir.path().join("p/key.pem"), dir.path().join("pub/key.pub"));
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskflow"))
+            .arg("identity-key")
+            .arg("--private")
+            .arg(&private)
+            .arg("--public")
+            .arg(&public)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let key = run();
+    assert!(key.starts_with("publickeyv1_"), "{key}");
+    assert_eq!(std::fs::read_to_string(&public).unwrap().trim(), key);
+    assert_eq!(mode(&private), 0o600);
+    assert_eq!(mode(private.parent().unwrap()), 0o700);
+    assert_eq!(run(), key, "an existing key is kept");
+}

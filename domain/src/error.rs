@@ -26,6 +26,9 @@ pub enum DomainError {
     CapacityTooLarge(i64),
     #[error("hourly_rate_cents must be between 0 and {max} (got {0})", max = crate::limits::MAX_HOURLY_RATE_CENTS)]
     RateOutOfRange(i64),
+    /// A stored rate below zero reaching the price rule (the edge refuses it as out of range).
+    #[error("hourly_rate_cents must not be negative (got {0})")]
+    NegativeRate(i64),
     #[error("{field} must be between {min} and {max} (got {got})")]
     OutOfRange {
         field: &'static str,
@@ -47,6 +50,8 @@ pub enum DomainError {
     SlotInPast,
     #[error("a booking lasts between {min_secs} and {max_secs} seconds ({} minutes to {} hours)", min_secs / 60, max_secs / 3600)]
     SlotLength { min_secs: i64, max_secs: i64 },
+    #[error("the price of this booking is too large to charge: book fewer seats or a shorter slot")]
+    PriceTooLarge,
     #[error("the slot is outside the opening hours {opens}-{closes} ({tz}) of one day")]
     OutsideOpeningHours {
         opens: String,

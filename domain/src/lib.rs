@@ -15,6 +15,8 @@
 //! - [`pricing`]: which slots are bookable and what they cost.
 //! - [`refund`]: the cancellation refund policy.
 //! - [`booking`]: booking statuses and the transition table of the Booking workflow.
+//! - [`reconcile`]: what a settled booking's payment must look like at the provider.
+//! - [`saga`]: the Booking saga's decisions (final status, money kept, how to settle a payment).
 
 pub mod availability;
 pub mod booking;
@@ -26,7 +28,9 @@ pub mod login;
 pub mod money;
 pub mod password;
 pub mod pricing;
+pub mod reconcile;
 pub mod refund;
+pub mod saga;
 pub mod slot;
 pub mod workspace;
 

@@ -82,13 +82,28 @@ pub fn quote(
             });
         }
     }
-    let seat_ms = len.num_milliseconds() as i128 * seats as i128;
-    let amount = (hourly_rate_cents as i128 * seat_ms + 3_599_999) / 3_600_000;
     Ok(Quote {
         slot,
         seats,
-        amount_cents: amount as i64,
+        amount_cents: price_cents(hourly_rate_cents, len.num_milliseconds(), seats)?,
     })
+}
+
+/// Hourly rate x seats x hours, rounded up to the next minor unit, in checked arithmetic: a
+/// price that does not fit the 64 bits money is stored in is refused, never wrapped. The
+/// product is taken in 128 bits, where rate (< 2^63) x milliseconds (< 2^63) x seats cannot
+/// overflow for any seats the rules allow.
+pub fn price_cents(hourly_rate_cents: i64, millis: i64, seats: i64) -> Result<i64, DomainError> {
+    if hourly_rate_cents < 0 {
+        return Err(DomainError::NegativeRate(hourly_rate_cents));
+    }
+    let product = (hourly_rate_cents as i128)
+        .checked_mul(millis.max(0) as i128)
+        .and_then(|p| p.checked_mul(seats.max(0) as i128))
+        .ok_or(DomainError::PriceTooLarge)?;
+    // non-negative, so adding the divisor minus one rounds up
+    let amount = (product + 3_599_999) / 3_600_000;
+    i64::try_from(amount).map_err(|_| DomainError::PriceTooLarge)
 }
 
 #[cfg(test)]
@@ -119,6 +134,40 @@ mod tests {
         assert_eq!(q(at(9, 0), at(9, 20), 1).unwrap().amount_cents, 500);
         // 1500 * 17/60 = 425
         assert_eq!(q(at(9, 0), at(9, 17), 1).unwrap().amount_cents, 425);
+    }
+
+    #[test]
+    fn a_price_that_does_not_fit_is_refused_not_wrapped() {
+        // an hourly rate near i64::MAX for three hours used to wrap to a negative price
+        assert_eq!(
+            price_cents(i64::MAX / 2, 3 * 3_600_000, 1),
+            Err(DomainError::PriceTooLarge)
+        );
+        assert_eq!(
+            price_cents(i64::MAX, i64::MAX, MAX_SEATS),
+            Err(DomainError::PriceTooLarge)
+        );
+        assert_eq!(price_cents(0, 3_600_000, 3), Ok(0));
+        assert!(price_cents(-1, 3_600_000, 1).is_err());
+    }
+
+    proptest::proptest! {
+        /// Over the whole range the Limits allow (rate 0..=10,000,000, 1..=50 seats, up to the
+        /// longest slot), the price is exact: never negative, never wrapped, and the smallest
+        /// whole amount not below rate x seats x hours.
+        #[test]
+        fn the_quote_is_exact_over_the_allowed_range(
+            rate in 0i64..=10_000_000,
+            seats in 1i64..=MAX_SEATS,
+            minutes in MIN_SLOT_MINUTES..=MAX_SLOT_HOURS * 60,
+        ) {
+            let ms = minutes * 60_000;
+            let p = price_cents(rate, ms, seats).unwrap();
+            let exact = rate as i128 * ms as i128 * seats as i128;
+            proptest::prop_assert!(p >= 0);
+            proptest::prop_assert!(p as i128 * 3_600_000 >= exact);
+            proptest::prop_assert!((p as i128 - 1) * 3_600_000 < exact || p == 0);
+        }
     }
 
     #[test]

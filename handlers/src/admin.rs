@@ -6,11 +6,13 @@
 
 use crate::api::{
     AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
-    DemoteRequest, Profile, PromoteRequest,
+    DemoteRequest, Profile, PromoteRequest, ReconcileReport, ReconcileRequest,
 };
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra, terminal};
 use crate::guard;
+use crate::payment::{PaymentClient, SettleRequest};
+use crate::reconcile::compare_all;
 use crate::users::booking_summary;
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::email::Email;
@@ -144,23 +146,12 @@ impl Admin {
     ) -> HandlerResult<Json<CancelResult>> {
         let admin = guard::admin(&ctx, &self.deps).await?;
         let reason = limits::check_reason(req.reason.as_deref()).map_err(bad_input)?;
-        let deps = self.deps.clone();
-        let id = req.booking_id.clone();
-        let exists = ctx
-            .run(|| async move { Ok(deps.store.booking(&id).await.map_err(infra)?.is_some()) })
-            .name("find booking")
-            .await?;
-        if !exists {
-            return Err(terminal(
-                404,
-                format!("booking {:?} not found", req.booking_id),
-            ));
-        }
+        // the workflow answers 404 for an id it does not know; a booking that has no row yet
+        // (its seats are not held yet) can be cancelled all the same
         let cancel = CancelRequest {
             reason: reason
                 .unwrap_or_else(|| format!("cancelled by an administrator ({})", admin.sub)),
-            full_refund: true,
-            by: "admin".into(),
+            by: deskflow_domain::saga::Canceller::Admin,
         };
         let target = RequestTarget::workflow(BOOKING_WORKFLOW, req.booking_id, "admin_cancel");
         let result: Json<CancelResult> = ctx
@@ -168,6 +159,37 @@ impl Admin {
             .call()
             .await?;
         Ok(result)
+    }
+
+    /// (admin) Compares every settled booking's payment with the provider and every workspace's
+    /// seats with its bookings (bookings still in flight are skipped); with `fix`, settles the
+    /// payment differences through the same unwind as a cancel (`Payment/{id}/settle`).
+    #[handler(name = "reconcile", journal_retention = "0s")]
+    async fn reconcile(
+        &self,
+        ctx: Context<'_>,
+        body: Option<Json<ReconcileRequest>>,
+    ) -> HandlerResult<Json<ReconcileReport>> {
+        guard::admin(&ctx, &self.deps).await?;
+        let fix = body.is_some_and(|b| b.0.fix);
+        let deps = self.deps.clone();
+        let Json((mut report, fixes)) = ctx
+            .run(|| async move { Ok(Json(compare_all(&deps, now_ms()).await?)) })
+            .name("compare with the provider")
+            .retry_policy(self.deps.payment_retry.policy())
+            .await?;
+        if fix {
+            for f in fixes {
+                ctx.object_client::<PaymentClient>(f.booking_id)
+                    .settle(Json(SettleRequest {
+                        retain_cents: f.retain_cents,
+                    }))
+                    .call()
+                    .await?;
+                report.fixed += 1;
+            }
+        }
+        Ok(Json(report))
     }
 }
 

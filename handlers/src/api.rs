@@ -261,14 +261,13 @@ pub struct CancelBody {
     pub reason: Option<String>,
 }
 
-/// What a cancel asks of the running Booking workflow.
+/// What a cancel asks of the running Booking workflow. Who cancels decides the money: an
+/// admin's or operator's cancel refunds everything, a member's follows the refund policy once
+/// the booking is confirmed (`deskflow_domain::saga::retained_cents`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelRequest {
     pub reason: String,
-    /// admin cancellations refund everything; members get the refund policy
-    pub full_refund: bool,
-    /// `member` or `admin`
-    pub by: String,
+    pub by: deskflow_domain::saga::Canceller,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,6 +301,34 @@ pub struct AdminCancelRequest {
 #[serde(deny_unknown_fields)]
 pub struct PromoteRequest {
     pub email: String,
+}
+
+/// `Admin/reconcile`: compare every settled booking's payment with the provider and every
+/// workspace's seats with its bookings; with `fix`, settle the payment differences.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileRequest {
+    #[serde(default)]
+    pub fix: bool,
+}
+
+/// One thing that is not as the booking's final state and the policy say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Difference {
+    pub booking_id: String,
+    /// `authorization_open`, `provider_net`, `payment_row`, `over_capacity`
+    pub kind: String,
+    pub expected: String,
+    pub found: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileReport {
+    /// bookings (and workspaces) compared
+    pub checked: i64,
+    pub differences: Vec<Difference>,
+    /// differences settled (with `fix`)
+    pub fixed: i64,
 }
 
 // ---- Auth: sessions

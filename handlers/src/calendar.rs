@@ -1,5 +1,6 @@
-//! `Calendar`: one virtual object per workspace. Holding seats runs through it, so requests for
-//! the same workspace are serialized by Restate (no two can both take the last seat) while
+//! `Calendar`: one virtual object per workspace. Holding and releasing seats run through it, so
+//! requests for the same workspace are serialized by Restate (no two can both take the last
+//! seat, and a release sent while a hold is still running frees what that hold took) while
 //! different workspaces proceed in parallel. The capacity trigger of the bookings table stays
 //! the last guard.
 
@@ -29,6 +30,14 @@ pub struct HoldRequest {
     pub currency: String,
 }
 
+/// A booking that gives its seats back, ending in `status` (a final one) for `reason`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseRequest {
+    pub booking_id: String,
+    pub status: String,
+    pub reason: String,
+}
+
 /// Held, or why not (a business outcome, not an error).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -37,17 +46,17 @@ pub enum HoldOutcome {
     NoSeat { reason: String },
 }
 
-/// The Booking workflow awaits its calls here without a timer of its own: an attempt that
-/// keeps failing is retried for about 12 minutes, then killed, which the caller receives as a
-/// terminal error and compensates (the seats are never held by a call nobody waits for).
+/// Each step has its own bounded retry policy; an invocation that still keeps failing is
+/// paused for an operator rather than killed, so its caller is never left without an answer
+/// while seats may be taken.
 #[restate_sdk::object(
     name = "Calendar",
     invocation_retry_policy(
         initial_interval = "200ms",
         factor = 2.0,
         max_interval = "30s",
-        max_attempts = 30,
-        on_max_attempts = "kill"
+        max_attempts = 60,
+        on_max_attempts = "pause"
     )
 )]
 impl Calendar {
@@ -132,5 +141,37 @@ impl Calendar {
             .retry_policy(self.deps.db_retry.policy())
             .await?;
         Ok(out)
+    }
+
+    /// (internal) Gives a booking's seats back (its row moves to the final status). Runs after
+    /// any hold of the workspace still in flight, so it frees what that hold took; a booking
+    /// that holds nothing is left as it is. Patient: seats must come free even after a long
+    /// database outage.
+    #[handler(name = "release", ingress_private)]
+    async fn release(
+        &self,
+        ctx: ObjectContext<'_>,
+        Json(req): Json<ReleaseRequest>,
+    ) -> HandlerResult<bool> {
+        let deps = self.deps.clone();
+        let released = ctx
+            .run(|| async move {
+                let released = deps
+                    .store
+                    .release_booking(&req.booking_id, &req.status, Some(&req.reason), now_ms())
+                    .await
+                    .map_err(infra)?;
+                if released {
+                    deskflow_infra::metrics::inc(
+                        "deskflow_compensations_total",
+                        &[("step", "release seats")],
+                    );
+                }
+                Ok(released)
+            })
+            .name("release seats")
+            .retry_policy(self.deps.compensation_retry.policy())
+            .await?;
+        Ok(released)
     }
 }

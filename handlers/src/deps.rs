@@ -51,6 +51,8 @@ pub struct Deps {
 #[derive(Debug, Clone, Copy)]
 pub struct BookingPolicy {
     pub hold_expiry: Duration,
+    /// the longest `Booking/wait` waits before answering with the current status
+    pub wait: Duration,
     pub reminder_lead: Duration,
     pub refund: RefundPolicy,
     pub slots: deskflow_domain::pricing::SlotRules,
@@ -94,6 +96,7 @@ impl Deps {
             },
             booking: BookingPolicy {
                 hold_expiry: Duration::from_secs(cfg.hold_expiry_secs),
+                wait: Duration::from_secs(cfg.booking_wait_secs),
                 reminder_lead: Duration::from_secs(cfg.reminder_lead_secs),
                 refund: RefundPolicy {
                     full_refund_before: chrono::Duration::seconds(

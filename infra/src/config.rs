@@ -93,6 +93,9 @@ pub struct Config {
     /// Shortest and longest bookable slot, in seconds.
     pub min_slot_secs: u64,
     pub max_slot_secs: u64,
+    /// The longest `Booking/{id}/wait` waits before it answers with the current status (at
+    /// most 60 s, API.md).
+    pub booking_wait_secs: u64,
     /// `text` or `json`.
     pub log_format: String,
     /// `RUST_LOG`-style filter.
@@ -141,6 +144,7 @@ impl Default for Config {
             refund_late_percent: 50,
             min_slot_secs: 15 * 60,
             max_slot_secs: 12 * 3600,
+            booking_wait_secs: 55,
             log_format: "text".into(),
             log_filter: "info,deskflow=info".into(),
         }
@@ -329,6 +333,11 @@ const ENV: &[(&str, &str, &str)] = &[
         "DESKFLOW_MAX_SLOT_SECS",
         "longest bookable slot",
     ),
+    (
+        "booking_wait_secs",
+        "DESKFLOW_BOOKING_WAIT_SECS",
+        "longest wait of Booking/wait before it answers (1 to 60)",
+    ),
     ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
     ("log_filter", "RUST_LOG", "tracing filter"),
 ];
@@ -446,6 +455,9 @@ impl Config {
         }
         if self.hold_expiry_secs == 0 {
             return bad("DESKFLOW_HOLD_EXPIRY_SECS must be positive".into());
+        }
+        if !(1..=60).contains(&self.booking_wait_secs) {
+            return bad("DESKFLOW_BOOKING_WAIT_SECS must be between 1 and 60".into());
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {
             return bad(

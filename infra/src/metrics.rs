@@ -24,6 +24,7 @@ struct Registry {
     /// (name, labels) -> value
     counters: BTreeMap<(&'static str, String), u64>,
     histograms: BTreeMap<(&'static str, String), Histogram>,
+    gauges: BTreeMap<(&'static str, String), i64>,
 }
 
 fn registry() -> &'static Mutex<Registry> {
@@ -68,6 +69,11 @@ const HELP: &[(&str, &str, &str)] = &[
         "histogram",
         "Duration of journaled steps, by step",
     ),
+    (
+        "deskflow_reconcile_differences",
+        "gauge",
+        "Differences the last reconciliation found between bookings, payments, the provider and capacity, by kind",
+    ),
 ];
 
 fn labels(pairs: &[(&str, &str)]) -> String {
@@ -98,6 +104,12 @@ pub fn observe(name: &'static str, pairs: &[(&str, &str)], d: Duration) {
     h.count += 1;
 }
 
+/// Sets a gauge to `value`.
+pub fn set(name: &'static str, pairs: &[(&str, &str)], value: i64) {
+    let mut r = registry().lock().unwrap_or_else(|e| e.into_inner());
+    r.gauges.insert((name, labels(pairs)), value);
+}
+
 /// The text exposition format (version 0.0.4).
 pub fn render() -> String {
     let r = registry().lock().unwrap_or_else(|e| e.into_inner());
@@ -105,6 +117,9 @@ pub fn render() -> String {
     for (name, kind, help) in HELP {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
         for ((n, l), v) in r.counters.iter().filter(|((n, _), _)| n == name) {
+            let _ = writeln!(out, "{n}{{{l}}} {v}");
+        }
+        for ((n, l), v) in r.gauges.iter().filter(|((n, _), _)| n == name) {
             let _ = writeln!(out, "{n}{{{l}}} {v}");
         }
         for ((n, l), h) in r.histograms.iter().filter(|((n, _), _)| n == name) {
@@ -133,7 +148,16 @@ mod tests {
             &[("op", "authorize")],
             Duration::from_millis(20),
         );
+        set(
+            "deskflow_reconcile_differences",
+            &[("kind", "provider_net")],
+            3,
+        );
         let text = render();
+        assert!(
+            text.contains("deskflow_reconcile_differences{kind=\"provider_net\"} 3"),
+            "{text}"
+        );
         assert!(
             text.contains("# TYPE deskflow_bookings_total counter"),
             "{text}"

@@ -108,6 +108,55 @@ impl Stripe {
         measured("retrieve", started, decode(r).await)
     }
 
+    /// The sum of the refunds of a PaymentIntent, as the provider has them (only a captured
+    /// PaymentIntent can have refunds; ask only for those).
+    pub async fn refunded_total(&self, payment_intent: &str) -> Result<i64, StripeError> {
+        #[derive(serde::Deserialize)]
+        struct Refunds {
+            data: Vec<Refund>,
+            #[serde(default)]
+            has_more: bool,
+        }
+        let started = Instant::now();
+        let url = format!(
+            "{}/v1/refunds?payment_intent={payment_intent}&limit=100",
+            self.base
+        );
+        let r = self.http.get(url).bearer_auth(&self.key).send().await;
+        let list: Refunds = measured("list refunds", started, decode(r).await)?;
+        if list.has_more {
+            // deskflow refunds a payment a handful of times at most; more means someone else
+            // refunds it too, and a partial sum would settle the wrong amount
+            return Err(StripeError::Rejected {
+                status: 409,
+                message: "more than 100 refunds on one payment".into(),
+            });
+        }
+        Ok(list
+            .data
+            .iter()
+            .filter(|r| r.status != "failed" && r.status != "canceled")
+            .map(|r| r.amount)
+            .sum())
+    }
+
+    /// Where a PaymentIntent stands for settling it: its status, and for a captured one the
+    /// amount and the sum of its refunds.
+    pub async fn settle_state(
+        &self,
+        payment_intent: &str,
+    ) -> Result<deskflow_domain::saga::ProviderState, StripeError> {
+        let pi = self.retrieve(payment_intent).await?;
+        let refunded = if pi.status == "succeeded" {
+            self.refunded_total(payment_intent).await?
+        } else {
+            0
+        };
+        Ok(deskflow_domain::saga::ProviderState::from_stripe(
+            &pi.status, pi.amount, refunded,
+        ))
+    }
+
     /// Captures the whole authorized amount.
     pub async fn capture(
         &self,

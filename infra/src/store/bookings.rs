@@ -192,6 +192,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Frees a booking's seats: moves it to the final `status` when it still holds seats.
+    /// `false` when there is no such row or it holds none (released before: a repeat is a
+    /// no-op, and a final status is never overwritten by a late release).
+    pub async fn release_booking(
+        &self,
+        id: &str,
+        status: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool, InfraError> {
+        let done = sqlx::query(&format!(
+            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN {SEAT_HOLDING}"
+        ))
+        .bind(status)
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(&mut self.conn().await?)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
 /// See [`Store::seat_plan`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeatPlan {

@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod conn;
 pub mod notifications;
 pub mod payments;
+pub mod reconcile;
 pub mod scratch;
 pub mod tokens;
 pub mod users;

@@ -26,8 +26,13 @@ pub struct FloorBookings;
 
 #[restate_sdk::service(name = "FloorBookings")]
 impl FloorBookings {
-    /// As `Bookings/create`: one step, start the workflow, answer.
-    #[handler(name = "create")]
+    /// As `Bookings/create`: one step, start the workflow, wait until it has started, answer;
+    /// no journal or idempotency kept.
+    #[handler(
+        name = "create",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
     async fn create(
         &self,
         mut ctx: Context<'_>,
@@ -42,6 +47,10 @@ impl FloorBookings {
         ctx.workflow_client::<FloorBookingClient>(id.clone())
             .run(workspace)
             .send();
+        ctx.workflow_client::<FloorBookingClient>(id.clone())
+            .started()
+            .call()
+            .await?;
         Ok(Json(FloorView {
             booking_id: id,
             status: "pending".into(),
@@ -65,19 +74,38 @@ impl FloorBooking {
             })
         };
         ctx.set("view", view("pending"));
-        ctx.object_client::<FloorCalendarClient>(workspace)
+        ctx.resolve_promise("started", true);
+        ctx.run(noop).name("check and quote").await?;
+        // participants are sent and their answers attached to, raced with the cancel promise
+        let hold = ctx
+            .object_client::<FloorCalendarClient>(workspace)
             .hold()
-            .call()
+            .send()
             .await?;
+        restate_sdk::select! {
+            r = hold.attach::<()>() => r?,
+            _ = ctx.promise::<String>("cancel") => {},
+        }
         ctx.set("view", view("held"));
-        ctx.object_client::<FloorPaymentClient>(key.clone())
+        let authorize = ctx
+            .object_client::<FloorPaymentClient>(key.clone())
             .authorize()
-            .call()
+            .send()
             .await?;
-        ctx.object_client::<FloorPaymentClient>(key.clone())
+        restate_sdk::select! {
+            r = authorize.attach::<()>() => r?,
+            _ = ctx.promise::<String>("cancel") => {},
+        }
+        let capture = ctx
+            .object_client::<FloorPaymentClient>(key.clone())
             .capture()
-            .call()
+            .send()
             .await?;
+        restate_sdk::select! {
+            r = capture.attach::<()>() => r?,
+            _ = ctx.promise::<String>("cancel") => {},
+        }
+        let _ = ctx.peek_promise::<String>("cancel").await?;
         ctx.set("view", view("confirmed"));
         ctx.run(noop).name("record confirmed").await?;
         ctx.resolve_promise("settled", view("confirmed"));
@@ -92,8 +120,14 @@ impl FloorBooking {
         Ok(())
     }
 
-    /// As `Booking/wait`.
-    #[handler(name = "wait")]
+    /// As `Booking/started`.
+    #[handler(name = "started")]
+    async fn started(&self, ctx: SharedWorkflowContext<'_>) -> HandlerResult<bool> {
+        Ok(ctx.promise::<bool>("started").await?)
+    }
+
+    /// As `Booking/wait` (no journal kept).
+    #[handler(name = "wait", journal_retention = "0s")]
     async fn wait(
         &self,
         ctx: SharedWorkflowContext<'_>,

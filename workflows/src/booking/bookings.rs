@@ -1,17 +1,23 @@
-//! `Bookings/create`: validates the request against the member and the workspace, prices it,
-//! and starts one `Booking` workflow per booking id. Bad input is refused here with a 4xx and
-//! nothing is written; a slot that is simply full is the workflow's business (`rejected`).
-//! The same `idempotency-key` header twice is deduplicated by Restate's ingress: one booking,
-//! the same answer.
+//! `Bookings/create`: validates the request against the member and the workspace, and starts one
+//! `Booking` workflow per booking id. Bad input is refused here with a 4xx and nothing is
+//! written; a slot that is simply full is the workflow's business (`rejected`).
+//!
+//! Idempotency is the member's own: Restate's ingress deduplicates an `idempotency-key` by
+//! service, handler and key, whoever sends it, so this handler keeps no idempotency retention
+//! and derives the booking id from the member and the call's invocation id (which Restate
+//! derives from the key) instead. The same member sending a key again (also many times at
+//! once) reaches the same workflow, which runs once per id; another member's key names
+//! another booking. What remains: a second member whose call with the same key arrives while
+//! the first one's is still running (or before Restate's cleaner has dropped it, see
+//! `cleanup-interval` in restate.toml) is answered with the first call's result.
 
-use super::workflow::{BookingClient, BookingStart};
-use deskflow_domain::pricing::quote;
+use super::prepare::{BookingRequest, prepare};
+use super::workflow::BookingClient;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::api::{CreateBookingRequest, CreateBookingResponse};
 use deskflow_handlers::deps::{Deps, now_ms};
-use deskflow_handlers::error::{bad_input, infra, not_found, terminal};
+use deskflow_handlers::error::{bad_input, infra, terminal};
 use deskflow_handlers::guard;
-use deskflow_handlers::workspaces::stored_hours;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
 
@@ -19,14 +25,24 @@ pub struct Bookings {
     pub deps: Arc<Deps>,
 }
 
+/// Namespace of booking ids derived from a member's idempotency key (UUID v5).
+const BOOKING_KEY_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6d2c_41a7_9a0e_4c1b_8f3e_2b5d_7c90_a1e4);
+
 #[restate_sdk::service(name = "Bookings")]
 impl Bookings {
     /// Books seats: `{"workspace_id","starts_at","ends_at","seats","payment_method"}` ->
-    /// `{"booking_id","status":"pending"}` at once; follow it with `Booking/{id}/status`.
-    #[handler(name = "create")]
+    /// `{"booking_id","status":"pending"}` as soon as the booking exists (its `status` and
+    /// `cancel` answer from then on); follow it with `Booking/{id}/wait`. It receives a bearer
+    /// token, so nothing of the call is kept once it completes.
+    #[handler(
+        name = "create",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
     async fn create(
         &self,
-        mut ctx: Context<'_>,
+        ctx: Context<'_>,
         Json(req): Json<CreateBookingRequest>,
     ) -> HandlerResult<Json<CreateBookingResponse>> {
         let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
@@ -36,60 +52,88 @@ impl Bookings {
         if payment_method.is_empty() || payment_method.len() > 200 {
             return Err(terminal(
                 400,
-                "payment_method must name a payment method, e.g. pm_card_visa",
+                "payment_method must name a payment method, e.g. pm_card_visa (at most 200 characters)",
             ));
         }
-        let booking_id = ctx.rand_uuid().to_string();
+        if req.workspace_id.len() > 100 {
+            return Err(terminal(
+                400,
+                "workspace_id is too long: at most 100 characters",
+            ));
+        }
+        // Restate derives the invocation id from the `idempotency-key` when there is one (and
+        // picks a random one otherwise); the handler itself does not see the key on service
+        // protocol v6. The id of the member's call names the booking: the same member sending
+        // the key again reaches the same booking, another member never does.
+        let booking_id = member_booking_id(&who.sub, ctx.invocation_id());
+        let request = BookingRequest {
+            user_id: who.sub.clone(),
+            workspace_id: req.workspace_id.clone(),
+            starts_at_ms: slot.starts_at.timestamp_millis(),
+            ends_at_ms: slot.ends_at.timestamp_millis(),
+            seats: req.seats,
+            payment_method,
+        };
         let deps = self.deps.clone();
-        let rules = self.deps.booking.slots;
-        let (bid, ws_id, seats) = (booking_id.clone(), req.workspace_id.clone(), req.seats);
-        let Json(start) = ctx
+        let (bid, r) = (booking_id.clone(), request.clone());
+        let checked = ctx
             .run(|| async move {
-                let user = deps.store.user(&who.sub).await.map_err(infra)?;
-                let user = user
-                    .filter(|u| u.active)
-                    .ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
-                let ws = deps.store.workspace(&ws_id).await.map_err(infra)?;
-                let ws = ws
-                    .filter(|w| w.active)
-                    .ok_or_else(|| not_found("workspace", &ws_id))?;
-                let (hours, tz) = stored_hours(&ws)?;
-                let now = chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
-                let q = quote(
-                    rules,
-                    slot,
-                    seats,
-                    now,
-                    hours,
-                    tz,
-                    ws.capacity,
-                    ws.hourly_rate_cents,
-                )
-                .map_err(bad_input)?;
-                Ok(Json(BookingStart {
-                    booking_id: bid,
-                    user_id: user.id,
-                    user_email: user.email,
-                    user_name: user.name,
-                    workspace_id: ws.id,
-                    workspace_name: ws.name,
-                    starts_at_ms: q.slot.starts_at.timestamp_millis(),
-                    ends_at_ms: q.slot.ends_at.timestamp_millis(),
-                    seats: q.seats,
-                    amount_cents: q.amount_cents,
-                    currency: ws.currency,
-                    payment_method,
-                }))
+                Ok(Json(
+                    prepare(&deps, &bid, &r, now_ms())
+                        .await
+                        .map_err(infra)?
+                        .map(|_| ()),
+                ))
             })
             .name("validate and quote")
+            .retry_policy(self.deps.db_retry.policy())
             .await?;
+        if let Err(refusal) = checked.0 {
+            return Err(terminal(refusal.code(), refusal.message()));
+        }
+        let flow = ctx.workflow_client::<BookingClient>(booking_id.clone());
+        // a second start of the same id (the same member's key again) is dropped by Restate
+        flow.run(Json(request)).send();
+        // answer once the workflow has recorded the booking, so `status` and `cancel` find it
         ctx.workflow_client::<BookingClient>(booking_id.clone())
-            .run(Json(start))
-            .send();
+            .started()
+            .call()
+            .await?;
         tracing::info!(booking_id, "booking started");
         Ok(Json(CreateBookingResponse {
             booking_id,
             status: "pending".into(),
         }))
+    }
+}
+
+/// The booking id of a member's call: the same for the same member and invocation id (the
+/// same idempotency key), a different one for anybody else's.
+pub fn member_booking_id(user_id: &str, key: &str) -> String {
+    uuid::Uuid::new_v5(
+        &BOOKING_KEY_NAMESPACE,
+        format!("{user_id}\n{key}").as_bytes(),
+    )
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_names_one_booking_per_member() {
+        assert_eq!(
+            member_booking_id("u1", "my-key-1"),
+            member_booking_id("u1", "my-key-1")
+        );
+        assert_ne!(
+            member_booking_id("u1", "my-key-1"),
+            member_booking_id("u2", "my-key-1")
+        );
+        assert_ne!(
+            member_booking_id("u1", "my-key-1"),
+            member_booking_id("u1", "my-key-2")
+        );
     }
 }

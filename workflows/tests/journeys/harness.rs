@@ -20,6 +20,7 @@ pub const PAYMENT_BUDGET_SECS: u64 = 8;
 /// Login backoff of the test stack: 3 free failures, then 2 s doubling up to 4 s.
 pub const LOGIN_FREE_FAILURES: u32 = 3;
 pub const LOGIN_BACKOFF_MAX_SECS: u64 = 4;
+pub const BOOKING_WAIT_SECS: u64 = 4;
 
 pub struct TestStack {
     pub info: StackInfo,
@@ -118,6 +119,11 @@ impl TestStack {
                 HOLD_EXPIRY_SECS.to_string(),
             ),
             ("DESKFLOW_REMINDER_LEAD_SECS".to_string(), "3".to_string()),
+            // Booking/wait answers after this long at most (60 s in production)
+            (
+                "DESKFLOW_BOOKING_WAIT_SECS".to_string(),
+                BOOKING_WAIT_SECS.to_string(),
+            ),
             ("DESKFLOW_MIN_SLOT_SECS".to_string(), "1".to_string()),
             (
                 "DESKFLOW_STRIPE_WEBHOOK_SECRET".to_string(),
@@ -268,71 +274,76 @@ impl TestStack {
             .unwrap_or_default()
     }
 
-    /// Rows of restate-server's SQL introspection (`POST {admin}/query`).
-    pub async fn restate_query(&self, sql: &str) -> Vec<Value> {
-        let reply = reqwest::Client::new()
+    /// Rows of a SQL query on restate-server's introspection tables (`sys_journal`, `state`,
+    /// `sys_invocation`, ...) through its admin API.
+    pub async fn restate_sql(&self, sql: &str) -> Vec<Value> {
+        let reply: Value = reqwest::Client::new()
             .post(format!("{}/query", self.info.admin_url))
             .header("accept", "application/json")
             .json(&serde_json::json!({ "query": sql }))
             .send()
             .await
+            .unwrap()
+            .json()
+            .await
             .unwrap();
-        assert!(
-            reply.status().is_success(),
-            "query {sql}: {}",
-            reply.status()
-        );
-        let v: Value = reply.json().await.unwrap();
-        v["rows"].as_array().cloned().unwrap_or_default()
+        reply["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("query {sql:?} answered {reply}"))
+            .clone()
+    }
+
+    /// Everything Restate stores about invocations and state, as text (hex payloads decoded),
+    /// for searching it for secrets.
+    pub async fn restate_storage_text(&self) -> String {
+        let mut all = String::new();
+        for sql in [
+            "SELECT * FROM sys_journal",
+            "SELECT * FROM state",
+            "SELECT * FROM sys_promise",
+            "SELECT * FROM sys_invocation",
+        ] {
+            for row in self.restate_sql(sql).await {
+                let text = row.to_string();
+                all.push_str(&text);
+                all.push('\n');
+                if let Some(obj) = row.as_object() {
+                    for v in obj.values().filter_map(Value::as_str) {
+                        if let Some(bytes) = hex_bytes(v) {
+                            all.push_str(&String::from_utf8_lossy(&bytes));
+                            all.push('\n');
+                        }
+                    }
+                }
+            }
+        }
+        all
     }
 
     /// Asserts that none of `secrets` can be read from Restate's storage through its admin
-    /// API: every journal entry (its JSON and its raw bytes, hex-decoded) and every state
-    /// value, of every service. Calls must have completed; a journal still being purged is
-    /// waited for (a few seconds at most).
+    /// API ([`TestStack::restate_storage_text`]: journals, state, promises, invocations, raw
+    /// payloads hex-decoded). Calls must have completed; a journal still being purged is waited
+    /// for (a few seconds at most).
     pub async fn assert_no_secret_in_restate(&self, secrets: &[&str]) {
-        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
-        let mut last = Vec::new();
+        let mut found = Vec::new();
         for _ in 0..50 {
-            last = self.secrets_in_restate(&secrets).await;
-            if last.is_empty() {
+            found = self.secrets_in_restate(secrets).await;
+            if found.is_empty() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        panic!(
-            "secrets readable through Restate's admin API:\n{}",
-            last.join("\n")
-        );
+        panic!("secrets readable through Restate's admin API (first characters shown): {found:?}");
     }
 
-    /// Where each of `secrets` shows up in `sys_journal` and `state`.
+    /// Which of `secrets` (their first 16 characters) Restate's storage holds.
     pub async fn secrets_in_restate(&self, secrets: &[&str]) -> Vec<String> {
-        let mut found = Vec::new();
-        let tables = [
-            ("journal", "SELECT * FROM sys_journal"),
-            ("state", "SELECT * FROM state"),
-        ];
-        for (table, sql) in tables {
-            for row in self.restate_query(sql).await {
-                let mut text = row.to_string();
-                // raw bytes come hex-encoded: decode them and search the bytes too
-                if let Some(obj) = row.as_object() {
-                    for v in obj.values().filter_map(Value::as_str) {
-                        if let Ok(bytes) = hex::decode(v.trim_start_matches("0x")) {
-                            text.push_str(&String::from_utf8_lossy(&bytes));
-                        }
-                    }
-                }
-                for s in secrets {
-                    if text.contains(s) {
-                        let what: String = row.to_string().chars().take(300).collect();
-                        found.push(format!("{table}: {s:.16}... in {what}"));
-                    }
-                }
-            }
-        }
-        found
+        let text = self.restate_storage_text().await;
+        secrets
+            .iter()
+            .filter(|s| !s.is_empty() && text.contains(*s))
+            .map(|s| format!("{s:.16}..."))
+            .collect()
     }
 
     pub fn client(&self) -> Client {
@@ -532,6 +543,19 @@ pub fn slot_in(from_secs: i64, len_secs: i64) -> (String, String) {
 }
 
 /// RFC 3339 of now + `secs`.
+/// A slot `days` ahead starting `secs_of_day` after that day's midnight (UTC), `len` long.
+pub fn day_slot(days: i64, secs_of_day: i64, len: i64) -> (String, String) {
+    let day = (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let at = |s: i64| {
+        (day + chrono::Duration::seconds(s)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    (at(secs_of_day), at(secs_of_day + len))
+}
+
 pub fn in_secs(secs: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::seconds(secs))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -755,4 +779,16 @@ impl Drop for Outage<'_> {
             self.stack.control(&format!("start {}", self.process));
         }
     }
+}
+
+/// The bytes of a hex string (Restate's SQL shows binary columns as hex), if it is one.
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    let s = s.strip_prefix("0x").unwrap_or(s);
+    if s.len() < 2 || !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }

@@ -3,8 +3,10 @@
 //! [`harness`]. Each test owns its own users and workspaces, so tests run in parallel.
 
 mod bookings;
+mod exposure;
 mod foundation;
 mod harness;
 mod invariants;
+mod money;
 mod security;
 mod surface;

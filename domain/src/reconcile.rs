@@ -1,0 +1,196 @@
+//! Reconciliation's rules: what a settled booking's payment must look like at the provider,
+//! given its final status and what its payment row says, and which differences an unwind may
+//! settle. Pure, so every case is a unit test.
+
+use crate::booking::BookingStatus;
+use crate::saga::ProviderState;
+
+/// One way a booking's money is not as it should be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// an authorization (or an open PaymentIntent) of a booking that is over or never happened
+    AuthorizationOpen { found: &'static str },
+    /// captured minus refunded at the provider is not what the booking's state says
+    ProviderNet { expected: i64, found: i64 },
+    /// the payments row disagrees with the provider's figures
+    PaymentRow {
+        expected: (i64, i64),
+        found: (i64, i64),
+    },
+}
+
+impl Finding {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Finding::AuthorizationOpen { .. } => "authorization_open",
+            Finding::ProviderNet { .. } => "provider_net",
+            Finding::PaymentRow { .. } => "payment_row",
+        }
+    }
+
+    pub fn expected(&self) -> String {
+        match self {
+            Finding::AuthorizationOpen { .. } => "nothing authorized".into(),
+            Finding::ProviderNet { expected, .. } => format!("net {expected}"),
+            Finding::PaymentRow { expected, .. } => {
+                format!("captured {} refunded {}", expected.0, expected.1)
+            }
+        }
+    }
+
+    pub fn found(&self) -> String {
+        match self {
+            Finding::AuthorizationOpen { found } => (*found).into(),
+            Finding::ProviderNet { found, .. } => format!("net {found}"),
+            Finding::PaymentRow { found, .. } => {
+                format!("captured {} refunded {}", found.0, found.1)
+            }
+        }
+    }
+}
+
+/// The verdict on one booking: what differs, and, when an unwind may settle it, the amount the
+/// business keeps (what `Payment/settle` is asked for).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Verdict {
+    pub findings: Vec<Finding>,
+    pub settle_retaining: Option<i64>,
+}
+
+/// Compares a booking that is no longer in flight with its payment at the provider.
+///
+/// - A booking that never went through (`rejected`, `expired`, `failed`) keeps nothing.
+/// - A `cancelled` one keeps what its payment row says was kept (the unwind recorded the
+///   policy's decision there); a row that says less than the provider kept is settled down to
+///   the row.
+/// - A `confirmed` or `completed` one keeps its captured amount; a capture missing at the
+///   provider is reported, never "fixed" by charging.
+/// - Nothing is ever left authorized once the booking is over.
+pub fn compare(
+    status: BookingStatus,
+    row_captured: i64,
+    row_refunded: i64,
+    provider: ProviderState,
+) -> Verdict {
+    let mut v = Verdict::default();
+    let (p_captured, p_refunded) = match provider {
+        ProviderState::Captured { captured, refunded } => (captured, refunded),
+        _ => (0, 0),
+    };
+    let kept_per_row = (row_captured - row_refunded).max(0);
+    let expected_net = match status {
+        BookingStatus::Rejected | BookingStatus::Expired | BookingStatus::Failed => 0,
+        BookingStatus::Cancelled => kept_per_row,
+        BookingStatus::Confirmed | BookingStatus::Completed => kept_per_row,
+        // in flight: their flow still decides
+        BookingStatus::Pending | BookingStatus::Held | BookingStatus::AwaitingPayment => return v,
+    };
+    let settled_status = !matches!(status, BookingStatus::Confirmed);
+    let open = matches!(provider, ProviderState::Authorized | ProviderState::Open);
+    if open && settled_status {
+        v.findings.push(Finding::AuthorizationOpen {
+            found: match provider {
+                ProviderState::Authorized => "requires_capture",
+                _ => "open",
+            },
+        });
+    }
+    let found_net = p_captured - p_refunded;
+    if found_net != expected_net {
+        v.findings.push(Finding::ProviderNet {
+            expected: expected_net,
+            found: found_net,
+        });
+    }
+    if (row_captured, row_refunded) != (p_captured, p_refunded) {
+        v.findings.push(Finding::PaymentRow {
+            expected: (p_captured, p_refunded),
+            found: (row_captured, row_refunded),
+        });
+    }
+    if v.findings.is_empty() {
+        return v;
+    }
+    let confirmed = matches!(status, BookingStatus::Confirmed | BookingStatus::Completed);
+    v.settle_retaining = if !confirmed {
+        // settle down to what the booking keeps (money never goes back up by a refund)
+        Some(expected_net)
+    } else if matches!(provider, ProviderState::Captured { .. }) {
+        // only the row is behind: a settle that keeps what the provider holds rewrites it
+        Some(found_net)
+    } else {
+        None
+    };
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use BookingStatus as S;
+    use ProviderState as P;
+
+    fn captured(c: i64, r: i64) -> ProviderState {
+        P::Captured {
+            captured: c,
+            refunded: r,
+        }
+    }
+
+    #[test]
+    fn a_booking_that_is_as_it_should_be_has_no_findings() {
+        assert_eq!(
+            compare(S::Confirmed, 1000, 0, captured(1000, 0)),
+            Verdict::default()
+        );
+        assert_eq!(
+            compare(S::Cancelled, 1000, 500, captured(1000, 500)),
+            Verdict::default()
+        );
+        assert_eq!(compare(S::Cancelled, 0, 0, P::Closed), Verdict::default());
+        assert_eq!(compare(S::Failed, 0, 0, P::Closed), Verdict::default());
+        assert_eq!(compare(S::Rejected, 0, 0, P::Absent), Verdict::default());
+    }
+
+    #[test]
+    fn a_cancelled_booking_charged_behind_the_sagas_back_is_refunded_in_full() {
+        // the cancel landed while Payment/capture ran: the row says voided, the provider took it
+        let v = compare(S::Cancelled, 0, 0, captured(1000, 0));
+        assert_eq!(v.settle_retaining, Some(0));
+        let kinds: Vec<_> = v.findings.iter().map(Finding::kind).collect();
+        assert_eq!(kinds, ["provider_net", "payment_row"]);
+    }
+
+    #[test]
+    fn an_open_authorization_of_a_finished_booking_is_voided() {
+        for s in [
+            S::Cancelled,
+            S::Failed,
+            S::Expired,
+            S::Rejected,
+            S::Completed,
+        ] {
+            let v = compare(s, 0, 0, P::Authorized);
+            assert_eq!(v.findings[0].kind(), "authorization_open", "{s:?}");
+        }
+        assert_eq!(compare(S::Expired, 0, 0, P::Open).settle_retaining, Some(0));
+    }
+
+    #[test]
+    fn a_confirmed_booking_is_never_charged_or_voided_by_a_fix() {
+        // not captured at the provider: reported, not fixed
+        let v = compare(S::Confirmed, 1000, 0, P::Authorized);
+        assert_eq!(v.settle_retaining, None);
+        assert!(!v.findings.is_empty());
+        // only the row is behind: the fix keeps what the provider has
+        let v = compare(S::Confirmed, 0, 0, captured(1000, 0));
+        assert_eq!(v.settle_retaining, Some(1000));
+    }
+
+    #[test]
+    fn bookings_in_flight_are_skipped() {
+        for s in [S::Pending, S::Held, S::AwaitingPayment] {
+            assert_eq!(compare(s, 0, 0, P::Authorized), Verdict::default());
+        }
+    }
+}

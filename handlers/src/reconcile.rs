@@ -1,0 +1,104 @@
+//! `Admin/reconcile`'s comparison: every settled booking's payment against the provider's
+//! PaymentIntent, and every workspace's seat-holding bookings against its capacity. The rules
+//! are `deskflow_domain::reconcile`; this module gathers the facts and counts the findings.
+
+use crate::api::{Difference, ReconcileReport};
+use crate::deps::Deps;
+use crate::error::infra;
+use deskflow_domain::availability::{Occupied, peak_seats};
+use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::reconcile::compare;
+use deskflow_domain::saga::ProviderState;
+use deskflow_infra::metrics;
+use restate_sdk::prelude::HandlerError;
+use serde::{Deserialize, Serialize};
+
+/// A difference an unwind may settle: `Payment/{booking_id}/settle` keeping `retain_cents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    pub booking_id: String,
+    pub retain_cents: i64,
+}
+
+/// The report and the fixes it allows. Provider failures are retryable (the whole comparison
+/// runs again); the metric `deskflow_reconcile_differences` is set to what was found.
+pub async fn compare_all(
+    deps: &Deps,
+    now_ms: i64,
+) -> Result<(ReconcileReport, Vec<Fix>), HandlerError> {
+    let mut report = ReconcileReport::default();
+    let mut fixes = Vec::new();
+    for b in deps
+        .store
+        .paid_bookings_to_reconcile()
+        .await
+        .map_err(infra)?
+    {
+        let Some(status) = BookingStatus::parse(&b.status) else {
+            continue;
+        };
+        report.checked += 1;
+        let provider = match &b.provider_ref {
+            Some(pi) => deps
+                .stripe
+                .settle_state(pi)
+                .await
+                .map_err(HandlerError::from)?,
+            None => ProviderState::Absent,
+        };
+        let verdict = compare(status, b.captured_cents, b.refunded_cents, provider);
+        for f in &verdict.findings {
+            report.differences.push(Difference {
+                booking_id: b.booking_id.clone(),
+                kind: f.kind().into(),
+                expected: f.expected(),
+                found: f.found(),
+            });
+        }
+        if let Some(retain_cents) = verdict.settle_retaining {
+            fixes.push(Fix {
+                booking_id: b.booking_id.clone(),
+                retain_cents,
+            });
+        }
+    }
+    for (workspace_id, capacity, held) in
+        deps.store.seats_to_reconcile(now_ms).await.map_err(infra)?
+    {
+        report.checked += 1;
+        let occupied: Vec<Occupied> = held
+            .iter()
+            .filter_map(|(_, s, e, n)| Occupied::from_millis(*s, *e, *n))
+            .collect();
+        // seat use only rises where a booking starts: the peak is at one of those instants
+        let worst = held
+            .iter()
+            .filter_map(|(id, s, e, _)| {
+                let at = deskflow_domain::slot::TimeSlot::from_millis(*s, (*s + 1).min(*e))?;
+                Some((id, peak_seats(at, &occupied)))
+            })
+            .max_by_key(|(_, used)| *used);
+        if let Some((booking_id, used)) = worst.filter(|(_, used)| *used > capacity) {
+            report.differences.push(Difference {
+                booking_id: booking_id.clone(),
+                kind: "over_capacity".into(),
+                expected: format!("at most {capacity} seats in workspace {workspace_id}"),
+                found: format!("{used} seats"),
+            });
+        }
+    }
+    for kind in [
+        "authorization_open",
+        "provider_net",
+        "payment_row",
+        "over_capacity",
+    ] {
+        let n = report.differences.iter().filter(|d| d.kind == kind).count();
+        metrics::set(
+            "deskflow_reconcile_differences",
+            &[("kind", kind)],
+            n as i64,
+        );
+    }
+    Ok((report, fixes))
+}

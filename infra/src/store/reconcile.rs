@@ -1,0 +1,83 @@
+//! The reads of a reconciliation: every settled booking with its payment, and the seat-holding
+//! bookings of every workspace with its capacity. Listings run on the pool, so they never queue
+//! the flows' queries behind them.
+
+use super::Store;
+use super::bookings::SEAT_HOLDING;
+use crate::InfraError;
+use sqlx::Row;
+
+/// A booking that is no longer in flight, with its payment as the `payments` row has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidBooking {
+    pub booking_id: String,
+    pub status: String,
+    pub amount_cents: i64,
+    pub provider_ref: Option<String>,
+    pub payment_status: String,
+    pub captured_cents: i64,
+    pub refunded_cents: i64,
+}
+
+/// A seat-holding booking of a workspace: `(booking id, starts, ends, seats)`.
+pub type HeldSeats = (String, i64, i64, i64);
+
+impl Store {
+    /// Bookings with a payment whose status is not in flight (`pending`, `held`,
+    /// `awaiting_payment`, `waitlisted` are skipped: their flow still decides).
+    pub async fn paid_bookings_to_reconcile(&self) -> Result<Vec<PaidBooking>, InfraError> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.status, b.amount_cents, p.provider_ref, p.status, p.captured_cents, p.refunded_cents
+               FROM bookings b JOIN payments p ON p.booking_id = b.id
+              WHERE b.status NOT IN ('pending', 'held', 'awaiting_payment', 'waitlisted')
+              ORDER BY b.id",
+        )
+        .fetch_all(&mut self.listing_conn().await?)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PaidBooking {
+                    booking_id: r.try_get(0)?,
+                    status: r.try_get(1)?,
+                    amount_cents: r.try_get(2)?,
+                    provider_ref: r.try_get(3)?,
+                    payment_status: r.try_get(4)?,
+                    captured_cents: r.try_get(5)?,
+                    refunded_cents: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(InfraError::from)
+    }
+
+    /// Every workspace's capacity with its seat-holding bookings that have not ended at `now`.
+    pub async fn seats_to_reconcile(
+        &self,
+        now: i64,
+    ) -> Result<Vec<(String, i64, Vec<HeldSeats>)>, InfraError> {
+        let rows = sqlx::query(&format!(
+            "SELECT w.id, w.capacity, b.id, b.starts_at, b.ends_at, b.seats FROM workspaces w
+               JOIN bookings b ON b.workspace_id = w.id AND b.status IN {SEAT_HOLDING} AND b.ends_at > $1
+              ORDER BY w.id, b.starts_at"
+        ))
+        .bind(now)
+        .fetch_all(&mut self.listing_conn().await?)
+        .await?;
+        let mut out: Vec<(String, i64, Vec<HeldSeats>)> = Vec::new();
+        for r in &rows {
+            let ws: String = r.try_get(0)?;
+            let capacity = r.try_get::<i32, _>(1)? as i64;
+            let held = (
+                r.try_get::<String, _>(2)?,
+                r.try_get::<i64, _>(3)?,
+                r.try_get::<i64, _>(4)?,
+                r.try_get::<i32, _>(5)? as i64,
+            );
+            match out.last_mut() {
+                Some((id, _, list)) if *id == ws => list.push(held),
+                _ => out.push((ws, capacity, vec![held])),
+            }
+        }
+        Ok(out)
+    }
+}

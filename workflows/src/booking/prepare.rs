@@ -1,0 +1,137 @@
+//! Turning what a member asked for into a booking the flow can carry out: the member must exist
+//! and be active, the workspace must be open, the slot must follow its rules, and the price is
+//! quoted from the workspace's rate in the database. `Bookings/create` runs it to refuse bad
+//! input with a 4xx before anything starts; the workflow runs it again as its first step, so
+//! what it holds and charges never comes from a caller.
+
+use deskflow_domain::pricing::quote;
+use deskflow_domain::slot::TimeSlot;
+use deskflow_handlers::deps::Deps;
+use deskflow_handlers::workspaces::stored_hours;
+use deskflow_infra::InfraError;
+use serde::{Deserialize, Serialize};
+
+/// What `Bookings/create` hands the workflow: who asked for what, nothing derived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingRequest {
+    pub user_id: String,
+    pub workspace_id: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub seats: i64,
+    pub payment_method: String,
+}
+
+/// A request checked against the database and the rules, with its price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingStart {
+    pub booking_id: String,
+    pub user_id: String,
+    pub user_email: String,
+    pub user_name: String,
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub seats: i64,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub payment_method: String,
+}
+
+/// Why a request cannot become a booking (an answer, not an error: the caller decides whether
+/// it is a 4xx or a `rejected` booking).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "refusal", content = "message", rename_all = "snake_case")]
+pub enum Refusal {
+    /// the token's user no longer exists or is not active (401)
+    UnknownUser(String),
+    /// no open workspace with that id (404)
+    UnknownWorkspace(String),
+    /// the slot or seats break the rules (400)
+    Invalid(String),
+}
+
+impl Refusal {
+    pub fn code(&self) -> u16 {
+        match self {
+            Refusal::UnknownUser(_) => 401,
+            Refusal::UnknownWorkspace(_) => 404,
+            Refusal::Invalid(_) => 400,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Refusal::UnknownUser(m) | Refusal::UnknownWorkspace(m) | Refusal::Invalid(m) => m,
+        }
+    }
+}
+
+/// Checks `req` against the database and the rules at `now_ms` and prices it. Database
+/// failures are errors (retried); everything else is an answer.
+pub async fn prepare(
+    deps: &Deps,
+    booking_id: &str,
+    req: &BookingRequest,
+    now_ms: i64,
+) -> Result<Result<BookingStart, Refusal>, InfraError> {
+    let Some(user) = deps.store.user(&req.user_id).await?.filter(|u| u.active) else {
+        return Ok(Err(Refusal::UnknownUser(
+            "this token's user no longer exists".into(),
+        )));
+    };
+    let Some(ws) = deps
+        .store
+        .workspace(&req.workspace_id)
+        .await?
+        .filter(|w| w.active)
+    else {
+        return Ok(Err(Refusal::UnknownWorkspace(format!(
+            "workspace {:?} not found",
+            req.workspace_id
+        ))));
+    };
+    let Some(slot) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms) else {
+        return Ok(Err(Refusal::Invalid(
+            "the slot ends before it starts: ends_at must be after starts_at".into(),
+        )));
+    };
+    let (hours, tz) = match stored_hours(&ws) {
+        Ok(h) => h,
+        Err(_) => {
+            return Ok(Err(Refusal::Invalid(format!(
+                "workspace {:?} has no valid opening hours",
+                ws.id
+            ))));
+        }
+    };
+    let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+    let q = match quote(
+        deps.booking.slots,
+        slot,
+        req.seats,
+        now,
+        hours,
+        tz,
+        ws.capacity,
+        ws.hourly_rate_cents,
+    ) {
+        Ok(q) => q,
+        Err(e) => return Ok(Err(Refusal::Invalid(e.to_string()))),
+    };
+    Ok(Ok(BookingStart {
+        booking_id: booking_id.to_string(),
+        user_id: user.id,
+        user_email: user.email,
+        user_name: user.name,
+        workspace_id: ws.id,
+        workspace_name: ws.name,
+        starts_at_ms: q.slot.starts_at.timestamp_millis(),
+        ends_at_ms: q.slot.ends_at.timestamp_millis(),
+        seats: q.seats,
+        amount_cents: q.amount_cents,
+        currency: ws.currency,
+        payment_method: req.payment_method.clone(),
+    }))
+}

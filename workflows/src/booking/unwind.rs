@@ -1,0 +1,214 @@
+//! Unwinding a booking that stopped before its normal end (declined, expired, no seat, a
+//! dependency that gave up, or any cancel), as one mechanism for failures and cancels alike.
+//!
+//! The saga's memory decides nothing about money: the payment object settles against the
+//! provider's current state (void what is open, refund captured money down to what the policy
+//! lets the business keep), and the calendar frees whatever seats the booking holds, each after
+//! any call of this booking still running on it. Both are sent as invocations of their own and
+//! awaited here through any further cancel: a second cancel, or the workflow being cancelled
+//! again, cannot stop the unwind half-way.
+
+use super::notices;
+use super::saga::Flow;
+use super::workflow::CANCEL_RESULT;
+use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::saga::{Stop, final_status, retained_cents};
+use deskflow_handlers::api::CancelResult;
+use deskflow_handlers::calendar::{CalendarClient, ReleaseRequest};
+use deskflow_handlers::deps::now_ms;
+use deskflow_handlers::payment::{SettleRequest, Settlement};
+use restate_sdk::context::SendHandle;
+use restate_sdk::prelude::*;
+use serde::de::DeserializeOwned;
+
+/// How often an unwind step is sent again when its invocation ends without an answer (it is
+/// idempotent: each settles against the current truth).
+const ROUNDS: usize = 5;
+
+impl Flow<'_, '_> {
+    /// Runs the unwind for `stop`, records the final status, tells the member and answers a
+    /// waiting cancel. An operator's cancel ends `run` with that error once all is settled.
+    pub(super) async fn unwind(&mut self, stop: Stop) -> HandlerResult<()> {
+        let to = final_status(self.current(), &stop);
+        let reason = stop.reason();
+        let retain = match &stop {
+            Stop::Cancelled { .. } if self.confirmed => {
+                let now = self.steady_clock().await;
+                let amount = self.b.as_ref().map_or(0, |b| b.amount_cents);
+                let start = chrono::DateTime::from_timestamp_millis(self.req.starts_at_ms)
+                    .unwrap_or_default();
+                let now = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
+                retained_cents(&stop, true, amount, &self.deps.booking.refund, start, now)
+            }
+            _ => 0,
+        };
+        let mut notes = Vec::new();
+
+        // the money first: settled against the provider, whatever the saga saw
+        let mut refunded_now = 0;
+        if self.payment_sent {
+            match self.settle_payment(retain).await {
+                Ok(s) => {
+                    refunded_now = s.refunded_now_cents;
+                    self.view.payment.status = s.status;
+                    self.view.payment.captured_cents = s.captured_cents;
+                    self.view.payment.refunded_cents = s.refunded_cents;
+                }
+                Err(why) => notes.push(format!("the payment could not be settled: {why}")),
+            }
+        }
+        self.view.payment.client_secret = None;
+
+        // then the seats
+        if self.hold_sent
+            && let Err(why) = self.release_seats(to, &reason).await
+        {
+            notes.push(format!("the seats could not be released: {why}"));
+        }
+
+        // the final status, with what went wrong on the way
+        let full_reason = if notes.is_empty() {
+            reason.clone()
+        } else {
+            tracing::error!(booking_id = %self.booking_id, notes = ?notes, "unwind incomplete");
+            format!("{reason} ({})", notes.join("; "))
+        };
+        self.set_status(to, Some(full_reason.clone()));
+        self.write_steadily(to).await?;
+        self.settle();
+        if let Some(b) = self.b.clone() {
+            let mail = notices::ended(&b, &self.view, to.as_str(), &full_reason, refunded_now);
+            self.notify(&format!("booking_{}", to.as_str()), mail);
+        }
+        self.record(&format!("booking_{}", to.as_str()), Some(refunded_now));
+
+        if to == BookingStatus::Cancelled {
+            self.ctx.resolve_promise(
+                CANCEL_RESULT,
+                Json(CancelResult {
+                    status: to.as_str().into(),
+                    refund_cents: self.view.payment.refunded_cents,
+                }),
+            );
+        } else {
+            self.ctx.reject_promise(
+                CANCEL_RESULT,
+                TerminalError::new_with_code(
+                    409,
+                    format!(
+                        "the booking is {}: it can no longer be cancelled",
+                        to.as_str()
+                    ),
+                ),
+            );
+        }
+        if self.operator_cancelled {
+            return Err(
+                TerminalError::new_with_code(409, "cancelled by an operator; unwound").into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// `Payment/{id}/settle`, awaited through any cancel.
+    async fn settle_payment(&mut self, retain_cents: i64) -> Result<Settlement, String> {
+        let id = self.booking_id.clone();
+        self.through_cancels("Payment/settle", |flow| {
+            flow.ctx
+                .object_client::<deskflow_handlers::payment::PaymentClient>(id.clone())
+                .settle(Json(SettleRequest { retain_cents }))
+                .send()
+        })
+        .await
+    }
+
+    /// `Calendar/{workspace}/release`, awaited through any cancel.
+    async fn release_seats(&mut self, to: BookingStatus, reason: &str) -> Result<bool, String> {
+        let (ws, release) = (
+            self.req.workspace_id.clone(),
+            ReleaseRequest {
+                booking_id: self.booking_id.clone(),
+                status: to.as_str().into(),
+                reason: reason.to_string(),
+            },
+        );
+        self.through_cancels("Calendar/release", |flow| {
+            flow.ctx
+                .object_client::<CalendarClient>(ws.clone())
+                .release(Json(release.clone()))
+                .send()
+        })
+        .await
+    }
+
+    /// Sends an unwind step and waits for its answer; a cancel of this workflow while waiting
+    /// only makes it wait again, and an invocation that ended without an answer (killed or
+    /// cancelled by hand) is sent again. Gives up after [`ROUNDS`] such ends.
+    async fn through_cancels<T: DeserializeOwned + serde::Serialize + 'static>(
+        &mut self,
+        call: &str,
+        send: impl Fn(&Self) -> SendHandle,
+    ) -> Result<T, String> {
+        let mut last = String::new();
+        for _ in 0..ROUNDS {
+            let handle = loop {
+                // awaiting an invocation id fails only on this workflow's own cancel signal,
+                // which is taken once: the next await goes on
+                if let Ok(h) = send(self).await {
+                    break h;
+                }
+            };
+            loop {
+                let waited: Option<Result<Json<T>, TerminalError>> = restate_sdk::select! {
+                    r = handle.attach::<Json<T>>() => Some(r),
+                    on_cancel => None,
+                };
+                match waited {
+                    Some(Ok(Json(v))) => return Ok(v),
+                    Some(Err(e)) => {
+                        last = e.message().to_string();
+                        tracing::warn!(booking_id = %self.booking_id, call, error = %last, "unwind step ended without an answer; sending it again");
+                        break;
+                    }
+                    None => continue,
+                }
+            }
+        }
+        Err(format!(
+            "{call} ended without an answer {ROUNDS} times ({last})"
+        ))
+    }
+
+    /// The clock, read through any cancel.
+    async fn steady_clock(&mut self) -> i64 {
+        loop {
+            if let Ok(t) = self
+                .ctx
+                .run(|| async { Ok(now_ms()) })
+                .name("read clock")
+                .await
+            {
+                return t;
+            }
+        }
+    }
+
+    /// The final status on the bookings row, written through any cancel. Its step retries for
+    /// days; should it still fail, `run` fails with it (the booking stays visible to the
+    /// `stuck_for_secs` filter and the reconciliation).
+    async fn write_steadily(&mut self, to: BookingStatus) -> HandlerResult<()> {
+        let mut last = None;
+        for _ in 0..ROUNDS {
+            match self.write_status(to).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.code() == 409 => last = Some(e),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last
+            .unwrap_or_else(|| {
+                TerminalError::new_with_code(500, "the final status was not written")
+            })
+            .into())
+    }
+}

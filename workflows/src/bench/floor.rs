@@ -156,6 +156,8 @@ pub struct FloorPayment;
 impl FloorPayment {
     #[handler(name = "authorize")]
     async fn authorize(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+        // as Payment/authorize: a payment is authorized once, a settled one never again
+        let _ = ctx.get::<String>("payment").await?;
         ctx.set("payment", "pending".to_string());
         ctx.run(noop).name("record payment").await?;
         ctx.run(noop).name("authorize payment").await?;

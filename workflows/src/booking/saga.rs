@@ -161,7 +161,11 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
 
         // 6. remind before the start, complete after the end; a cancel may come any time
         let lead_ms = self.deps.booking.reminder_lead.as_millis() as i64;
-        let now = confirmed_at.unwrap_or(self.clock().await?);
+        // the confirmation's own timestamp: no separate clock step right after it
+        let now = match confirmed_at {
+            Some(t) => t,
+            None => self.clock().await?,
+        };
         if b.starts_at_ms - lead_ms > now {
             self.wait_or_cancel(b.starts_at_ms - lead_ms - now).await?;
         }

@@ -214,6 +214,13 @@ pub enum AdminCmd {
         #[arg(long, default_value = "Administrator")]
         name: String,
     },
+    /// Compare every settled booking's payment with the provider and every workspace's seats
+    /// with its bookings; --fix settles the payment differences. Exits 1 while differences
+    /// remain unfixed
+    Reconcile {
+        #[arg(long)]
+        fix: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -566,6 +573,17 @@ impl Ctx {
                     format!("{} {} is an admin", green("✓"), s(&v["email"]))
                 });
             }
+            Command::Admin(AdminCmd::Reconcile { fix }) => {
+                let v = self
+                    .api
+                    .call("Admin/reconcile", json!({ "fix": fix }))
+                    .await?;
+                self.print(&v, reconcile_text);
+                let found = v["differences"].as_array().map_or(0, Vec::len) as i64;
+                if found > v["fixed"].as_i64().unwrap_or(0) {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
             Command::Serve
             | Command::Up(_)
             | Command::Config
@@ -705,6 +723,36 @@ pub fn summary_text(v: &Value) -> String {
             &["WORKSPACE", "BOOKED SEAT-H", "OPEN SEAT-H", "OCCUPANCY"],
             &occ
         )
+    )
+}
+
+/// `Admin/reconcile`'s answer for people: what was checked, each difference, what was fixed.
+pub fn reconcile_text(v: &Value) -> String {
+    let rows: Vec<Vec<String>> = v["differences"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    vec![
+                        s(&d["booking_id"]),
+                        s(&d["kind"]),
+                        s(&d["expected"]),
+                        s(&d["found"]),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let checked = v["checked"].as_i64().unwrap_or(0);
+    if rows.is_empty() {
+        return format!("{} {checked} checked, no differences", green("✓"));
+    }
+    format!(
+        "{}\n\n{} {checked} checked, {} differences, {} fixed",
+        table(&["BOOKING", "KIND", "EXPECTED", "FOUND"], &rows),
+        red("✗"),
+        rows.len(),
+        v["fixed"].as_i64().unwrap_or(0)
     )
 }
 

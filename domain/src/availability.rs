@@ -33,6 +33,16 @@ impl Occupied {
     }
 }
 
+/// A report or availability window (`from`..`to`) of at most [`MAX_WINDOW_DAYS`].
+pub fn check_window(window: &TimeSlot) -> Result<(), DomainError> {
+    if window.ends_at - window.starts_at > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(DomainError::WindowTooLong {
+            max_days: MAX_WINDOW_DAYS,
+        });
+    }
+    Ok(())
+}
+
 /// Splits the opening hours inside `window` into hour-long intervals (starting at opening time,
 /// the last one possibly shorter) and gives the free seats of each: capacity minus the highest
 /// number of seats held at any instant of the interval.
@@ -43,11 +53,7 @@ pub fn free_seats(
     window: TimeSlot,
     bookings: &[Occupied],
 ) -> Result<Vec<FreeSeats>, DomainError> {
-    if window.ends_at - window.starts_at > Duration::days(MAX_WINDOW_DAYS) {
-        return Err(DomainError::WindowTooLong {
-            max_days: MAX_WINDOW_DAYS,
-        });
-    }
+    check_window(&window)?;
     let mut out = Vec::new();
     let first_day = window.starts_at.with_timezone(&tz).date_naive() - Duration::days(1);
     let last_day = window.ends_at.with_timezone(&tz).date_naive();

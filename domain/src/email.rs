@@ -11,6 +11,13 @@ impl Email {
     /// Accepts `local@domain.tld` with no spaces and at most 254 characters; lower-cases it so
     /// that the unique constraint on users treats `Ann@X.io` and `ann@x.io` as one address.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.trim().chars().count() > crate::limits::MAX_EMAIL_CHARS {
+            // named as too long, without echoing a huge input back
+            return Err(DomainError::TooLong {
+                field: "email",
+                max: crate::limits::MAX_EMAIL_CHARS,
+            });
+        }
         let s = raw.trim().to_lowercase();
         let bad = || DomainError::InvalidEmail(raw.to_string());
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -49,6 +56,13 @@ mod tests {
             Email::parse(" Ann@Example.COM ").unwrap().as_str(),
             "ann@example.com"
         );
+    }
+
+    #[test]
+    fn an_address_over_254_characters_is_too_long_and_says_email() {
+        let long = format!("{}@example.com", "a".repeat(250));
+        let e = Email::parse(&long).unwrap_err();
+        assert!(e.to_string().starts_with("email is too long"), "{e}");
     }
 
     #[test]

@@ -24,8 +24,18 @@ pub enum DomainError {
     CapacityTooSmall(i64),
     #[error("capacity of {0} seats is more than the {max} a workspace may have", max = crate::workspace::MAX_CAPACITY)]
     CapacityTooLarge(i64),
+    #[error("hourly_rate_cents must be between 0 and {max} (got {0})", max = crate::limits::MAX_HOURLY_RATE_CENTS)]
+    RateOutOfRange(i64),
+    /// A stored rate below zero reaching the price rule (the edge refuses it as out of range).
     #[error("hourly_rate_cents must not be negative (got {0})")]
     NegativeRate(i64),
+    #[error("{field} must be between {min} and {max} (got {got})")]
+    OutOfRange {
+        field: &'static str,
+        min: i64,
+        max: i64,
+        got: i64,
+    },
     #[error("unknown timezone {0:?}: use an IANA name such as Europe/Berlin")]
     UnknownTimezone(String),
     #[error(
@@ -48,6 +58,6 @@ pub enum DomainError {
         closes: String,
         tz: String,
     },
-    #[error("the window is too long: at most {max_days} days")]
+    #[error("the window from..to is too long: at most {max_days} days")]
     WindowTooLong { max_days: i64 },
 }

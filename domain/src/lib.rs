@@ -5,6 +5,8 @@
 //! Layout:
 //! - [`error`]: the one error enum of the domain (every variant is the caller's fault: 400).
 //! - [`email`], [`password`]: registration input.
+//! - [`limits`]: the size bounds of API.md's "Limits" table.
+//! - [`login`]: how repeated wrong passwords delay an account's logins.
 //! - [`money`]: ISO 4217 currencies and amounts in minor units.
 //! - [`hours`]: a workspace's daily opening hours.
 //! - [`slot`]: a time slot with a start and an end; overlap.
@@ -21,6 +23,8 @@ pub mod booking;
 pub mod email;
 pub mod error;
 pub mod hours;
+pub mod limits;
+pub mod login;
 pub mod money;
 pub mod password;
 pub mod pricing;

@@ -5,8 +5,9 @@ use crate::DomainError;
 
 /// The shortest password a member may choose.
 pub const MIN_PASSWORD_LEN: usize = 8;
-/// argon2 hashes any length, but a cap stops a megabyte "password" from burning CPU.
-pub const MAX_PASSWORD_LEN: usize = 256;
+/// argon2 hashes any length, but a cap stops a megabyte "password" from burning CPU (API.md's
+/// Limits table: 8 to 128 characters).
+pub const MAX_PASSWORD_LEN: usize = 128;
 
 /// Checks a new password against the length rules (counted in characters, not bytes).
 pub fn check_new_password(password: &str) -> Result<(), DomainError> {
@@ -45,6 +46,13 @@ mod tests {
     fn seven_characters_are_too_short_and_eight_are_enough() {
         assert!(check_new_password("1234567").is_err());
         assert!(check_new_password("12345678").is_ok());
+    }
+
+    #[test]
+    fn a_password_of_128_characters_is_accepted_and_129_are_too_long() {
+        assert!(check_new_password(&"x".repeat(128)).is_ok());
+        let e = check_new_password(&"x".repeat(129)).unwrap_err();
+        assert!(e.to_string().contains("password"), "{e}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! A new workspace as an admin describes it, validated field by field before anything is written.
 
+use crate::limits::{MAX_HOURLY_RATE_CENTS, MAX_NAME_CHARS};
 use crate::{DomainError, hours::OpeningHours, money::Currency, password::parse_name};
 use chrono_tz::Tz;
 
@@ -40,8 +41,8 @@ pub fn parse_timezone(raw: &str) -> Result<Tz, DomainError> {
 
 impl NewWorkspace {
     pub fn parse(i: WorkspaceInput<'_>) -> Result<Self, DomainError> {
-        let name = parse_name("name", i.name, 200)?;
-        let location = parse_name("location", i.location, 500)?;
+        let name = parse_name("name", i.name, MAX_NAME_CHARS)?;
+        let location = parse_name("location", i.location, MAX_NAME_CHARS)?;
         let timezone = parse_timezone(i.timezone)?;
         if i.capacity < 1 {
             return Err(DomainError::CapacityTooSmall(i.capacity));
@@ -49,8 +50,8 @@ impl NewWorkspace {
         if i.capacity > MAX_CAPACITY {
             return Err(DomainError::CapacityTooLarge(i.capacity));
         }
-        if i.hourly_rate_cents < 0 {
-            return Err(DomainError::NegativeRate(i.hourly_rate_cents));
+        if !(0..=MAX_HOURLY_RATE_CENTS).contains(&i.hourly_rate_cents) {
+            return Err(DomainError::RateOutOfRange(i.hourly_rate_cents));
         }
         let currency = Currency::parse(i.currency)?;
         let hours = OpeningHours::parse(i.opens_at, i.closes_at)?;
@@ -90,6 +91,23 @@ mod tests {
         assert_eq!(w.currency.as_str(), "EUR");
     }
 
+    const LONG_LOCATION: &str = concat!(
+        "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789",
+        "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789",
+        "x"
+    );
+
+    #[test]
+    fn a_free_workspace_and_the_largest_rate_are_accepted() {
+        for rate in [0, 10_000_000] {
+            let w = NewWorkspace::parse(WorkspaceInput {
+                hourly_rate_cents: rate,
+                ..input()
+            });
+            assert!(w.is_ok(), "{rate}: {w:?}");
+        }
+    }
+
     #[test]
     fn each_broken_field_is_named_in_the_error() {
         let cases: Vec<(WorkspaceInput<'static>, DomainError)> = vec![
@@ -126,7 +144,24 @@ mod tests {
                     hourly_rate_cents: -1,
                     ..input()
                 },
-                DomainError::NegativeRate(-1),
+                DomainError::RateOutOfRange(-1),
+            ),
+            (
+                WorkspaceInput {
+                    hourly_rate_cents: 10_000_001,
+                    ..input()
+                },
+                DomainError::RateOutOfRange(10_000_001),
+            ),
+            (
+                WorkspaceInput {
+                    location: LONG_LOCATION,
+                    ..input()
+                },
+                DomainError::TooLong {
+                    field: "location",
+                    max: 200,
+                },
             ),
             (
                 WorkspaceInput {

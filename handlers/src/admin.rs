@@ -1,10 +1,12 @@
 //! `Admin`: the operator's business view. Filter bookings (including the ones stuck in a
-//! non-final state, e.g. waiting on payment) and cancel any booking with a full refund, through
-//! the same compensation path as a member's cancel.
+//! non-final state, e.g. waiting on payment), cancel any booking with a full refund through the
+//! same compensation path as a member's cancel, and give or take the admin role. Every handler
+//! checks the caller's role in the database ([`guard::admin`]), and receives a bearer token, so
+//! the service keeps no journal or idempotency record after a call.
 
 use crate::api::{
-    AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult, Profile,
-    PromoteRequest, ReconcileReport, ReconcileRequest,
+    AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
+    DemoteRequest, Profile, PromoteRequest, ReconcileReport, ReconcileRequest,
 };
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra, terminal};
@@ -14,7 +16,9 @@ use crate::reconcile::compare_all;
 use crate::users::booking_summary;
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::email::Email;
+use deskflow_domain::limits;
 use deskflow_infra::store::bookings::BookingFilter;
+use deskflow_infra::store::users::{Demoted, User};
 use restate_sdk::context::RequestTarget;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
@@ -26,7 +30,7 @@ pub struct Admin {
 /// The Booking workflow's name (it lives in the `workflows` crate, which depends on this one).
 pub const BOOKING_WORKFLOW: &str = "Booking";
 
-#[restate_sdk::service(name = "Admin")]
+#[restate_sdk::service(name = "Admin", journal_retention = "0s", idempotency_retention = "0s")]
 impl Admin {
     /// (admin) Bookings matching every given filter, newest change first (at most 500).
     #[handler(name = "bookings")]
@@ -35,7 +39,7 @@ impl Admin {
         ctx: Context<'_>,
         body: Option<Json<AdminBookingsRequest>>,
     ) -> HandlerResult<Json<Vec<BookingSummary>>> {
-        guard::admin(ctx.headers(), &self.deps.tokens)?;
+        guard::admin(&ctx, &self.deps).await?;
         let f = body.map(|j| j.0).unwrap_or_default();
         if let Some(s) = f
             .status
@@ -48,8 +52,8 @@ impl Admin {
                 format!("unknown status {s:?}: use one of {}", known.join(", ")),
             ));
         }
-        if f.stuck_for_secs.is_some_and(|s| s < 0) {
-            return Err(terminal(400, "stuck_for_secs must not be negative"));
+        if let Some(secs) = f.stuck_for_secs {
+            limits::check_stuck_for_secs(secs).map_err(bad_input)?;
         }
         let filter = BookingFilter {
             status: f.status,
@@ -73,7 +77,7 @@ impl Admin {
         ctx: Context<'_>,
         Json(req): Json<PromoteRequest>,
     ) -> HandlerResult<Json<Profile>> {
-        guard::admin(ctx.headers(), &self.deps.tokens)?;
+        guard::admin(&ctx, &self.deps).await?;
         let email = Email::parse(&req.email).map_err(bad_input)?;
         let deps = self.deps.clone();
         let Json(p) = ctx
@@ -89,16 +93,47 @@ impl Admin {
                         format!("no user with email {:?}: register first", email.as_str()),
                     )
                 })?;
-                Ok(Json(Profile {
-                    user_id: u.id,
-                    email: u.email,
-                    name: u.name,
-                    role: u.role,
-                    created_at: crate::api::rfc3339(u.created_at),
-                }))
+                Ok(Json(profile(u)))
             })
             .name("promote to admin")
+            .retry_policy(self.deps.db_retry.policy())
             .await?;
+        Ok(Json(p))
+    }
+
+    /// (admin) Takes the admin role away: `{"email"}` -> the profile. The account's tokens and
+    /// refresh tokens are revoked, so its next admin call is refused whatever its token says.
+    /// 409 for the last admin (nobody could promote anyone again), 404 for an unknown email.
+    #[handler(name = "demote")]
+    async fn demote(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<DemoteRequest>,
+    ) -> HandlerResult<Json<Profile>> {
+        let admin = guard::admin(&ctx, &self.deps).await?;
+        let email = Email::parse(&req.email).map_err(bad_input)?;
+        let deps = self.deps.clone();
+        let Json(p) = ctx
+            .run(|| async move {
+                match deps.store.demote(email.as_str(), now_ms()).await.map_err(infra)? {
+                    Demoted::Done(u) => Ok(Json(profile(u))),
+                    Demoted::LastAdmin => Err(terminal(
+                        409,
+                        format!(
+                            "{:?} is the last admin: promote another account before demoting this one",
+                            email.as_str()
+                        ),
+                    )),
+                    Demoted::NoSuchUser => Err(terminal(
+                        404,
+                        format!("no user with email {:?}", email.as_str()),
+                    )),
+                }
+            })
+            .name("demote")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        tracing::info!(by = %admin.sub, user_id = %p.user_id, "admin role taken away");
         Ok(Json(p))
     }
 
@@ -109,15 +144,12 @@ impl Admin {
         ctx: Context<'_>,
         Json(req): Json<AdminCancelRequest>,
     ) -> HandlerResult<Json<CancelResult>> {
-        let admin = guard::admin(ctx.headers(), &self.deps.tokens)?;
-        if req.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            return Err(terminal(400, "reason is too long: at most 500 characters"));
-        }
+        let admin = guard::admin(&ctx, &self.deps).await?;
+        let reason = limits::check_reason(req.reason.as_deref()).map_err(bad_input)?;
         // the workflow answers 404 for an id it does not know; a booking that has no row yet
         // (its seats are not held yet) can be cancelled all the same
         let cancel = CancelRequest {
-            reason: req
-                .reason
+            reason: reason
                 .unwrap_or_else(|| format!("cancelled by an administrator ({})", admin.sub)),
             by: deskflow_domain::saga::Canceller::Admin,
         };
@@ -138,7 +170,7 @@ impl Admin {
         ctx: Context<'_>,
         body: Option<Json<ReconcileRequest>>,
     ) -> HandlerResult<Json<ReconcileReport>> {
-        guard::admin(ctx.headers(), &self.deps.tokens)?;
+        guard::admin(&ctx, &self.deps).await?;
         let fix = body.is_some_and(|b| b.0.fix);
         let deps = self.deps.clone();
         let Json((mut report, fixes)) = ctx
@@ -158,5 +190,16 @@ impl Admin {
             }
         }
         Ok(Json(report))
+    }
+}
+
+/// The profile view of a user row.
+fn profile(u: User) -> Profile {
+    Profile {
+        user_id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        created_at: crate::api::rfc3339(u.created_at),
     }
 }

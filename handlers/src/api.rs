@@ -23,6 +23,9 @@ pub struct RegisterRequest {
 pub struct RegisterResponse {
     pub user_id: String,
     pub token: String,
+    /// RFC 3339: when `token` expires (get a new one with `Auth/refresh`)
+    pub expires_at: String,
+    pub refresh_token: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,6 +40,8 @@ pub struct LoginResponse {
     pub token: String,
     /// RFC 3339
     pub expires_at: String,
+    /// spent by `Auth/refresh`, which answers a new pair
+    pub refresh_token: String,
 }
 
 // ---- Users
@@ -324,4 +329,31 @@ pub struct ReconcileReport {
     pub differences: Vec<Difference>,
     /// differences settled (with `fix`)
     pub fixed: i64,
+}
+
+// ---- Auth: sessions
+
+/// `Auth/refresh`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// `Auth/validate`: who the bearer token speaks for, as the database says now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidateResponse {
+    pub user_id: String,
+    pub role: String,
+    /// RFC 3339
+    pub expires_at: String,
+}
+
+// ---- Admin: roles
+
+/// `Admin/demote`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoteRequest {
+    pub email: String,
 }

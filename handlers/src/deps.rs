@@ -1,6 +1,7 @@
 //! What every handler shares, built once by the composition root and held behind an `Arc`.
 
 use deskflow_domain::refund::RefundPolicy;
+use deskflow_infra::passwords::PasswordPool;
 use deskflow_infra::{Config, InfraError, Store, jwt::TokenKeys, mailer::Mailer, stripe::Stripe};
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,12 @@ pub struct Deps {
     /// Compensations must finish even after a long outage: a patient policy.
     pub compensation_retry: StepRetry,
     pub booking: BookingPolicy,
+    /// argon2 off the async workers, a bounded number at a time.
+    pub passwords: PasswordPool,
+    /// Lifetime of a refresh token.
+    pub refresh_ttl: Duration,
+    /// When repeated wrong passwords delay an account's logins.
+    pub login: deskflow_domain::login::LoginBackoff,
 }
 
 /// The timing rules of the Booking workflow, from configuration.
@@ -101,6 +108,14 @@ impl Deps {
                     min: chrono::Duration::seconds(cfg.min_slot_secs as i64),
                     max: chrono::Duration::seconds(cfg.max_slot_secs as i64),
                 },
+            },
+            passwords: PasswordPool::new(cfg.password_hash_concurrency as usize)?,
+            refresh_ttl: Duration::from_secs(cfg.refresh_ttl_secs.max(0) as u64),
+            login: deskflow_domain::login::LoginBackoff {
+                free_failures: cfg.login_free_failures,
+                initial_secs: cfg.login_backoff_initial_secs,
+                max_secs: cfg.login_backoff_max_secs,
+                window_secs: cfg.login_failure_window_secs,
             },
         }))
     }

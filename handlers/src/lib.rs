@@ -6,11 +6,13 @@
 //! Layout:
 //! - [`api`]: request and response bodies (the JSON of the contract).
 //! - [`deps`]: what handlers share (store, token keys, mailer, retry settings).
-//! - [`guard`]: bearer-token checks (member, admin).
+//! - [`guard`]: bearer-token checks (member, admin), with the role and revocation as the
+//!   database says.
 //! - [`announce`]: one-way email and activity record of a change.
 //! - [`error`]: the mapping of domain and infrastructure errors to Restate errors.
 //! - [`auth`], [`users`], [`workspaces`], [`notifications`], [`reporting`], [`admin`]: services.
 //! - [`calendar`]: the per-workspace object that holds seats.
+//! - [`login_guard`]: the per-account object that counts wrong passwords and delays logins.
 //! - [`payment`]: the per-payment object that talks to the payment provider.
 //! - [`reconcile`]: `Admin/reconcile`'s comparison of bookings, payments and the provider.
 
@@ -22,6 +24,7 @@ pub mod calendar;
 pub mod deps;
 pub mod error;
 pub mod guard;
+pub mod login_guard;
 pub mod notifications;
 pub mod payment;
 pub mod reconcile;

@@ -101,13 +101,13 @@ impl Notifications {
     }
 
     /// The caller's notifications, newest first.
-    #[handler(name = "list")]
+    #[handler(name = "list", journal_retention = "0s", idempotency_retention = "0s")]
     async fn list(
         &self,
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
     ) -> HandlerResult<Json<Vec<NotificationView>>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let who = guard::member(&ctx, &self.deps).await?;
         let rows = self
             .deps
             .store

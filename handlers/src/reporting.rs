@@ -45,14 +45,20 @@ impl Reporting {
 
     /// (admin) Bookings by status, revenue, refunds and occupancy for slots starting in
     /// `[from, to)` (at most 31 days).
-    #[handler(name = "summary")]
+    #[handler(
+        name = "summary",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
     async fn summary(
         &self,
         ctx: Context<'_>,
         Json(req): Json<SummaryRequest>,
     ) -> HandlerResult<Json<Summary>> {
-        guard::admin(ctx.headers(), &self.deps.tokens)?;
+        guard::admin(&ctx, &self.deps).await?;
         let window = TimeSlot::parse("from", &req.from, "to", &req.to).map_err(bad_input)?;
+        // refused before any query (the occupancy below would refuse it only after the counts)
+        deskflow_domain::availability::check_window(&window).map_err(bad_input)?;
         let (from, to) = (
             window.starts_at.timestamp_millis(),
             window.ends_at.timestamp_millis(),

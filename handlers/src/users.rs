@@ -1,5 +1,6 @@
-//! `Users`: a member's own profile and bookings. Read-only, so nothing is journaled: a retry
-//! simply reads again.
+//! `Users`: a member's own profile and bookings. Read-only: beyond the guard's check, nothing
+//! is journaled, and a retry simply reads again. Every call carries a bearer token, so the
+//! service keeps no journal or idempotency record after a call.
 
 use crate::api::{BookingSummary, Empty, Profile, rfc3339};
 use crate::deps::Deps;
@@ -13,7 +14,7 @@ pub struct Users {
     pub deps: Arc<Deps>,
 }
 
-#[restate_sdk::service(name = "Users")]
+#[restate_sdk::service(name = "Users", journal_retention = "0s", idempotency_retention = "0s")]
 impl Users {
     /// The caller's profile.
     #[handler(name = "me")]
@@ -22,7 +23,7 @@ impl Users {
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
     ) -> HandlerResult<Json<Profile>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let who = guard::member(&ctx, &self.deps).await?;
         let u = self
             .deps
             .store
@@ -46,7 +47,7 @@ impl Users {
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
     ) -> HandlerResult<Json<Vec<BookingSummary>>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let who = guard::member(&ctx, &self.deps).await?;
         let rows = self
             .deps
             .store

@@ -23,7 +23,12 @@ pub struct Workspaces {
     pub deps: Arc<Deps>,
 }
 
-#[restate_sdk::service(name = "Workspaces")]
+/// Every handler receives a bearer token: no journal or idempotency record is kept after a call.
+#[restate_sdk::service(
+    name = "Workspaces",
+    journal_retention = "0s",
+    idempotency_retention = "0s"
+)]
 impl Workspaces {
     /// (admin) Opens a workspace. 400 names the first invalid field (capacity 0, closes before
     /// opens, unknown currency or timezone, ...).
@@ -33,7 +38,7 @@ impl Workspaces {
         mut ctx: Context<'_>,
         Json(req): Json<CreateWorkspaceRequest>,
     ) -> HandlerResult<Json<CreateWorkspaceResponse>> {
-        let admin = guard::admin(ctx.headers(), &self.deps.tokens)?;
+        let admin = guard::admin(&ctx, &self.deps).await?;
         let ws = NewWorkspace::parse(WorkspaceInput {
             name: &req.name,
             location: &req.location,
@@ -123,7 +128,7 @@ impl Workspaces {
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
     ) -> HandlerResult<Json<Vec<WorkspaceView>>> {
-        guard::caller(ctx.headers(), &self.deps.tokens)?;
+        guard::member(&ctx, &self.deps).await?;
         let all = self.deps.store.active_workspaces().await.map_err(infra)?;
         Ok(Json(all.into_iter().map(view).collect()))
     }
@@ -135,7 +140,7 @@ impl Workspaces {
         ctx: Context<'_>,
         Json(req): Json<AvailabilityRequest>,
     ) -> HandlerResult<Json<Availability>> {
-        guard::caller(ctx.headers(), &self.deps.tokens)?;
+        guard::member(&ctx, &self.deps).await?;
         let window = TimeSlot::parse("from", &req.from, "to", &req.to).map_err(bad_input)?;
         let ws = self
             .deps

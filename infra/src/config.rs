@@ -7,8 +7,12 @@ use crate::InfraError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The secret used when none is configured. `serve` logs a warning when it is in use.
+/// The secret used when none is configured. `serve` refuses to start with it unless it runs a
+/// dev stack (`dev_stack`): anyone who read this source could sign an admin token.
 pub const DEV_JWT_SECRET: &str = "deskflow-dev-secret-change-me";
+/// The webhook secret used when none is configured; refused outside a dev stack like
+/// [`DEV_JWT_SECRET`] (it would let anyone forge the payment provider's events).
+pub const DEV_WEBHOOK_SECRET: &str = "whsec_deskflow_dev";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -19,8 +23,24 @@ pub struct Config {
     pub database_max_connections: u32,
     /// HS256 secret for bearer tokens.
     pub jwt_secret: String,
-    /// Lifetime of an issued token, in seconds.
+    /// Lifetime of an issued access token, in seconds (short: a demotion or password change
+    /// revokes tokens through the guard, but a stolen token is useful only this long anyway).
     pub jwt_ttl_secs: i64,
+    /// Lifetime of a refresh token, in seconds; each use spends it and returns a new one.
+    pub refresh_ttl_secs: i64,
+    /// How many argon2 hashes may run at once (each costs ~19 MiB and one core for tens of ms).
+    pub password_hash_concurrency: u32,
+    /// Wrong passwords an account may get before logins for it are refused for a while...
+    pub login_free_failures: u32,
+    /// ...first for this many seconds, doubling with every further failure...
+    pub login_backoff_initial_secs: u64,
+    /// ...up to this many.
+    pub login_backoff_max_secs: u64,
+    /// An account's failures are forgotten after this long without a new one.
+    pub login_failure_window_secs: u64,
+    /// This process runs in a development or test stack (`deskflow up` sets it): the built-in
+    /// development secrets and an endpoint without a request-identity key are allowed.
+    pub dev_stack: bool,
     /// First admin, created at start-up when both are set and the email is not registered.
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -31,6 +51,9 @@ pub struct Config {
     /// `publickeyv1_...`: only requests signed by the matching private key are accepted.
     /// Unset means the endpoint accepts unsigned requests (a warning is logged).
     pub restate_identity_key: Option<String>,
+    /// A file holding that key (docker-compose's key-generation service writes one); read
+    /// when `restate_identity_key` is not set.
+    pub restate_identity_key_file: Option<String>,
     /// restate-server's admin API, for readiness and the CLI.
     pub restate_admin_url: String,
     /// restate-server's ingress, for the CLI.
@@ -89,12 +112,20 @@ impl Default for Config {
             database_url: "sqlite://.data/deskflow.db".into(),
             database_max_connections: 8,
             jwt_secret: DEV_JWT_SECRET.into(),
-            jwt_ttl_secs: 12 * 3600,
+            jwt_ttl_secs: 15 * 60,
+            refresh_ttl_secs: 30 * 24 * 3600,
+            password_hash_concurrency: 2,
+            login_free_failures: 5,
+            login_backoff_initial_secs: 1,
+            login_backoff_max_secs: 15 * 60,
+            login_failure_window_secs: 3600,
+            dev_stack: false,
             admin_email: None,
             admin_password: None,
             endpoint_addr: "127.0.0.1:9080".into(),
             http_addr: "127.0.0.1:9081".into(),
             restate_identity_key: None,
+            restate_identity_key_file: None,
             restate_admin_url: "http://127.0.0.1:9070".into(),
             restate_ingress_url: "http://127.0.0.1:8080".into(),
             restate_nodes: String::new(),
@@ -107,7 +138,7 @@ impl Default for Config {
             notify_retry_max_secs: 3600,
             stripe_api_base: "http://127.0.0.1:8420".into(),
             stripe_secret_key: "sk_test_deskflow".into(),
-            stripe_webhook_secret: "whsec_deskflow_dev".into(),
+            stripe_webhook_secret: DEV_WEBHOOK_SECRET.into(),
             stripe_timeout_secs: 10,
             payment_retry_initial_ms: 200,
             payment_retry_max_ms: 10_000,
@@ -146,7 +177,42 @@ const ENV: &[(&str, &str, &str)] = &[
     (
         "jwt_ttl_secs",
         "DESKFLOW_JWT_TTL_SECS",
-        "token lifetime in seconds",
+        "access token lifetime in seconds",
+    ),
+    (
+        "refresh_ttl_secs",
+        "DESKFLOW_REFRESH_TTL_SECS",
+        "refresh token lifetime in seconds",
+    ),
+    (
+        "password_hash_concurrency",
+        "DESKFLOW_PASSWORD_HASH_CONCURRENCY",
+        "argon2 hashes running at once",
+    ),
+    (
+        "login_free_failures",
+        "DESKFLOW_LOGIN_FREE_FAILURES",
+        "wrong passwords per account before logins are delayed",
+    ),
+    (
+        "login_backoff_initial_secs",
+        "DESKFLOW_LOGIN_BACKOFF_INITIAL_SECS",
+        "first login delay, doubling per further failure",
+    ),
+    (
+        "login_backoff_max_secs",
+        "DESKFLOW_LOGIN_BACKOFF_MAX_SECS",
+        "longest login delay",
+    ),
+    (
+        "login_failure_window_secs",
+        "DESKFLOW_LOGIN_FAILURE_WINDOW_SECS",
+        "failures are forgotten after this long without a new one",
+    ),
+    (
+        "dev_stack",
+        "DESKFLOW_DEV_STACK",
+        "1 in a dev/test stack: allows the built-in dev secrets and no identity key",
     ),
     ("admin_email", "DESKFLOW_ADMIN_EMAIL", "first admin's email"),
     (
@@ -168,6 +234,11 @@ const ENV: &[(&str, &str, &str)] = &[
         "restate_identity_key",
         "DESKFLOW_RESTATE_IDENTITY_KEY",
         "publickeyv1_... of restate-server",
+    ),
+    (
+        "restate_identity_key_file",
+        "DESKFLOW_RESTATE_IDENTITY_KEY_FILE",
+        "file with the publickeyv1_... key",
     ),
     (
         "restate_admin_url",
@@ -293,6 +364,7 @@ impl Config {
             None => Config::default(),
         };
         cfg.apply_env(|k| std::env::var(k).ok())?;
+        cfg.read_key_file()?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -311,6 +383,15 @@ impl Config {
         for (field, var, _) in ENV {
             let Some(raw) = get(var) else { continue };
             let value = match table.get(*field) {
+                Some(toml::Value::Boolean(_)) => match raw.trim() {
+                    "1" | "true" | "yes" => toml::Value::Boolean(true),
+                    "0" | "false" | "no" | "" => toml::Value::Boolean(false),
+                    _ => {
+                        return Err(InfraError::Config(format!(
+                            "{var}={raw:?} is not 1/true or 0/false"
+                        )));
+                    }
+                },
                 Some(toml::Value::Integer(_)) => raw
                     .trim()
                     .parse::<i64>()
@@ -325,6 +406,19 @@ impl Config {
         *self = table
             .try_into()
             .map_err(|e| InfraError::Config(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Fills `restate_identity_key` from `restate_identity_key_file` when only the file is set.
+    pub fn read_key_file(&mut self) -> Result<(), InfraError> {
+        if let (None, Some(path)) = (&self.restate_identity_key, &self.restate_identity_key_file) {
+            let key = std::fs::read_to_string(path).map_err(|e| {
+                InfraError::Config(format!(
+                    "DESKFLOW_RESTATE_IDENTITY_KEY_FILE: cannot read {path}: {e}"
+                ))
+            })?;
+            self.restate_identity_key = Some(key.trim().to_string());
+        }
         Ok(())
     }
 
@@ -350,6 +444,22 @@ impl Config {
                 self.log_format
             ));
         }
+        if self.refresh_ttl_secs < self.jwt_ttl_secs {
+            return bad(
+                "DESKFLOW_REFRESH_TTL_SECS must not be shorter than DESKFLOW_JWT_TTL_SECS".into(),
+            );
+        }
+        if self.password_hash_concurrency == 0 {
+            return bad("DESKFLOW_PASSWORD_HASH_CONCURRENCY must be at least 1".into());
+        }
+        if self.login_backoff_initial_secs == 0
+            || self.login_backoff_max_secs < self.login_backoff_initial_secs
+        {
+            return bad(
+                "DESKFLOW_LOGIN_BACKOFF_INITIAL_SECS must be at least 1 and at most DESKFLOW_LOGIN_BACKOFF_MAX_SECS"
+                    .into(),
+            );
+        }
         if self.refund_late_percent > 100 {
             return bad("DESKFLOW_REFUND_LATE_PERCENT must be between 0 and 100".into());
         }
@@ -362,6 +472,36 @@ impl Config {
         if self.admin_email.is_some() != self.admin_password.is_some() {
             return bad(
                 "set both DESKFLOW_ADMIN_EMAIL and DESKFLOW_ADMIN_PASSWORD, or neither".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Refuses what is safe only on a developer's machine: the built-in JWT or webhook secret
+    /// (public in this source) and an endpoint that accepts unsigned requests. A dev or test
+    /// stack says so with `dev_stack` (`deskflow up` and the test harness set it).
+    pub fn check_safe_to_serve(&self) -> Result<(), InfraError> {
+        if self.dev_stack {
+            return Ok(());
+        }
+        let refuse = |m: &str| {
+            Err(InfraError::Config(format!(
+                "{m} (set DESKFLOW_DEV_STACK=1 only for a development stack)"
+            )))
+        };
+        if self.jwt_secret == DEV_JWT_SECRET {
+            return refuse(
+                "DESKFLOW_JWT_SECRET is the built-in development secret, with which anyone can sign an admin token: set a long random one",
+            );
+        }
+        if self.stripe_webhook_secret == DEV_WEBHOOK_SECRET {
+            return refuse(
+                "DESKFLOW_STRIPE_WEBHOOK_SECRET is the built-in development secret: set the provider's webhook signing secret",
+            );
+        }
+        if self.restate_identity_key.is_none() {
+            return refuse(
+                "no DESKFLOW_RESTATE_IDENTITY_KEY: the endpoint would run any request sent to it; set restate-server's publickeyv1_... key",
             );
         }
         Ok(())
@@ -417,12 +557,75 @@ mod tests {
             admin_email: Some("x".into()),
             admin_password: Some("y".into()),
             restate_identity_key: Some("k".into()),
+            restate_identity_key_file: Some("f".into()),
             ..Config::default()
         })
         .unwrap();
         for k in t.keys() {
             assert!(ENV.iter().any(|(f, _, _)| f == k), "{k} has no variable");
         }
+    }
+
+    #[test]
+    fn the_identity_key_can_come_from_a_file() {
+        let path = std::env::temp_dir().join(format!("deskflow-key-{}", std::process::id()));
+        std::fs::write(&path, "publickeyv1_abc\n").unwrap();
+        let mut c = Config {
+            restate_identity_key_file: Some(path.display().to_string()),
+            ..Config::default()
+        };
+        c.read_key_file().unwrap();
+        assert_eq!(c.restate_identity_key.as_deref(), Some("publickeyv1_abc"));
+        std::fs::remove_file(&path).unwrap();
+        let mut missing = Config {
+            restate_identity_key_file: Some(path.display().to_string()),
+            ..Config::default()
+        };
+        let e = missing.read_key_file().unwrap_err().to_string();
+        assert!(e.contains("DESKFLOW_RESTATE_IDENTITY_KEY_FILE"), "{e}");
+    }
+
+    #[test]
+    fn serving_with_a_dev_secret_or_no_identity_key_needs_a_dev_stack() {
+        let safe = Config {
+            jwt_secret: "a-long-random-production-secret".into(),
+            stripe_webhook_secret: "whsec_live".into(),
+            restate_identity_key: Some("publickeyv1_x".into()),
+            ..Config::default()
+        };
+        assert!(safe.check_safe_to_serve().is_ok());
+        for (broken, names) in [
+            (
+                Config {
+                    jwt_secret: DEV_JWT_SECRET.into(),
+                    ..safe.clone()
+                },
+                "DESKFLOW_JWT_SECRET",
+            ),
+            (
+                Config {
+                    stripe_webhook_secret: DEV_WEBHOOK_SECRET.into(),
+                    ..safe.clone()
+                },
+                "DESKFLOW_STRIPE_WEBHOOK_SECRET",
+            ),
+            (
+                Config {
+                    restate_identity_key: None,
+                    restate_identity_key_file: None,
+                    ..safe.clone()
+                },
+                "DESKFLOW_RESTATE_IDENTITY_KEY",
+            ),
+        ] {
+            let e = broken.check_safe_to_serve().unwrap_err().to_string();
+            assert!(e.contains(names) && e.contains("DESKFLOW_DEV_STACK"), "{e}");
+            let mut dev = broken.clone();
+            dev.apply_env(|k| (k == "DESKFLOW_DEV_STACK").then(|| "1".to_string()))
+                .unwrap();
+            assert!(dev.check_safe_to_serve().is_ok());
+        }
+        assert!(Config::default().check_safe_to_serve().is_err());
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Bearer tokens: HS256 JWTs carrying the user id and role, with an expiry. Only HS256 is
-//! accepted, so a token with `alg: none` or signed with another algorithm is refused.
+//! Bearer tokens: HS256 JWTs carrying the user id, role and token version, with a short expiry;
+//! and refresh tokens, random strings of which only a hash is stored. Only HS256 is accepted,
+//! so a token with `alg: none` or signed with another algorithm is refused.
 
 use crate::InfraError;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -16,6 +17,10 @@ pub struct Claims {
     pub iat: i64,
     /// expiry, seconds since the epoch
     pub exp: i64,
+    /// the user's token version when it was issued; the guard refuses a token whose version is
+    /// not the user's current one (a demotion or password change bumps it)
+    #[serde(default)]
+    pub ver: i64,
 }
 
 impl Claims {
@@ -41,13 +46,21 @@ impl TokenKeys {
         }
     }
 
-    /// Issues a token valid from `now` (seconds since the epoch) for the configured lifetime.
-    pub fn issue(&self, user_id: &str, role: &str, now: i64) -> Result<(String, i64), InfraError> {
+    /// Issues a token valid from `now` (seconds since the epoch) for the configured lifetime,
+    /// under the user's current token `version`.
+    pub fn issue(
+        &self,
+        user_id: &str,
+        role: &str,
+        version: i64,
+        now: i64,
+    ) -> Result<(String, i64), InfraError> {
         let claims = Claims {
             sub: user_id.into(),
             role: role.into(),
             iat: now,
             exp: now + self.ttl_secs,
+            ver: version,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims.exp))
@@ -62,6 +75,25 @@ impl TokenKeys {
     }
 }
 
+/// A fresh refresh token: 32 random bytes from the OS (hex, with a `dfr_` prefix so a leaked
+/// one is recognisable) and the hash to store. Randomness comes from the OS, never from
+/// Restate's deterministic generator, which is seeded by the (visible) invocation id.
+pub fn new_refresh_token() -> (String, String) {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = format!("dfr_{}", hex::encode(bytes));
+    let hash = refresh_token_hash(&token);
+    (token, hash)
+}
+
+/// The stored form of a refresh token: hex SHA-256. The token has 256 bits of entropy, so a
+/// fast hash cannot be brute-forced, and lookups stay one indexed read.
+pub fn refresh_token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.trim().as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,18 +105,32 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_with_its_claims() {
         let k = TokenKeys::new("s3cret", 60);
-        let (t, exp) = k.issue("u1", "admin", now()).unwrap();
+        let (t, exp) = k.issue("u1", "admin", 3, now()).unwrap();
         let c = k.verify(&t).unwrap();
-        assert_eq!((c.sub.as_str(), c.is_admin(), c.exp), ("u1", true, exp));
+        assert_eq!(
+            (c.sub.as_str(), c.is_admin(), c.exp, c.ver),
+            ("u1", true, exp, 3)
+        );
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_stored_only_as_their_hash() {
+        let (a, ha) = new_refresh_token();
+        let (b, hb) = new_refresh_token();
+        assert_ne!(a, b);
+        assert!(a.starts_with("dfr_") && a.len() == 68, "{a}");
+        assert_eq!(refresh_token_hash(&a), ha);
+        assert_ne!(ha, hb);
+        assert!(!ha.contains(&a[4..]));
     }
 
     #[test]
     fn expired_foreign_and_unsigned_tokens_are_refused() {
         let k = TokenKeys::new("s3cret", 60);
-        let (old, _) = k.issue("u1", "member", now() - 3600).unwrap();
+        let (old, _) = k.issue("u1", "member", 0, now() - 3600).unwrap();
         assert!(k.verify(&old).is_err());
         let (foreign, _) = TokenKeys::new("other", 60)
-            .issue("u1", "admin", now())
+            .issue("u1", "admin", 0, now())
             .unwrap();
         assert!(k.verify(&foreign).is_err());
         // alg: none — header {"alg":"none","typ":"JWT"}, no signature

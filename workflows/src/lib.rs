@@ -11,12 +11,14 @@
 //! - [`up`]: `deskflow up`, for developers and (with `--control`) for the test harness.
 //! - [`cli`]: the command line.
 //! - [`cluster`]: a Restate cluster's quorum and partition leaders, from its nodes' metrics.
+//! - [`files`]: owner-only permissions for files that hold secrets.
 //! - [`telemetry`]: the tracing subscriber.
 
 pub mod bench;
 pub mod booking;
 pub mod cli;
 pub mod cluster;
+pub mod files;
 pub mod http;
 pub mod identity;
 pub mod sdk_server;

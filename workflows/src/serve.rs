@@ -7,9 +7,11 @@ use crate::http::{HttpState, app};
 use crate::identity::CachingVerifier;
 use anyhow::Context as _;
 use deskflow_handlers::{
-    Deps, admin::Admin, auth::Auth, calendar::Calendar, notifications::Notifications,
-    payment::Payment, reporting::Reporting, users::Users, workspaces::Workspaces,
+    Deps, admin::Admin, auth::Auth, calendar::Calendar, login_guard::LoginGuard,
+    notifications::Notifications, payment::Payment, reporting::Reporting, users::Users,
+    workspaces::Workspaces,
 };
+use deskflow_infra::store::users::Bootstrap;
 use deskflow_infra::{Config, Store, passwords, store::users::User};
 use restate_sdk::prelude::Endpoint;
 use std::sync::Arc;
@@ -20,9 +22,12 @@ pub async fn run(
     cfg: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // files this process creates (the SQLite database and its -wal/-shm) are its own only
+    crate::files::private_umask();
+    cfg.check_safe_to_serve()?;
     if cfg.jwt_secret == deskflow_infra::config::DEV_JWT_SECRET {
         tracing::warn!(
-            "DESKFLOW_JWT_SECRET is the built-in development secret: set your own outside development"
+            "DESKFLOW_JWT_SECRET is the built-in development secret (allowed: DESKFLOW_DEV_STACK is set)"
         );
     }
     let store = Store::connect(&cfg.database_url, cfg.database_max_connections)
@@ -33,6 +38,7 @@ pub async fn run(
 
     let endpoint = Endpoint::builder()
         .bind(Auth { deps: deps.clone() })
+        .bind(LoginGuard { deps: deps.clone() })
         .bind(Users { deps: deps.clone() })
         .bind(Workspaces { deps: deps.clone() })
         .bind(Notifications { deps: deps.clone() })
@@ -99,8 +105,11 @@ pub async fn run(
     Ok(())
 }
 
-/// Creates the configured first admin (or promotes that email), so a fresh stack has someone
-/// who may open workspaces.
+/// Creates the configured first admin, so a fresh stack has someone who may open workspaces.
+/// An account registered with that email already is promoted only when its password is the
+/// configured one: whoever registered the admin email first with a password of their own
+/// (before the operator's first start, say) must not become admin. That case is logged as an
+/// error and start-up goes on without an admin from the environment.
 async fn ensure_first_admin(cfg: &Config, store: &Store) -> anyhow::Result<()> {
     let (Some(email), Some(password)) = (&cfg.admin_email, &cfg.admin_password) else {
         return Ok(());
@@ -115,10 +124,24 @@ async fn ensure_first_admin(cfg: &Config, store: &Store) -> anyhow::Result<()> {
         active: true,
         created_at: chrono::Utc::now().timestamp_millis(),
     };
-    store
-        .ensure_admin(&user, &passwords::hash(password)?)
+    let hash = passwords::hash(password)?;
+    let outcome = store
+        .ensure_admin(&user, &hash, |stored| passwords::verify(password, stored))
         .await?;
-    tracing::info!(email = email.as_str(), "first admin is present");
+    match outcome {
+        Bootstrap::Created => tracing::info!(email = email.as_str(), "first admin created"),
+        Bootstrap::AlreadyAdmin => tracing::info!(email = email.as_str(), "first admin is present"),
+        Bootstrap::Promoted => tracing::info!(
+            email = email.as_str(),
+            "the account with the configured admin email and password is now an admin"
+        ),
+        Bootstrap::Refused => tracing::error!(
+            email = email.as_str(),
+            "DESKFLOW_ADMIN_EMAIL is registered already with another password than DESKFLOW_ADMIN_PASSWORD: \
+             NOT promoting that account (it may not be yours). Promote the right account as an existing \
+             admin (`deskflow admin create`, Admin/promote), or configure another admin email"
+        ),
+    }
     Ok(())
 }
 
@@ -130,5 +153,68 @@ pub fn redact(url: &str) -> String {
             None => url.to_string(),
         },
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store(dir: &tempfile::TempDir) -> Store {
+        Store::connect(&format!("sqlite://{}/t.db", dir.path().display()), 2)
+            .await
+            .unwrap()
+    }
+
+    fn cfg(email: &str, password: &str) -> Config {
+        Config {
+            admin_email: Some(email.into()),
+            admin_password: Some(password.into()),
+            ..Config::default()
+        }
+    }
+
+    fn member(id: &str, email: &str) -> User {
+        User {
+            id: id.into(),
+            email: email.into(),
+            name: "Someone".into(),
+            role: "member".into(),
+            active: true,
+            created_at: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_bootstrap_does_not_promote_an_account_registered_with_another_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&dir).await;
+        let hash = passwords::hash("the-squatters-password").unwrap();
+        s.insert_user(&member("squatter", "boss@x.io"), &hash)
+            .await
+            .unwrap();
+        ensure_first_admin(&cfg("boss@x.io", "configured-password"), &s)
+            .await
+            .unwrap();
+        assert_eq!(s.user("squatter").await.unwrap().unwrap().role, "member");
+    }
+
+    #[tokio::test]
+    async fn the_bootstrap_creates_the_admin_or_promotes_the_one_with_the_configured_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&dir).await;
+        ensure_first_admin(&cfg("new@x.io", "configured-password"), &s)
+            .await
+            .unwrap();
+        let (u, _) = s.user_credentials("new@x.io").await.unwrap().unwrap();
+        assert_eq!(u.role, "admin");
+        let hash = passwords::hash("configured-password").unwrap();
+        s.insert_user(&member("mine", "mine@x.io"), &hash)
+            .await
+            .unwrap();
+        ensure_first_admin(&cfg("mine@x.io", "configured-password"), &s)
+            .await
+            .unwrap();
+        assert_eq!(s.user("mine").await.unwrap().unwrap().role, "admin");
     }
 }

@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod payments;
 pub mod reconcile;
 pub mod scratch;
+pub mod tokens;
 pub mod users;
 pub mod workspaces;
 
@@ -63,10 +64,17 @@ impl Store {
         };
         if let Some(path) = &sqlite_path {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    InfraError::Config(format!("cannot create {}: {e}", dir.display()))
-                })?;
+                use std::os::unix::fs::DirBuilderExt;
+                // a folder made here is the database's own: owner only
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(|e| {
+                        InfraError::Config(format!("cannot create {}: {e}", dir.display()))
+                    })?;
             }
+            private_sqlite_files(path)?;
             if !url.contains('?') {
                 url.push_str("?mode=rwc"); // create the file when missing
             }
@@ -97,6 +105,9 @@ impl Store {
             )?)),
             None => None,
         };
+        if let Some(path) = &sqlite_path {
+            private_sqlite_files(path)?;
+        }
         let store = Store {
             pool,
             backend,
@@ -156,6 +167,33 @@ fn sqlite_file(url: &str) -> Result<std::path::PathBuf, InfraError> {
         )));
     }
     Ok(file.to_path_buf())
+}
+
+/// The database file holds password hashes: it is created 0600 before SQLite opens it (SQLite
+/// gives its -wal and -shm files the mode of the database file), and an existing file or
+/// -wal/-shm left readable by an older version is made 0600.
+fn private_sqlite_files(path: &std::path::Path) -> Result<(), InfraError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let cannot = |p: &std::path::Path, e: std::io::Error| {
+        InfraError::Config(format!("cannot make {} private: {e}", p.display()))
+    };
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| cannot(path, e))?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let p = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if p.exists() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| cannot(&p, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Turns "a unique constraint refused this" into a domain-level error at the query, leaving

@@ -15,6 +15,29 @@ pub struct User {
     pub created_at: i64,
 }
 
+/// What the first-admin bootstrap did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// The account did not exist and was created as admin.
+    Created,
+    /// The account exists and is an admin already.
+    AlreadyAdmin,
+    /// The account existed as a member with the configured password and was promoted.
+    Promoted,
+    /// The account exists with another password: it was left as it is.
+    Refused,
+}
+
+/// The outcome of `Admin/demote`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Demoted {
+    /// The user is a member now (or was one already).
+    Done(User),
+    /// The user is the last active admin: not demoted.
+    LastAdmin,
+    NoSuchUser,
+}
+
 /// Columns read by every user query, in [`user_from`]'s order.
 const COLS: &str = "id, email, name, role, active, created_at";
 
@@ -73,18 +96,91 @@ impl Store {
         Ok(row.map(|r| user_from(&r)).transpose()?)
     }
 
-    /// Creates the configured admin unless that email is registered already (then makes sure
-    /// it has the admin role). Safe to run from several endpoints at once.
-    pub async fn ensure_admin(&self, u: &User, password_hash: &str) -> Result<(), InfraError> {
+    /// Makes sure the configured first admin exists: creates it with `password_hash`, or, when
+    /// the email is registered already, promotes that account only if `password_matches` says
+    /// its stored hash is of the configured password. Whoever registered the admin email first
+    /// with a password of their own stays a member ([`Bootstrap::Refused`]). Safe to run from
+    /// several endpoints at once.
+    pub async fn ensure_admin(
+        &self,
+        u: &User,
+        password_hash: &str,
+        password_matches: impl FnOnce(&str) -> bool,
+    ) -> Result<Bootstrap, InfraError> {
         match self.insert_user(u, password_hash).await {
-            Ok(()) | Err(InfraError::AlreadyExists(_)) => {}
+            Ok(()) => return Ok(Bootstrap::Created),
+            Err(InfraError::AlreadyExists(_)) => {}
             Err(e) => return Err(e),
+        }
+        let Some((existing, stored)) = self.user_credentials(&u.email).await? else {
+            return Err(InfraError::NotFound("the admin account that exists"));
+        };
+        if existing.role == "admin" {
+            return Ok(Bootstrap::AlreadyAdmin);
+        }
+        if !password_matches(&stored) {
+            return Ok(Bootstrap::Refused);
         }
         sqlx::query("UPDATE users SET role = 'admin' WHERE email = $1")
             .bind(&u.email)
             .execute(&mut self.conn().await?)
             .await?;
-        Ok(())
+        Ok(Bootstrap::Promoted)
+    }
+
+    /// Takes the admin role from the user with this email, bumps their token version and
+    /// revokes their refresh tokens, unless they are the last admin. Two admins demoting each
+    /// other at once must not both succeed: on SQLite the count and the change are one
+    /// statement and writes are serialized; on PostgreSQL a transaction first locks every
+    /// admin row, so concurrent demotions take turns and the second sees the first's result.
+    pub async fn demote(&self, email: &str, now_ms: i64) -> Result<Demoted, InfraError> {
+        let Some(user) = self.user_by_email(email).await? else {
+            return Ok(Demoted::NoSuchUser);
+        };
+        if user.role != "admin" {
+            return Ok(Demoted::Done(user));
+        }
+        const DEMOTE: &str = "UPDATE users SET role = 'member', token_version = token_version + 1 WHERE id = $1 AND role = 'admin' AND (SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1) > 1";
+        let changed = match self.backend() {
+            super::Backend::Sqlite => sqlx::query(DEMOTE)
+                .bind(&user.id)
+                .execute(&mut self.conn().await?)
+                .await?
+                .rows_affected(),
+            super::Backend::Postgres => {
+                let mut tx = self.pool().begin().await?;
+                sqlx::query("SELECT id FROM users WHERE role = 'admin' AND active = 1 FOR UPDATE")
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let n = sqlx::query(DEMOTE)
+                    .bind(&user.id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                n
+            }
+        };
+        if changed == 0 {
+            return Ok(match self.user_by_email(email).await? {
+                Some(u) if u.role == "admin" => Demoted::LastAdmin,
+                Some(u) => Demoted::Done(u),
+                None => Demoted::NoSuchUser,
+            });
+        }
+        self.revoke_refresh_tokens(&user.id, now_ms).await?;
+        Ok(match self.user_by_email(email).await? {
+            Some(u) => Demoted::Done(u),
+            None => Demoted::NoSuchUser,
+        })
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, InfraError> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE email = $1"))
+            .bind(email)
+            .fetch_optional(&mut self.conn().await?)
+            .await?;
+        Ok(row.map(|r| user_from(&r)).transpose()?)
     }
 
     /// Sets the role of the user with this email; the user after the change, if any.

@@ -1,10 +1,13 @@
 //! How the CLI reaches deskflow: the Restate ingress for the API (with the stored bearer
-//! token) and Restate's admin API for operator actions. Never the database.
+//! token) and Restate's admin API for operator actions. Never the database. Access tokens are
+//! short-lived: when one is refused, the stored refresh token gets a new pair (`Auth/refresh`),
+//! which is stored (owner-only file) before the call is sent again.
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// What `auth login` remembers between runs.
@@ -14,6 +17,9 @@ pub struct Session {
     pub email: Option<String>,
     pub token: Option<String>,
     pub expires_at: Option<String>,
+    /// spent by the next refresh, which stores its successor
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 /// `--config-file`, else `DESKFLOW_CLI_CONFIG`, else `~/.config/deskflow/cli.json`.
@@ -36,12 +42,9 @@ impl Session {
             .unwrap_or_default()
     }
 
-    pub fn save(&self, path: &PathBuf) -> anyhow::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, serde_json::to_string_pretty(self)?)
-            .with_context(|| format!("cannot write {}", path.display()))
+    /// Writes the session owner-only (0600 in a 0700 folder): it holds tokens.
+    pub fn save(&self, path: &std::path::Path) -> anyhow::Result<()> {
+        crate::files::write_private(path, serde_json::to_string_pretty(self)?.as_bytes())
     }
 }
 
@@ -64,7 +67,9 @@ pub struct Api {
     http: reqwest::Client,
     pub ingress: String,
     pub admin: String,
-    pub token: Option<String>,
+    token: Mutex<Option<String>>,
+    /// the stored session, refreshed and saved when its access token is refused
+    session: Option<(PathBuf, Mutex<Session>)>,
 }
 
 impl Api {
@@ -76,8 +81,52 @@ impl Api {
                 .unwrap_or_default(),
             ingress: ingress.trim_end_matches('/').into(),
             admin: admin.trim_end_matches('/').into(),
-            token,
+            token: Mutex::new(token),
+            session: None,
         }
+    }
+
+    /// An API client that uses the session stored at `path` and keeps it fresh.
+    pub fn with_session(ingress: &str, admin: &str, session: Session, path: PathBuf) -> Api {
+        Api {
+            session: Some((path, Mutex::new(session.clone()))),
+            ..Api::new(ingress, admin, session.token)
+        }
+    }
+
+    fn token(&self) -> Option<String> {
+        self.token.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Spends the stored refresh token for a new pair and stores it; false when there is none
+    /// or it was refused (then the user must log in again).
+    async fn refresh(&self) -> anyhow::Result<bool> {
+        let Some((path, session)) = &self.session else {
+            return Ok(false);
+        };
+        let current = session.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let Some(refresh_token) = current.refresh_token.clone() else {
+            return Ok(false);
+        };
+        let r = self
+            .send(
+                "Auth/refresh",
+                &serde_json::json!({ "refresh_token": refresh_token }),
+                None,
+                None,
+            )
+            .await?;
+        let Ok(v) = r else { return Ok(false) };
+        let next = Session {
+            token: v["token"].as_str().map(str::to_string),
+            expires_at: v["expires_at"].as_str().map(str::to_string),
+            refresh_token: v["refresh_token"].as_str().map(str::to_string),
+            ..current
+        };
+        next.save(path)?;
+        *self.token.lock().unwrap_or_else(|e| e.into_inner()) = next.token.clone();
+        *session.lock().unwrap_or_else(|e| e.into_inner()) = next;
+        Ok(true)
     }
 
     /// `POST {ingress}/{path}` with a JSON body; a non-200 answer is an [`ApiError`].
@@ -85,17 +134,53 @@ impl Api {
         self.call_with(path, body, None).await
     }
 
+    /// As [`Api::call`], with an idempotency key. A 401 for a stored session's token is
+    /// answered by one refresh and one more try.
     pub async fn call_with(
         &self,
         path: &str,
         body: Value,
         idempotency_key: Option<&str>,
     ) -> anyhow::Result<Value> {
+        let token = self.token();
+        match self
+            .send(path, &body, token.as_deref(), idempotency_key)
+            .await?
+        {
+            Ok(v) => Ok(v),
+            Err(e) if e.status == 401 && token.is_some() && !path.starts_with("Auth/") => {
+                if !self.refresh().await? {
+                    return Err(ApiError {
+                        message: format!(
+                            "{}; the stored session has expired: log in again",
+                            e.message
+                        ),
+                        ..e
+                    }
+                    .into());
+                }
+                let token = self.token();
+                Ok(self
+                    .send(path, &body, token.as_deref(), idempotency_key)
+                    .await??)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One POST to the ingress: the body of a 200, or the API's error.
+    async fn send(
+        &self,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> anyhow::Result<Result<Value, ApiError>> {
         let mut req = self
             .http
             .post(format!("{}/{path}", self.ingress))
-            .json(&body);
-        if let Some(t) = &self.token {
+            .json(body);
+        if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some(k) = idempotency_key {
@@ -110,9 +195,9 @@ impl Api {
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
         if status != 200 {
             let message = v["message"].as_str().map(str::to_string).unwrap_or(text);
-            return Err(ApiError { status, message }.into());
+            return Ok(Err(ApiError { status, message }));
         }
-        Ok(v)
+        Ok(Ok(v))
     }
 
     /// `Booking/{id}/status`. A booking whose workflow is a moment from its first step is not

@@ -59,6 +59,16 @@ pub enum Command {
     Up(crate::up::UpArgs),
     /// Print every setting with its environment variable and default
     Config,
+    /// Make restate-server's request-identity key pair if missing (the private key 0600) and
+    /// print the endpoint's publickeyv1_... key (also written to --public when given)
+    IdentityKey {
+        /// The PEM private key restate-server signs requests with
+        #[arg(long)]
+        private: PathBuf,
+        /// Where to write the public key, for DESKFLOW_RESTATE_IDENTITY_KEY_FILE
+        #[arg(long)]
+        public: Option<PathBuf>,
+    },
     /// Register or log in; the token is stored for the next commands
     #[command(subcommand)]
     Auth(AuthCmd),
@@ -212,7 +222,8 @@ pub enum ReportCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {
-    /// Register a user (if new) and give them the admin role; needs an admin's login
+    /// Register a new user and give them the admin role; needs an admin's login. Stops when the
+    /// email is registered already: this command promotes only the account it created
     Create {
         #[arg(long)]
         email: String,
@@ -263,6 +274,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::IdentityKey { private, public } => {
+            let key = crate::stack::keys::ensure_identity(&private)?;
+            if let Some(p) = public {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&p, format!("{key}\n"))
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+            }
+            println!("{key}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Journey(args) => journey::run(&cli.ingress, args).await,
         Command::Bench(args) => {
             crate::telemetry::init("text", "warn");
@@ -286,7 +309,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         command => {
             let path = session_path(cli.config_file.clone());
             let session = Session::load(&path);
-            let api = Api::new(&cli.ingress, &cli.admin_url, session.token.clone());
+            let api =
+                Api::with_session(&cli.ingress, &cli.admin_url, session.clone(), path.clone());
             let ctx = Ctx {
                 api,
                 json: cli.json,
@@ -314,12 +338,14 @@ impl Ctx {
         }
     }
 
-    fn login(&mut self, email: &str, token: &str, expires_at: Option<&str>) -> anyhow::Result<()> {
+    /// Stores the session an `Auth/register` or `Auth/login` answer holds.
+    fn login(&mut self, email: &str, answer: &Value) -> anyhow::Result<()> {
         self.session = Session {
             ingress_url: Some(self.api.ingress.clone()),
             email: Some(email.into()),
-            token: Some(token.into()),
-            expires_at: expires_at.map(str::to_string),
+            token: answer["token"].as_str().map(str::to_string),
+            expires_at: answer["expires_at"].as_str().map(str::to_string),
+            refresh_token: answer["refresh_token"].as_str().map(str::to_string),
         };
         self.session.save(&self.path)
     }
@@ -338,7 +364,7 @@ impl Ctx {
                         json!({"email": email, "password": password, "name": name}),
                     )
                     .await?;
-                self.login(&email, v["token"].as_str().unwrap_or_default(), None)?;
+                self.login(&email, &v)?;
                 self.print(&v, |v| {
                     format!(
                         "{} registered {email} (user {})",
@@ -352,11 +378,7 @@ impl Ctx {
                     .api
                     .call("Auth/login", json!({"email": email, "password": password}))
                     .await?;
-                self.login(
-                    &email,
-                    v["token"].as_str().unwrap_or_default(),
-                    v["expires_at"].as_str(),
-                )?;
+                self.login(&email, &v)?;
                 self.print(&v, |v| {
                     format!(
                         "{} logged in as {email} until {}",
@@ -552,6 +574,9 @@ impl Ctx {
                 password,
                 name,
             }) => {
+                // an existing account's password was chosen by whoever registered it: promoting
+                // it here would hand the admin role to them, so that takes an explicit
+                // Admin/promote by an admin who knows whose account it is
                 match self
                     .api
                     .call(
@@ -563,7 +588,13 @@ impl Ctx {
                     Ok(_) => {}
                     Err(e)
                         if e.downcast_ref::<client::ApiError>()
-                            .is_some_and(|a| a.status == 409) => {}
+                            .is_some_and(|a| a.status == 409) =>
+                    {
+                        anyhow::bail!(
+                            "{email} is registered already: not promoting an account this command did not create. \
+                             If it is the right person's, an admin can promote it with POST /Admin/promote {{\"email\"}}"
+                        );
+                    }
                     Err(e) => return Err(e),
                 }
                 let v = self
@@ -588,6 +619,7 @@ impl Ctx {
             Command::Serve
             | Command::Up(_)
             | Command::Config
+            | Command::IdentityKey { .. }
             | Command::Journey(_)
             | Command::Bench(_)
             | Command::Cluster(_) => {

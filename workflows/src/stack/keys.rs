@@ -7,8 +7,13 @@ use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, spki::der::pem::LineEnding};
 use std::path::Path;
 
-/// Reads the key at `pem`, or generates and writes one; returns the public key string.
+/// Reads the key at `pem`, or generates and writes one (0600, in a 0700 folder); returns the
+/// public key string.
 pub fn ensure_identity(pem: &Path) -> anyhow::Result<String> {
+    if pem.exists() {
+        // a key written by an older version may be readable by others
+        crate::files::write_private(pem, &std::fs::read(pem)?)?;
+    }
     let key = match std::fs::read_to_string(pem) {
         Ok(text) => SigningKey::from_pkcs8_pem(&text)
             .with_context(|| format!("{} is not an ed25519 PKCS#8 key", pem.display()))?,
@@ -17,11 +22,8 @@ pub fn ensure_identity(pem: &Path) -> anyhow::Result<String> {
             let text = key
                 .to_pkcs8_pem(LineEnding::LF)
                 .context("cannot encode the key")?;
-            if let Some(dir) = pem.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(pem, text.as_bytes())
-                .with_context(|| format!("cannot write {}", pem.display()))?;
+            // the private key lets whoever reads it call the endpoint as restate-server
+            crate::files::write_private(pem, text.as_bytes())?;
             key
         }
     };
@@ -45,6 +47,10 @@ mod tests {
         let b = super::ensure_identity(&p).unwrap();
         assert_eq!(a, b);
         assert!(a.starts_with("publickeyv1_"));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p), 0o600);
+        assert_eq!(mode(p.parent().unwrap()), 0o700);
         // restate-sdk accepts it
         restate_sdk::prelude::Endpoint::builder()
             .identity_key(&a)

@@ -141,7 +141,13 @@ impl Stack {
     /// deployment and returns. On failure everything started so far is stopped again.
     pub async fn start(opts: StackOptions) -> anyhow::Result<Stack> {
         let tools = tools::ensure(&tools::repo_root())?;
-        fs::create_dir_all(opts.data_dir.join("logs"))?;
+        // the data dir holds the database, the identity key and stored mail: owner only, and so
+        // is everything the stack's processes create in it (they inherit the umask)
+        crate::files::private_umask();
+        crate::files::private_dir(&opts.data_dir)?;
+        crate::files::private_dir(&opts.data_dir.join("logs"))?;
+        crate::files::private_dir(&opts.data_dir.join("mail"))?;
+        crate::files::make_files_private(&opts.data_dir.join("mail"))?;
         let data_dir = fs::canonicalize(&opts.data_dir)?;
         let opts = StackOptions {
             data_dir: data_dir.clone(),
@@ -377,6 +383,8 @@ impl Stack {
             ("DESKFLOW_STRIPE_API_BASE", self.info.stripe_url.clone()),
             ("DESKFLOW_STRIPE_WEBHOOK_SECRET", self.webhook_secret()),
             ("DATABASE_URL", self.info.database_url.clone()),
+            // a stack started by deskflow itself is a development or test stack
+            ("DESKFLOW_DEV_STACK", "1".to_string()),
         ];
         for (k, v) in own {
             cmd.env(k, v);

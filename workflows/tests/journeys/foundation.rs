@@ -246,9 +246,9 @@ async fn callers_without_a_valid_token_or_role_are_refused() {
     let (user_id, member, _) = c.new_member("Cy").await;
     let keys = TokenKeys::new(JWT_SECRET, 3600);
     let now = chrono::Utc::now().timestamp();
-    let (expired, _) = keys.issue(&user_id, "member", now - 7200).unwrap();
+    let (expired, _) = keys.issue(&user_id, "member", 0, now - 7200).unwrap();
     let (foreign, _) = TokenKeys::new("another-secret-of-someone-else", 3600)
-        .issue(&user_id, "admin", now)
+        .issue(&user_id, "admin", 0, now)
         .unwrap();
     use base64::Engine;
     let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
@@ -294,8 +294,18 @@ async fn callers_without_a_valid_token_or_role_are_refused() {
         .await;
     assert_eq!(r.status, 403, "{}", r.body);
     let ws = json!({"name": "Nope", "location": "x", "timezone": "UTC", "capacity": 1, "hourly_rate_cents": 1, "currency": "EUR", "opens_at": "08:00", "closes_at": "09:00"});
-    let r = c.post("Workspaces/create", ws, Some(&none)).await;
+    let r = c.post("Workspaces/create", ws.clone(), Some(&none)).await;
     assert_eq!(r.status, 401, "alg none must not pass as admin: {}", r.body);
+    // a well-signed token that says "admin" for a member: the database's role decides
+    let (says_admin, _) = keys.issue(&user_id, "admin", 0, now).unwrap();
+    let r = c.post("Workspaces/create", ws, Some(&says_admin)).await;
+    assert_eq!(
+        r.status, 403,
+        "the token's role must not make an admin: {}",
+        r.body
+    );
+    let r = c.post("Admin/bookings", json!({}), Some(&says_admin)).await;
+    assert_eq!(r.status, 403, "{}", r.body);
 }
 
 #[tokio::test]

@@ -17,6 +17,9 @@ pub const ADMIN: (&str, &str) = ("admin@journeys.test", "admin-password-1");
 pub const WEBHOOK_SECRET: &str = "whsec_journeys";
 pub const HOLD_EXPIRY_SECS: u64 = 15;
 pub const PAYMENT_BUDGET_SECS: u64 = 8;
+/// Login backoff of the test stack: 3 free failures, then 2 s doubling up to 4 s.
+pub const LOGIN_FREE_FAILURES: u32 = 3;
+pub const LOGIN_BACKOFF_MAX_SECS: u64 = 4;
 pub const BOOKING_WAIT_SECS: u64 = 4;
 
 pub struct TestStack {
@@ -90,6 +93,11 @@ fn fresh_postgres_database(base: &str) -> String {
 }
 
 impl TestStack {
+    /// A stack of the test's own (its own database, so its own admins), stopped when dropped.
+    pub fn fresh() -> TestStack {
+        TestStack::start(vec![], None)
+    }
+
     /// Starts `deskflow up --control`; `cluster` is `Some(settings of the nodes)` for
     /// `deskflow up --cluster`.
     fn start(extra_env: Vec<(String, String)>, cluster: Option<&[(&str, &str)]>) -> TestStack {
@@ -145,6 +153,21 @@ impl TestStack {
                 WEBHOOK_SECRET.to_string(),
             ),
             ("RUST_LOG".to_string(), "info".to_string()),
+            // logins of an account are delayed after a few failures, for seconds, not minutes
+            (
+                "DESKFLOW_LOGIN_FREE_FAILURES".to_string(),
+                LOGIN_FREE_FAILURES.to_string(),
+            ),
+            (
+                "DESKFLOW_LOGIN_BACKOFF_INITIAL_SECS".to_string(),
+                "2".to_string(),
+            ),
+            (
+                "DESKFLOW_LOGIN_BACKOFF_MAX_SECS".to_string(),
+                LOGIN_BACKOFF_MAX_SECS.to_string(),
+            ),
+            // the stack runs with the test secrets above: a dev stack (`up` says so too)
+            ("DESKFLOW_DEV_STACK".to_string(), "1".to_string()),
         ];
         env.extend(extra_env);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_deskflow"));
@@ -327,6 +350,32 @@ impl TestStack {
         all
     }
 
+    /// Asserts that none of `secrets` can be read from Restate's storage through its admin
+    /// API ([`TestStack::restate_storage_text`]: journals, state, promises, invocations, raw
+    /// payloads hex-decoded). Calls must have completed; a journal still being purged is waited
+    /// for (a few seconds at most).
+    pub async fn assert_no_secret_in_restate(&self, secrets: &[&str]) {
+        let mut found = Vec::new();
+        for _ in 0..50 {
+            found = self.secrets_in_restate(secrets).await;
+            if found.is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("secrets readable through Restate's admin API (first characters shown): {found:?}");
+    }
+
+    /// Which of `secrets` (their first 16 characters) Restate's storage holds.
+    pub async fn secrets_in_restate(&self, secrets: &[&str]) -> Vec<String> {
+        let text = self.restate_storage_text().await;
+        secrets
+            .iter()
+            .filter(|s| !s.is_empty() && text.contains(*s))
+            .map(|s| format!("{s:.16}..."))
+            .collect()
+    }
+
     pub fn client(&self) -> Client {
         Client {
             http: reqwest::Client::new(),
@@ -411,6 +460,17 @@ impl Client {
             r["token"].as_str().unwrap().into(),
             email,
         )
+    }
+
+    /// `Auth/login`; the answer of a 200 (`token`, `expires_at`, `refresh_token`).
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.post(
+            "Auth/login",
+            json!({"email": email, "password": password}),
+            None,
+        )
+        .await
+        .ok()
     }
 
     pub async fn admin_token(&self) -> String {

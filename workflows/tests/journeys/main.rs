@@ -8,4 +8,5 @@ mod foundation;
 mod harness;
 mod invariants;
 mod money;
+mod security;
 mod surface;

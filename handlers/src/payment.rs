@@ -393,13 +393,24 @@ impl Payment {
     }
 
     /// The payment as the member (or an admin) sees it.
-    #[handler(name = "status", journal_retention = "0s")]
+    #[handler(
+        name = "status",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
     async fn status(
         &self,
         ctx: SharedObjectContext<'_>,
         _body: Option<Json<Empty>>,
     ) -> HandlerResult<Json<PaymentView>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let claims = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let (d, sub) = (self.deps.clone(), claims.sub.clone());
+        let Json(access) = ctx
+            .run(|| async move { Ok(Json(d.store.user_access(&sub).await.map_err(infra)?)) })
+            .name("check caller")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        let who = guard::still_valid(claims, access)?;
         let st = ctx.get::<Json<PaymentState>>(STATE).await?.map(|j| j.0);
         let Some(st) =
             st.filter(|s| !s.user_id.is_empty() && (s.user_id == who.sub || who.is_admin()))

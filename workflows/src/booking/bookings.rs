@@ -45,7 +45,7 @@ impl Bookings {
         ctx: Context<'_>,
         Json(req): Json<CreateBookingRequest>,
     ) -> HandlerResult<Json<CreateBookingResponse>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let who = guard::member(&ctx, &self.deps).await?;
         let slot = TimeSlot::parse("starts_at", &req.starts_at, "ends_at", &req.ends_at)
             .map_err(bad_input)?;
         let payment_method = req.payment_method.trim().to_string();

@@ -14,7 +14,7 @@ use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Canceller;
 use deskflow_handlers::api::{BookingView, CancelBody, CancelRequest, CancelResult, Empty};
 use deskflow_handlers::deps::Deps;
-use deskflow_handlers::error::terminal;
+use deskflow_handlers::error::{infra, terminal};
 use deskflow_handlers::guard;
 use deskflow_infra::jwt::Claims;
 use restate_sdk::prelude::*;
@@ -78,13 +78,17 @@ impl Booking {
 
     /// Where the booking stands: status, reason, amounts, payment. While the member must
     /// authenticate the payment, `payment.client_secret` is read from the provider for them.
-    #[handler(name = "status", journal_retention = "0s")]
+    #[handler(
+        name = "status",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
     async fn status(
         &self,
         ctx: SharedWorkflowContext<'_>,
         _body: Option<Json<Empty>>,
     ) -> HandlerResult<Json<BookingView>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let who = member(&ctx, &self.deps).await?;
         let mut view = visible_view(&ctx, &who).await?;
         if view.status == BookingStatus::AwaitingPayment.as_str()
             && let Some(pi) = ctx.get::<String>(PAYMENT_INTENT).await?
@@ -109,13 +113,13 @@ impl Booking {
     /// Waits until the booking is settled -- confirmed, or final without confirmation -- and
     /// answers with its status: one long-poll instead of polling `status`. Answers after at
     /// most the configured wait (60 s at most) with the current status; call again to go on.
-    #[handler(name = "wait", journal_retention = "0s")]
+    #[handler(name = "wait", journal_retention = "0s", idempotency_retention = "0s")]
     async fn wait(
         &self,
         ctx: SharedWorkflowContext<'_>,
         _body: Option<Json<Empty>>,
     ) -> HandlerResult<Json<BookingView>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let who = member(&ctx, &self.deps).await?;
         let current = visible_view(&ctx, &who).await?;
         let settled = restate_sdk::select! {
             // the promise holds the view as it was settled (state read here would be the
@@ -130,13 +134,17 @@ impl Booking {
     /// refunded per policy (everything 24 h or more before the start, half until the start,
     /// nothing after). An admin cancelling someone else's booking refunds everything. Answers
     /// once the money is settled; a second cancel answers the same.
-    #[handler(name = "cancel", journal_retention = "0s")]
+    #[handler(
+        name = "cancel",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
     async fn cancel(
         &self,
         ctx: SharedWorkflowContext<'_>,
         body: Option<Json<CancelBody>>,
     ) -> HandlerResult<Json<CancelResult>> {
-        let who = guard::caller(ctx.headers(), &self.deps.tokens)?;
+        let who = member(&ctx, &self.deps).await?;
         let reason = body
             .and_then(|b| b.0.reason)
             .filter(|r| !r.trim().is_empty());
@@ -176,6 +184,20 @@ impl Booking {
             .ok_or_else(|| terminal(404, format!("booking {:?} not found", ctx.key())))?;
         request_cancel(&ctx, &view, req).await
     }
+}
+
+/// The caller, as `guard::member` decides it for services: a valid token whose user is still
+/// active and has not had its tokens revoked since, with the role the database holds now (one
+/// journaled read; these handlers keep no journal once they answer).
+async fn member(ctx: &SharedWorkflowContext<'_>, deps: &Arc<Deps>) -> HandlerResult<Claims> {
+    let claims = guard::caller(ctx.headers(), &deps.tokens)?;
+    let (d, sub) = (deps.clone(), claims.sub.clone());
+    let Json(access) = ctx
+        .run(|| async move { Ok(Json(d.store.user_access(&sub).await.map_err(infra)?)) })
+        .name("check caller")
+        .retry_policy(deps.db_retry.policy())
+        .await?;
+    guard::still_valid(claims, access)
 }
 
 /// The booking, when the caller may see it (its member or an admin); 404 otherwise, so an

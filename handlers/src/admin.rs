@@ -164,6 +164,7 @@ impl Admin {
     /// (admin) Compares every settled booking's payment with the provider and every workspace's
     /// seats with its bookings (bookings still in flight are skipped); with `fix`, settles the
     /// payment differences through the same unwind as a cancel (`Payment/{id}/settle`).
+    /// `booking_ids` limits it to those bookings and their workspaces.
     #[handler(name = "reconcile", journal_retention = "0s")]
     async fn reconcile(
         &self,
@@ -171,10 +172,15 @@ impl Admin {
         body: Option<Json<ReconcileRequest>>,
     ) -> HandlerResult<Json<ReconcileReport>> {
         guard::admin(&ctx, &self.deps).await?;
-        let fix = body.is_some_and(|b| b.0.fix);
+        let req = body.map(|b| b.0).unwrap_or_default();
+        if req.booking_ids.as_ref().is_some_and(|ids| ids.len() > 500) {
+            return Err(terminal(400, "booking_ids: at most 500 bookings per call"));
+        }
+        let fix = req.fix;
         let deps = self.deps.clone();
+        let only = req.booking_ids;
         let Json((mut report, fixes)) = ctx
-            .run(|| async move { Ok(Json(compare_all(&deps, now_ms()).await?)) })
+            .run(|| async move { Ok(Json(compare_all(&deps, now_ms(), only.as_deref()).await?)) })
             .name("compare with the provider")
             .retry_policy(self.deps.payment_retry.policy())
             .await?;

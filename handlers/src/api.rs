@@ -310,6 +310,9 @@ pub struct PromoteRequest {
 pub struct ReconcileRequest {
     #[serde(default)]
     pub fix: bool,
+    /// only these bookings (and their workspaces' seats); all when absent
+    #[serde(default)]
+    pub booking_ids: Option<Vec<String>>,
 }
 
 /// One thing that is not as the booking's final state and the policy say.

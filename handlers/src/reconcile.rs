@@ -12,6 +12,7 @@ use deskflow_domain::saga::ProviderState;
 use deskflow_infra::metrics;
 use restate_sdk::prelude::HandlerError;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// A difference an unwind may settle: `Payment/{booking_id}/settle` keeping `retain_cents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,20 +21,35 @@ pub struct Fix {
     pub retain_cents: i64,
 }
 
-/// The report and the fixes it allows. Provider failures are retryable (the whole comparison
-/// runs again); the metric `deskflow_reconcile_differences` is set to what was found.
+/// The report and the fixes it allows, for every booking or `only` these (and their
+/// workspaces). Provider failures are retryable (the whole comparison runs again); a run over
+/// everything sets the metric `deskflow_reconcile_differences` to what it found.
 pub async fn compare_all(
     deps: &Deps,
     now_ms: i64,
+    only: Option<&[String]>,
 ) -> Result<(ReconcileReport, Vec<Fix>), HandlerError> {
     let mut report = ReconcileReport::default();
     let mut fixes = Vec::new();
+    let wanted: Option<BTreeSet<&str>> = only.map(|ids| ids.iter().map(String::as_str).collect());
+    let mut workspaces = BTreeSet::new();
+    for id in only.unwrap_or_default() {
+        if let Some(b) = deps.store.booking(id).await.map_err(infra)? {
+            workspaces.insert(b.workspace_id);
+        }
+    }
     for b in deps
         .store
         .paid_bookings_to_reconcile()
         .await
         .map_err(infra)?
     {
+        if wanted
+            .as_ref()
+            .is_some_and(|w| !w.contains(b.booking_id.as_str()))
+        {
+            continue;
+        }
         let Some(status) = BookingStatus::parse(&b.status) else {
             continue;
         };
@@ -65,6 +81,9 @@ pub async fn compare_all(
     for (workspace_id, capacity, held) in
         deps.store.seats_to_reconcile(now_ms).await.map_err(infra)?
     {
+        if only.is_some() && !workspaces.contains(&workspace_id) {
+            continue;
+        }
         report.checked += 1;
         let occupied: Vec<Occupied> = held
             .iter()
@@ -92,7 +111,10 @@ pub async fn compare_all(
         "provider_net",
         "payment_row",
         "over_capacity",
-    ] {
+    ]
+    .into_iter()
+    .filter(|_| only.is_none())
+    {
         let n = report.differences.iter().filter(|d| d.kind == kind).count();
         metrics::set(
             "deskflow_reconcile_differences",

@@ -93,4 +93,25 @@ pub async fn booking_settled(
         ),
     }
     capacity_holds(s, &b.workspace_id).await;
+    reconciled(s, &[booking_id.to_string()]).await;
+}
+
+/// `Admin/reconcile` for these bookings finds nothing: their payments equal the provider's
+/// state and what their final status says, and their workspaces' seats fit.
+pub async fn reconciled(s: &TestStack, booking_ids: &[String]) {
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let report = c
+        .post(
+            "Admin/reconcile",
+            serde_json::json!({ "booking_ids": booking_ids }),
+            Some(&admin),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        report["differences"],
+        serde_json::json!([]),
+        "reconciliation of {booking_ids:?}: {report}"
+    );
 }

@@ -4,7 +4,7 @@
 use crate::harness::{
     HOLD_EXPIRY_SECS, WEBHOOK_SECRET, eventually, in_secs, open_workspace, slot_in, stack,
 };
-use crate::invariants::{booking_settled, capacity_holds};
+use crate::invariants::{booking_settled, capacity_holds, reconciled};
 use serde_json::json;
 use std::time::Duration;
 
@@ -272,6 +272,7 @@ async fn a_provider_outage_longer_than_the_retry_budget_fails_and_compensates() 
     let (_, other, _) = c.new_member("After").await;
     let id2 = c.book(&other, &ws, &start, &end, 1, "pm_card_visa").await;
     c.wait_status(&other, &id2, "confirmed").await;
+    reconciled(s, &[id, id2]).await;
 }
 
 /// What happens when a call the saga awaits is killed -- by an operator, as here, or by the
@@ -448,6 +449,7 @@ async fn an_operator_cancel_through_the_restate_cli_compensates() {
     );
     wait_subject(&c, &email, "Booking cancelled").await;
     booking_settled(s, &id, "cancelled", amount, amount).await;
+    reconciled(s, &[id]).await;
 }
 
 #[tokio::test]
@@ -581,6 +583,7 @@ async fn the_endpoint_killed_in_mid_saga_finishes_each_booking_exactly_once() {
         2,
         "{subs:?}"
     );
+    reconciled(s, &[waiting_id.clone(), running_id.clone()]).await;
 }
 
 #[tokio::test]

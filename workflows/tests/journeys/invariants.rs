@@ -93,10 +93,10 @@ pub async fn booking_settled(
         ),
     }
     capacity_holds(s, &b.workspace_id).await;
-    reconciled(s, &[booking_id.to_string()]).await;
 }
 
-/// `Admin/reconcile` for these bookings finds nothing: their payments equal the provider's
+/// `Admin/reconcile` for these bookings finds nothing (one call for all: it logs in as the
+/// admin and reads every settled booking): their payments equal the provider's
 /// state and what their final status says, and their workspaces' seats fit.
 pub async fn reconciled(s: &TestStack, booking_ids: &[String]) {
     let c = s.client();

@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod cpu;
+pub mod flood;
 pub mod floor;
 pub mod responders;
 
@@ -50,6 +51,10 @@ pub struct BenchArgs {
     /// and their ratios of throughput and CPU per booking
     #[arg(long)]
     pub cluster: bool,
+    /// Also run the highest concurrency while this many attackers flood `Auth/login` with wrong
+    /// passwords for unknown emails (0 skips)
+    #[arg(long, default_value_t = 16)]
+    pub login_flood: usize,
 }
 
 /// The figures of one measured run.
@@ -77,6 +82,7 @@ struct Report {
     machine_cores: usize,
     runs: Vec<RunResult>,
     ratios: Vec<Value>,
+    login_flood: Option<Value>,
     growth: Option<Value>,
     endpoint_peak_rss_mb: f64,
     seeded_bookings: u64,
@@ -220,6 +226,30 @@ async fn measure(
         runs.push(r);
         latency.store(args.provider_latency_ms, Ordering::Relaxed);
     }
+    let mut flood_json = None;
+    if args.login_flood > 0 {
+        let calm = driver
+            .drive(Target::Deskflow, top, duration, "before the login flood")
+            .await?;
+        let flood = flood::Flood::start(&http, &info.ingress_url, args.login_flood);
+        let label = format!("login flood ({} attackers)", args.login_flood);
+        let r = driver.drive(Target::Deskflow, top, duration, &label).await;
+        let f = flood.stop().await;
+        let r = r?;
+        print_runs(&[calm.clone(), r.clone()]);
+        println!(
+            "{:<34} attackers' logins: {:.1}/s answered (401: {}, 429: {}, other: {})",
+            "", f.logins_per_sec, f.unauthorized, f.too_many, f.other
+        );
+        flood_json = Some(json!({
+            "attackers": f,
+            "bookings_per_sec_before": calm.journeys_per_sec,
+            "bookings_per_sec_during": r.journeys_per_sec,
+            "throughput_change": r.journeys_per_sec / calm.journeys_per_sec.max(f64::MIN_POSITIVE) - 1.0,
+        }));
+        runs.push(calm);
+        runs.push(r);
+    }
     let (mut growth_json, mut seed_secs) = (None, 0.0);
     if growth > 0 {
         // Both runs of the comparison start on a freshly wiped restate-server, so the only
@@ -273,6 +303,15 @@ async fn measure(
             r["p99_latency_ratio"].as_f64().unwrap_or(0.0)
         );
     }
+    if let Some(f) = &flood_json {
+        println!(
+            "login flood ({} attackers): bookings {:.1}/s before, {:.1}/s during ({:+.1}%)",
+            f["attackers"]["attackers"],
+            f["bookings_per_sec_before"].as_f64().unwrap_or(0.0),
+            f["bookings_per_sec_during"].as_f64().unwrap_or(0.0),
+            f["throughput_change"].as_f64().unwrap_or(0.0) * 100.0
+        );
+    }
     if let Some(g) = &growth_json {
         println!(
             "growth ({} past bookings; both runs on a fresh restate-server): throughput {:+.1}%, p50 latency {:+.1}%, p99 latency {:+.1}%",
@@ -289,6 +328,7 @@ async fn measure(
             .unwrap_or(1),
         runs,
         ratios,
+        login_flood: flood_json,
         growth: growth_json,
         endpoint_peak_rss_mb: rss,
         seeded_bookings: growth,

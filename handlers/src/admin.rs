@@ -4,16 +4,16 @@
 //! checks the caller's role in the database ([`guard::admin`]), and receives a bearer token, so
 //! the service keeps no journal or idempotency record after a call.
 
-use crate::api::{
-    AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
-    DemoteRequest, Profile, PromoteRequest, ReconcileReport, ReconcileRequest,
-};
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra, terminal};
 use crate::guard;
 use crate::payment::{PaymentClient, SettleRequest};
 use crate::reconcile::compare_all;
 use crate::users::booking_summary;
+use deskflow_api::{
+    AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
+    DemoteRequest, Profile, PromoteRequest, ReconcileReport, ReconcileRequest,
+};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::email::Email;
 use deskflow_domain::limits;
@@ -206,6 +206,6 @@ fn profile(u: User) -> Profile {
         email: u.email,
         name: u.name,
         role: u.role,
-        created_at: crate::api::rfc3339(u.created_at),
+        created_at: deskflow_api::rfc3339(u.created_at),
     }
 }

@@ -3,9 +3,9 @@
 //! fail the flow that announces; each is keyed by the event's origin, so a replay announces
 //! nothing twice.
 
-use crate::api::{RecordActivity, SendNotification};
 use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
+use deskflow_api::{RecordActivity, SendNotification};
 use restate_sdk::prelude::*;
 
 /// One-way activity record of `kind`, keyed by `origin`.

@@ -9,16 +9,16 @@
 //! its admin API for a day. Sessions are an access token (a short-lived JWT) plus a refresh
 //! token, of which the database keeps only a hash.
 
-use crate::api::{
-    Empty, LoginRequest, LoginResponse, RecordActivity, RefreshRequest, RegisterRequest,
-    RegisterResponse, SendNotification, ValidateResponse, rfc3339,
-};
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra, terminal};
 use crate::guard;
 use crate::login_guard::{GuardState, LoginGuardClient};
 use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
+use deskflow_api::{
+    Empty, LoginRequest, LoginResponse, RecordActivity, RefreshRequest, RegisterRequest,
+    RegisterResponse, SendNotification, ValidateResponse, rfc3339,
+};
 use deskflow_domain::login::LoginBackoff;
 use deskflow_domain::{email::Email, limits, password};
 use deskflow_infra::jwt::{new_refresh_token, refresh_token_hash};

@@ -4,7 +4,6 @@
 //! place that decides terminal (with an HTTP-like code) or retryable.
 //!
 //! Layout:
-//! - [`api`]: request and response bodies (the JSON of the contract).
 //! - [`deps`]: what handlers share (store, token keys, mailer, retry settings).
 //! - [`guard`]: bearer-token checks (member, admin), with the role and revocation as the
 //!   database says.
@@ -18,7 +17,6 @@
 
 pub mod admin;
 pub mod announce;
-pub mod api;
 pub mod auth;
 pub mod calendar;
 pub mod deps;

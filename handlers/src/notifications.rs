@@ -2,10 +2,10 @@
 //! "send email" step with its own retry policy, so an SMTP outage delays a message but never
 //! loses it, and never blocks the flow that asked for it (callers use one-way sends).
 
-use crate::api::{Empty, NotificationView, SendNotification, rfc3339};
 use crate::deps::{Deps, now_ms};
 use crate::error::infra;
 use crate::guard;
+use deskflow_api::{Empty, NotificationView, SendNotification, rfc3339};
 use deskflow_infra::mailer::Email;
 use deskflow_infra::metrics;
 use deskflow_infra::store::notifications::NotificationRow;

@@ -12,11 +12,11 @@
 //! and record the activity (the seed's payment processing flow).
 
 use crate::announce::record_activity;
-use crate::api::{Empty, SendNotification};
 use crate::deps::{Deps, now_ms};
 use crate::error::{infra, terminal};
 use crate::guard;
 use crate::notifications::NotificationsClient;
+use deskflow_api::{Empty, SendNotification};
 use deskflow_domain::money::format_minor as money;
 use deskflow_domain::saga::{ProviderState, SettleAction, settle_action};
 use deskflow_infra::store::payments::PaymentRow;

@@ -2,9 +2,9 @@
 //! PaymentIntent, and every workspace's seat-holding bookings against its capacity. The rules
 //! are `deskflow_domain::reconcile`; this module gathers the facts and counts the findings.
 
-use crate::api::{Difference, ReconcileReport};
 use crate::deps::Deps;
 use crate::error::infra;
+use deskflow_api::{Difference, ReconcileReport};
 use deskflow_domain::availability::{Occupied, peak_seats};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::reconcile::compare;

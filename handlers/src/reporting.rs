@@ -1,10 +1,10 @@
 //! `Reporting`: activity records (idempotent by the event's origin) and the admins' summary.
 
-use crate::api::{BookingCounts, Occupancy, RecordActivity, Summary, SummaryRequest};
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra};
 use crate::guard;
 use crate::workspaces::stored_hours;
+use deskflow_api::{BookingCounts, Occupancy, RecordActivity, Summary, SummaryRequest};
 use deskflow_domain::availability::free_seats;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_infra::store::activity::Activity;

@@ -2,10 +2,10 @@
 //! is journaled, and a retry simply reads again. Every call carries a bearer token, so the
 //! service keeps no journal or idempotency record after a call.
 
-use crate::api::{BookingSummary, Empty, Profile, rfc3339};
 use crate::deps::Deps;
 use crate::error::{infra, terminal};
 use crate::guard;
+use deskflow_api::{BookingSummary, Empty, Profile, rfc3339};
 use deskflow_infra::store::bookings::BookingRow;
 use restate_sdk::prelude::*;
 use std::sync::Arc;

@@ -1,15 +1,15 @@
 //! `Workspaces`: admins open workspaces (-> availability email -> activity record); everyone
 //! lists them and asks for free seats.
 
-use crate::api::{
-    Availability, AvailabilityRequest, CreateWorkspaceRequest, CreateWorkspaceResponse, Empty,
-    FreeInterval, RecordActivity, SendNotification, WorkspaceView,
-};
 use crate::deps::{Deps, now_ms};
 use crate::error::{bad_input, infra, not_found, terminal};
 use crate::guard;
 use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
+use deskflow_api::{
+    Availability, AvailabilityRequest, CreateWorkspaceRequest, CreateWorkspaceResponse, Empty,
+    FreeInterval, RecordActivity, SendNotification, WorkspaceView,
+};
 use deskflow_domain::availability::{Occupied, free_seats};
 use deskflow_domain::hours::OpeningHours;
 use deskflow_domain::money::format_minor as money;
@@ -172,8 +172,8 @@ impl Workspaces {
             intervals: free
                 .into_iter()
                 .map(|f| FreeInterval {
-                    starts_at: crate::api::rfc3339(f.slot.starts_at.timestamp_millis()),
-                    ends_at: crate::api::rfc3339(f.slot.ends_at.timestamp_millis()),
+                    starts_at: deskflow_api::rfc3339(f.slot.starts_at.timestamp_millis()),
+                    ends_at: deskflow_api::rfc3339(f.slot.ends_at.timestamp_millis()),
                     free_seats: f.free_seats.max(0),
                 })
                 .collect(),

@@ -9,10 +9,12 @@
 //! - [`mailer`]: SMTP delivery with `lettre`.
 //! - [`metrics`]: counters and histograms in Prometheus text format.
 //! - [`stripe`]: the Stripe REST client (PaymentIntents, refunds) and webhook signatures.
+//! - [`files`]: owner-only permissions for files that hold secrets.
 //! - [`error`]: the crate's one error enum, with `is_transient` for the retry decision.
 
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod jwt;
 pub mod mailer;
 pub mod metrics;

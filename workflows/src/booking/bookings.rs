@@ -13,8 +13,8 @@
 
 use super::prepare::{BookingRequest, prepare};
 use super::workflow::BookingClient;
+use deskflow_api::{CreateBookingRequest, CreateBookingResponse};
 use deskflow_domain::slot::TimeSlot;
-use deskflow_handlers::api::{CreateBookingRequest, CreateBookingResponse};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::error::{bad_input, infra, terminal};
 use deskflow_handlers::guard;

@@ -1,8 +1,8 @@
 //! What the booking tells its member, by email: confirmed, reminder, and how it ended.
 
 use super::prepare::BookingStart;
+use deskflow_api::BookingView;
 use deskflow_domain::money::format_minor as money;
-use deskflow_handlers::api::BookingView;
 
 /// An email's subject and text.
 pub struct Mail {

@@ -12,9 +12,9 @@
 use super::notices;
 use super::prepare::{BookingRequest, BookingStart, prepare};
 use super::workflow::{CANCEL, PAYMENT_INTENT, SETTLED, VIEW};
+use deskflow_api::{BookingView, CancelRequest, PaymentSummary, rfc3339};
 use deskflow_domain::booking::{BookingEvent, BookingStatus, next};
 use deskflow_domain::saga::{Canceller, Stop};
-use deskflow_handlers::api::{BookingView, CancelRequest, PaymentSummary, rfc3339};
 use deskflow_handlers::calendar::{CalendarClient, HoldOutcome, HoldRequest};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome, PaymentClient};
@@ -515,7 +515,7 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
         let Some(b) = &self.b else { return };
         deskflow_handlers::announce::email(
             self.ctx,
-            deskflow_handlers::api::SendNotification {
+            deskflow_api::SendNotification {
                 id: format!("{kind}:{}", self.booking_id),
                 user_id: Some(b.user_id.clone()),
                 kind: kind.into(),

@@ -11,9 +11,9 @@
 use super::notices;
 use super::saga::Flow;
 use super::workflow::CANCEL_RESULT;
+use deskflow_api::CancelResult;
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::{Stop, final_status, retained_cents};
-use deskflow_handlers::api::CancelResult;
 use deskflow_handlers::calendar::{CalendarClient, ReleaseRequest};
 use deskflow_handlers::deps::now_ms;
 use deskflow_handlers::payment::{SettleRequest, Settlement};

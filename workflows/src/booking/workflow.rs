@@ -10,9 +10,9 @@
 
 use super::prepare::BookingRequest;
 use super::saga::{Flow, initial_view};
+use deskflow_api::{BookingView, CancelBody, CancelRequest, CancelResult, Empty};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Canceller;
-use deskflow_handlers::api::{BookingView, CancelBody, CancelRequest, CancelResult, Empty};
 use deskflow_handlers::deps::Deps;
 use deskflow_handlers::error::{infra, terminal};
 use deskflow_handlers::guard;

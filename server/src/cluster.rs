@@ -82,15 +82,6 @@ pub async fn status_of(http: &reqwest::Client, node_urls: &[String]) -> ClusterS
     ClusterStatus::from_nodes(futures_util::future::join_all(asks).await)
 }
 
-/// [`status_of`] for the nodes of a local cluster stack.
-pub async fn status(
-    http: &reqwest::Client,
-    cluster: &crate::stack::cluster::ClusterInfo,
-) -> ClusterStatus {
-    let urls: Vec<String> = cluster.nodes.iter().map(|n| n.fabric_url.clone()).collect();
-    status_of(http, &urls).await
-}
-
 async fn node_status(http: &reqwest::Client, url: &str) -> NodeStatus {
     let metrics_url = format!("{}/metrics", url.trim_end_matches('/'));
     let text = match http

@@ -12,7 +12,7 @@ use std::path::Path;
 pub fn ensure_identity(pem: &Path) -> anyhow::Result<String> {
     if pem.exists() {
         // a key written by an older version may be readable by others
-        crate::files::write_private(pem, &std::fs::read(pem)?)?;
+        deskflow_infra::files::write_private(pem, &std::fs::read(pem)?)?;
     }
     let key = match std::fs::read_to_string(pem) {
         Ok(text) => SigningKey::from_pkcs8_pem(&text)
@@ -23,11 +23,25 @@ pub fn ensure_identity(pem: &Path) -> anyhow::Result<String> {
                 .to_pkcs8_pem(LineEnding::LF)
                 .context("cannot encode the key")?;
             // the private key lets whoever reads it call the endpoint as restate-server
-            crate::files::write_private(pem, text.as_bytes())?;
+            deskflow_infra::files::write_private(pem, text.as_bytes())?;
             key
         }
     };
     Ok(public_key_string(&key))
+}
+
+/// [`ensure_identity`], and the public key also written to `public` when given (for
+/// `DESKFLOW_RESTATE_IDENTITY_KEY_FILE`): the `identity-key` command of both binaries.
+pub fn key_pair_files(private: &Path, public: Option<&Path>) -> anyhow::Result<String> {
+    let key = ensure_identity(private)?;
+    if let Some(p) = public {
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(p, format!("{key}\n"))
+            .with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    Ok(key)
 }
 
 pub fn public_key_string(key: &SigningKey) -> String {

@@ -22,8 +22,8 @@ fn node_urls(s: &TestStack) -> Vec<String> {
     c.nodes.iter().map(|n| n.fabric_url.clone()).collect()
 }
 
-async fn status(s: &TestStack) -> deskflow::cluster::ClusterStatus {
-    deskflow::cluster::status_of(&reqwest::Client::new(), &node_urls(s)).await
+async fn status(s: &TestStack) -> deskflow_server::cluster::ClusterStatus {
+    deskflow_server::cluster::status_of(&reqwest::Client::new(), &node_urls(s)).await
 }
 
 /// A fresh workspace with room for every booking a journey makes, and the load on it.

@@ -244,16 +244,11 @@ pub enum AdminCmd {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve => {
-            let mut cfg = deskflow_infra::Config::load()?;
-            if cli.json_logs {
-                cfg.log_format = "json".into();
-            }
-            crate::telemetry::init(&cfg.log_format, &cfg.log_filter);
-            crate::serve::run(cfg, shutdown_signal()).await?;
+            deskflow_server::serve::main(cli.json_logs).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Up(args) => {
-            crate::telemetry::init(
+            deskflow_server::telemetry::init(
                 if cli.json_logs { "json" } else { "text" },
                 "warn,deskflow=info",
             );
@@ -275,20 +270,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::IdentityKey { private, public } => {
-            let key = crate::stack::keys::ensure_identity(&private)?;
-            if let Some(p) = public {
-                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)?;
-                }
-                std::fs::write(&p, format!("{key}\n"))
-                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-            }
+            let key = deskflow_server::keys::key_pair_files(&private, public.as_deref())?;
             println!("{key}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Journey(args) => journey::run(&cli.ingress, args).await,
         Command::Bench(args) => {
-            crate::telemetry::init("text", "warn");
+            deskflow_server::telemetry::init("text", "warn");
             crate::bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -299,7 +287,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect();
-            let healthy = crate::cluster::print_status(&urls, cli.json).await?;
+            let healthy = deskflow_server::cluster::print_status(&urls, cli.json).await?;
             Ok(if healthy {
                 ExitCode::SUCCESS
             } else {
@@ -787,14 +775,4 @@ pub fn reconcile_text(v: &Value) -> String {
         rows.len(),
         v["fixed"].as_i64().unwrap_or(0)
     )
-}
-
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }

@@ -176,6 +176,11 @@ pub struct EndpointInfo {
 }
 
 impl ClusterInfo {
+    /// The nodes' node-to-node addresses, where each answers its metrics.
+    pub fn node_urls(&self) -> Vec<String> {
+        self.nodes.iter().map(|n| n.fabric_url.clone()).collect()
+    }
+
     pub fn new(ports: &ClusterPorts, restatectl: &Path, data_dir: &Path) -> ClusterInfo {
         ClusterInfo {
             nodes: NODES

@@ -1,4 +1,4 @@
-//! The `deskflow` binary: parse the command line and hand over to [`deskflow::cli`].
+//! The `deskflow` binary: parse the command line and hand over to [`deskflow::commands`].
 
 use clap::Parser;
 
@@ -9,8 +9,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = deskflow::cli::Cli::parse();
-    match deskflow::cli::run(cli).await {
+    let cli = deskflow::commands::Cli::parse();
+    match deskflow::commands::run(cli).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("deskflow: {e:#}");

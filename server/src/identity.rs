@@ -138,7 +138,7 @@ mod tests {
     }
 
     fn verifier(k: &SigningKey) -> CachingVerifier {
-        let public = crate::stack::keys::public_key_string(k);
+        let public = crate::keys::public_key_string(k);
         CachingVerifier::new(&[&public]).unwrap()
     }
 

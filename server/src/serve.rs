@@ -2,7 +2,6 @@
 //! Restate SDK endpoint (every service, object and workflow) and the plain HTTP server, both
 //! stopped by one shutdown signal.
 
-use crate::booking::{bookings::Bookings, workflow::Booking};
 use crate::http::{HttpState, app};
 use crate::identity::CachingVerifier;
 use anyhow::Context as _;
@@ -13,6 +12,7 @@ use deskflow_handlers::{
 };
 use deskflow_infra::store::users::Bootstrap;
 use deskflow_infra::{Config, Store, passwords, store::users::User};
+use deskflow_workflows::booking::{bookings::Bookings, workflow::Booking};
 use restate_sdk::prelude::Endpoint;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -23,7 +23,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     // files this process creates (the SQLite database and its -wal/-shm) are its own only
-    crate::files::private_umask();
+    deskflow_infra::files::private_umask();
     cfg.check_safe_to_serve()?;
     if cfg.jwt_secret == deskflow_infra::config::DEV_JWT_SECRET {
         tracing::warn!(
@@ -146,6 +146,27 @@ async fn ensure_first_admin(cfg: &Config, store: &Store) -> anyhow::Result<()> {
 }
 
 /// A database URL without its password, for messages.
+/// `serve` as a program: configuration from the environment (and `DESKFLOW_CONFIG_FILE`), the
+/// tracing subscriber, then [`run`] until SIGINT or SIGTERM. `json_logs` forces JSON log lines.
+pub async fn main(json_logs: bool) -> anyhow::Result<()> {
+    let mut cfg = deskflow_infra::Config::load()?;
+    if json_logs {
+        cfg.log_format = "json".into();
+    }
+    crate::telemetry::init(&cfg.log_format, &cfg.log_filter);
+    run(cfg, shutdown_signal()).await
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and the stack supervisor send).
+pub async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {

@@ -3,8 +3,8 @@
 //! 0600, folders 0700. A process that writes such files sets a private umask once, so files
 //! made by libraries and child processes (SQLite's -wal/-shm, maildev's messages) follow.
 
-use anyhow::Context;
 use std::fs;
+use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
@@ -14,16 +14,22 @@ pub fn private_umask() {
     umask(Mode::from_bits_truncate(0o077));
 }
 
+/// The error of `what` on `path`, naming both (io errors alone do not say which file).
+fn at(path: &Path, what: &str) -> impl FnOnce(io::Error) -> io::Error {
+    let msg = format!("{what} {}", path.display());
+    move |e| io::Error::new(e.kind(), format!("{msg}: {e}"))
+}
+
 /// Creates `dir` (and missing parents) and makes it 0700.
-pub fn private_dir(dir: &Path) -> anyhow::Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+pub fn private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir).map_err(at(dir, "cannot create"))?;
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("cannot make {} private", dir.display()))
+        .map_err(at(dir, "cannot make private"))
 }
 
 /// Writes `bytes` to `path` as a 0600 file in a 0700 folder (also when the file existed with
 /// wider permissions).
-pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         private_dir(dir)?;
     }
@@ -34,14 +40,13 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .truncate(true)
         .mode(0o600)
         .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(at(path, "cannot write"))?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
+    f.write_all(bytes).map_err(at(path, "cannot write"))
 }
 
 /// Makes the files directly inside `dir` 0600 (what an older version left readable).
-pub fn make_files_private(dir: &Path) -> anyhow::Result<()> {
+pub fn make_files_private(dir: &Path) -> io::Result<()> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Ok(());
     };

@@ -7,7 +7,7 @@
 //! and the snapshot repository the same way, started through the same process helpers.
 
 pub mod cluster;
-pub mod keys;
+
 pub mod tools;
 
 use anyhow::{Context, bail};
@@ -143,17 +143,18 @@ impl Stack {
         let tools = tools::ensure(&tools::repo_root())?;
         // the data dir holds the database, the identity key and stored mail: owner only, and so
         // is everything the stack's processes create in it (they inherit the umask)
-        crate::files::private_umask();
-        crate::files::private_dir(&opts.data_dir)?;
-        crate::files::private_dir(&opts.data_dir.join("logs"))?;
-        crate::files::private_dir(&opts.data_dir.join("mail"))?;
-        crate::files::make_files_private(&opts.data_dir.join("mail"))?;
+        deskflow_infra::files::private_umask();
+        deskflow_infra::files::private_dir(&opts.data_dir)?;
+        deskflow_infra::files::private_dir(&opts.data_dir.join("logs"))?;
+        deskflow_infra::files::private_dir(&opts.data_dir.join("mail"))?;
+        deskflow_infra::files::make_files_private(&opts.data_dir.join("mail"))?;
         let data_dir = fs::canonicalize(&opts.data_dir)?;
         let opts = StackOptions {
             data_dir: data_dir.clone(),
             ..opts
         };
-        let identity_key = keys::ensure_identity(&data_dir.join("keys/restate-identity.pem"))?;
+        let identity_key =
+            deskflow_server::keys::ensure_identity(&data_dir.join("keys/restate-identity.pem"))?;
         let p = opts.ports;
         let database_url = opts
             .endpoint_env
@@ -165,7 +166,7 @@ impl Stack {
         if opts.cluster.is_some() && !database_url.starts_with("postgres") {
             bail!(
                 "a cluster stack needs PostgreSQL (its endpoints share one database): set DATABASE_URL=postgres://user@host:5432/db; got {}",
-                crate::serve::redact(&database_url)
+                deskflow_server::serve::redact(&database_url)
             );
         }
         let cluster = opts
@@ -249,7 +250,7 @@ impl Stack {
         };
         let deadline = Instant::now() + limit;
         loop {
-            let s = crate::cluster::status(&self.http, c).await;
+            let s = deskflow_server::cluster::status_of(&self.http, &c.node_urls()).await;
             if s.healthy() {
                 return Ok(());
             }

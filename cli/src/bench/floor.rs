@@ -218,7 +218,13 @@ pub fn serve_on_own_runtime(workers: usize) -> anyhow::Result<String> {
             runtime.block_on(async move {
                 match tokio::net::TcpListener::from_std(listener) {
                     Ok(l) => {
-                        crate::sdk_server::serve(endpoint(), None, l, std::future::pending()).await;
+                        deskflow_server::sdk_server::serve(
+                            endpoint(),
+                            None,
+                            l,
+                            std::future::pending(),
+                        )
+                        .await;
                     }
                     Err(e) => eprintln!("bench: the floor's endpoint cannot listen: {e}"),
                 }

@@ -103,7 +103,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     println!("  health/metrics    {}/ready", i.http_url);
     println!(
         "  database          {}",
-        crate::serve::redact(&i.database_url)
+        deskflow_server::serve::redact(&i.database_url)
     );
     if let Some(c) = &i.cluster {
         for n in &c.nodes {
@@ -209,7 +209,7 @@ async fn ensure_postgres(url: &str) -> anyhow::Result<String> {
     if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
         anyhow::bail!(
             "deskflow up --cluster needs PostgreSQL (both endpoints share one database); DATABASE_URL is {}. Set DATABASE_URL=postgres://user@host:5432/db",
-            crate::serve::redact(url)
+            deskflow_server::serve::redact(url)
         );
     }
     match sqlx::PgConnection::connect(url).await {
@@ -220,7 +220,7 @@ async fn ensure_postgres(url: &str) -> anyhow::Result<String> {
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {}
         Err(e) => anyhow::bail!(
             "deskflow up --cluster needs PostgreSQL, and none answers at {}: {e}. Start one (e.g. apt-get install postgresql, or docker run -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16) or point DATABASE_URL at yours",
-            crate::serve::redact(url)
+            deskflow_server::serve::redact(url)
         ),
     }
     // the server answers, the database is missing: create it through the server's own database
@@ -233,13 +233,18 @@ async fn ensure_postgres(url: &str) -> anyhow::Result<String> {
         .with_context(|| {
             format!(
                 "cannot read a database name from {}",
-                crate::serve::redact(url)
+                deskflow_server::serve::redact(url)
             )
         })?;
     let server = deskflow_infra::store::scratch::with_database(url, "postgres");
     let mut admin = sqlx::PgConnection::connect(&server)
         .await
-        .with_context(|| format!("cannot connect to {}", crate::serve::redact(&server)))?;
+        .with_context(|| {
+            format!(
+                "cannot connect to {}",
+                deskflow_server::serve::redact(&server)
+            )
+        })?;
     admin
         .execute(format!("CREATE DATABASE \"{name}\"").as_str())
         .await

@@ -44,7 +44,10 @@ impl Session {
 
     /// Writes the session owner-only (0600 in a 0700 folder): it holds tokens.
     pub fn save(&self, path: &std::path::Path) -> anyhow::Result<()> {
-        crate::files::write_private(path, serde_json::to_string_pretty(self)?.as_bytes())
+        Ok(deskflow_infra::files::write_private(
+            path,
+            serde_json::to_string_pretty(self)?.as_bytes(),
+        )?)
     }
 }
 

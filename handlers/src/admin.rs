@@ -5,7 +5,7 @@
 //! the service keeps no journal or idempotency record after a call.
 
 use crate::deps::{Deps, now_ms};
-use crate::error::{bad_input, infra, terminal};
+use crate::error::{Failure, step, terminal};
 use crate::guard;
 use crate::payment::{PaymentClient, SettleRequest};
 use crate::reconcile::compare_all;
@@ -38,7 +38,7 @@ impl Admin {
         &self,
         ctx: Context<'_>,
         body: Option<Json<AdminBookingsRequest>>,
-    ) -> HandlerResult<Json<Vec<BookingSummary>>> {
+    ) -> Result<Json<Vec<BookingSummary>>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
         let f = body.map(|j| j.0).unwrap_or_default();
         if let Some(s) = f
@@ -53,7 +53,7 @@ impl Admin {
             ));
         }
         if let Some(secs) = f.stuck_for_secs {
-            limits::check_stuck_for_secs(secs).map_err(bad_input)?;
+            limits::check_stuck_for_secs(secs)?;
         }
         let filter = BookingFilter {
             status: f.status,
@@ -61,12 +61,7 @@ impl Admin {
             user_id: f.user_id,
             unchanged_since_ms: f.stuck_for_secs.map(|s| now_ms() - s * 1000),
         };
-        let rows = self
-            .deps
-            .store
-            .bookings_matching(&filter)
-            .await
-            .map_err(infra)?;
+        let rows = self.deps.store.bookings_matching(&filter).await?;
         Ok(Json(rows.into_iter().map(booking_summary).collect()))
     }
 
@@ -76,24 +71,22 @@ impl Admin {
         &self,
         ctx: Context<'_>,
         Json(req): Json<PromoteRequest>,
-    ) -> HandlerResult<Json<Profile>> {
+    ) -> Result<Json<Profile>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
-        let email = Email::parse(&req.email).map_err(bad_input)?;
+        let email = Email::parse(&req.email)?;
         let deps = self.deps.clone();
         let Json(p) = ctx
-            .run(|| async move {
-                let u = deps
-                    .store
-                    .set_role(email.as_str(), "admin")
-                    .await
-                    .map_err(infra)?;
-                let u = u.ok_or_else(|| {
-                    terminal(
-                        404,
-                        format!("no user with email {:?}: register first", email.as_str()),
-                    )
-                })?;
-                Ok(Json(profile(u)))
+            .run(|| {
+                step(async move {
+                    let u = deps.store.set_role(email.as_str(), "admin").await?;
+                    let u = u.ok_or_else(|| {
+                        terminal(
+                            404,
+                            format!("no user with email {:?}: register first", email.as_str()),
+                        )
+                    })?;
+                    Ok(Json(profile(u)))
+                })
             })
             .name("promote to admin")
             .retry_policy(self.deps.db_retry.policy())
@@ -109,13 +102,13 @@ impl Admin {
         &self,
         ctx: Context<'_>,
         Json(req): Json<DemoteRequest>,
-    ) -> HandlerResult<Json<Profile>> {
+    ) -> Result<Json<Profile>, Failure> {
         let admin = guard::admin(&ctx, &self.deps).await?;
-        let email = Email::parse(&req.email).map_err(bad_input)?;
+        let email = Email::parse(&req.email)?;
         let deps = self.deps.clone();
         let Json(p) = ctx
-            .run(|| async move {
-                match deps.store.demote(email.as_str(), now_ms()).await.map_err(infra)? {
+            .run(|| step(async move {
+                match deps.store.demote(email.as_str(), now_ms()).await? {
                     Demoted::Done(u) => Ok(Json(profile(u))),
                     Demoted::LastAdmin => Err(terminal(
                         409,
@@ -129,7 +122,7 @@ impl Admin {
                         format!("no user with email {:?}", email.as_str()),
                     )),
                 }
-            })
+            }))
             .name("demote")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
@@ -143,9 +136,9 @@ impl Admin {
         &self,
         ctx: Context<'_>,
         Json(req): Json<AdminCancelRequest>,
-    ) -> HandlerResult<Json<CancelResult>> {
+    ) -> Result<Json<CancelResult>, Failure> {
         let admin = guard::admin(&ctx, &self.deps).await?;
-        let reason = limits::check_reason(req.reason.as_deref()).map_err(bad_input)?;
+        let reason = limits::check_reason(req.reason.as_deref())?;
         // the workflow answers 404 for an id it does not know; a booking that has no row yet
         // (its seats are not held yet) can be cancelled all the same
         let cancel = CancelRequest {
@@ -170,7 +163,7 @@ impl Admin {
         &self,
         ctx: Context<'_>,
         body: Option<Json<ReconcileRequest>>,
-    ) -> HandlerResult<Json<ReconcileReport>> {
+    ) -> Result<Json<ReconcileReport>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
         let req = body.map(|b| b.0).unwrap_or_default();
         if req.booking_ids.as_ref().is_some_and(|ids| ids.len() > 500) {
@@ -180,7 +173,9 @@ impl Admin {
         let deps = self.deps.clone();
         let only = req.booking_ids;
         let Json((mut report, fixes)) = ctx
-            .run(|| async move { Ok(Json(compare_all(&deps, now_ms(), only.as_deref()).await?)) })
+            .run(|| {
+                step(async move { Ok(Json(compare_all(&deps, now_ms(), only.as_deref()).await?)) })
+            })
             .name("compare with the provider")
             .retry_policy(self.deps.payment_retry.policy())
             .await?;

@@ -10,7 +10,7 @@
 //! token, of which the database keeps only a hash.
 
 use crate::deps::{Deps, now_ms};
-use crate::error::{bad_input, infra, terminal};
+use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
 use crate::login_guard::{GuardState, LoginGuardClient};
 use crate::notifications::NotificationsClient;
@@ -57,40 +57,39 @@ impl Auth {
         &self,
         mut ctx: Context<'_>,
         Json(req): Json<RegisterRequest>,
-    ) -> HandlerResult<Json<RegisterResponse>> {
-        let email = Email::parse(&req.email).map_err(bad_input)?;
-        password::check_new_password(&req.password).map_err(bad_input)?;
-        let name =
-            password::parse_name("name", &req.name, limits::MAX_NAME_CHARS).map_err(bad_input)?;
+    ) -> Result<Json<RegisterResponse>, Failure> {
+        let email = Email::parse(&req.email)?;
+        password::check_new_password(&req.password)?;
+        let name = password::parse_name("name", &req.name, limits::MAX_NAME_CHARS)?;
         let user_id = ctx.rand_uuid().to_string();
 
         let deps = self.deps.clone();
         let (uid, mail) = (user_id.clone(), email.as_str().to_string());
         let (nm, pw) = (name.clone(), req.password.clone());
-        ctx.run(|| async move {
-            let hash = deps.passwords.hash(pw).await.map_err(infra)?;
-            let user = User {
-                id: uid.clone(),
-                email: mail,
-                name: nm,
-                role: "member".into(),
-                active: true,
-                created_at: now_ms(),
-            };
-            match deps.store.insert_user(&user, &hash).await {
-                Ok(()) => Ok(()),
-                // the step ran before and its result was lost in a crash: the row is ours
-                Err(InfraError::AlreadyExists(_))
-                    if deps.store.user(&uid).await.map_err(infra)?.is_some() =>
-                {
-                    Ok(())
+        ctx.run(|| {
+            step(async move {
+                let hash = deps.passwords.hash(pw).await?;
+                let user = User {
+                    id: uid.clone(),
+                    email: mail,
+                    name: nm,
+                    role: "member".into(),
+                    active: true,
+                    created_at: now_ms(),
+                };
+                match deps.store.insert_user(&user, &hash).await {
+                    Ok(()) => Ok(()),
+                    // the step ran before and its result was lost in a crash: the row is ours
+                    Err(InfraError::AlreadyExists(_)) if deps.store.user(&uid).await?.is_some() => {
+                        Ok(())
+                    }
+                    Err(InfraError::AlreadyExists(_)) => Err(terminal(
+                        409,
+                        "an account with this email exists already: log in instead",
+                    )),
+                    Err(e) => Err(e.into()),
                 }
-                Err(InfraError::AlreadyExists(_)) => Err(terminal(
-                    409,
-                    "an account with this email exists already: log in instead",
-                )),
-                Err(e) => Err(infra(e)),
-            }
+            })
         })
         .name("create user")
         .retry_policy(self.deps.db_retry.policy())
@@ -137,7 +136,7 @@ impl Auth {
         &self,
         ctx: Context<'_>,
         Json(req): Json<LoginRequest>,
-    ) -> HandlerResult<Json<LoginResponse>> {
+    ) -> Result<Json<LoginResponse>, Failure> {
         let email = req.email.trim().to_lowercase();
         if email.chars().count() > limits::MAX_EMAIL_CHARS {
             return Err(terminal(
@@ -148,7 +147,7 @@ impl Auth {
                 ),
             ));
         }
-        limits::check_login_password(&req.password).map_err(bad_input)?;
+        limits::check_login_password(&req.password)?;
         let Json(guard) = ctx
             .object_client::<LoginGuardClient>(email.as_str())
             .state()
@@ -158,34 +157,32 @@ impl Auth {
         let deps = self.deps.clone();
         let key = email.clone();
         let Json(checked) = ctx
-            .run(|| async move {
-                let now = now_ms();
-                if let Some(secs) = LoginBackoff::seconds_left(guard.blocked_until_ms, now) {
-                    return Ok(Json(Checked::Blocked { secs }));
-                }
-                let found = deps.store.user_credentials(&key).await.map_err(infra)?;
-                let stored = found
-                    .as_ref()
-                    .filter(|(u, _)| u.active)
-                    .map(|(_, h)| h.clone());
-                let right = deps
-                    .passwords
-                    .verify(req.password, stored)
-                    .await
-                    .map_err(infra)?;
-                let user = match found {
-                    Some((u, _)) if right => u,
-                    _ => return Ok(Json(Checked::Wrong { at_ms: now })),
-                };
-                let access = deps.store.user_access(&user.id).await.map_err(infra)?;
-                Ok(Json(match access {
-                    Some(a) => Checked::Right {
-                        user_id: user.id,
-                        role: a.role,
-                        version: a.token_version,
-                    },
-                    None => Checked::Wrong { at_ms: now },
-                }))
+            .run(|| {
+                step(async move {
+                    let now = now_ms();
+                    if let Some(secs) = LoginBackoff::seconds_left(guard.blocked_until_ms, now) {
+                        return Ok(Json(Checked::Blocked { secs }));
+                    }
+                    let found = deps.store.user_credentials(&key).await?;
+                    let stored = found
+                        .as_ref()
+                        .filter(|(u, _)| u.active)
+                        .map(|(_, h)| h.clone());
+                    let right = deps.passwords.verify(req.password, stored).await?;
+                    let user = match found {
+                        Some((u, _)) if right => u,
+                        _ => return Ok(Json(Checked::Wrong { at_ms: now })),
+                    };
+                    let access = deps.store.user_access(&user.id).await?;
+                    Ok(Json(match access {
+                        Some(a) => Checked::Right {
+                            user_id: user.id,
+                            role: a.role,
+                            version: a.token_version,
+                        },
+                        None => Checked::Wrong { at_ms: now },
+                    }))
+                })
             })
             .name("check password")
             .retry_policy(self.deps.db_retry.policy())
@@ -227,7 +224,7 @@ impl Auth {
         &self,
         ctx: Context<'_>,
         Json(req): Json<RefreshRequest>,
-    ) -> HandlerResult<Json<LoginResponse>> {
+    ) -> Result<Json<LoginResponse>, Failure> {
         if req.refresh_token.len() > 256 {
             return Err(terminal(
                 400,
@@ -237,7 +234,7 @@ impl Auth {
         let deps = self.deps.clone();
         let invocation = ctx.invocation_id().to_string();
         let Json(s) = ctx
-            .run(|| async move {
+            .run(|| step(async move {
                 let now = now_ms();
                 let (token, hash) = new_refresh_token();
                 let expires = now + deps.refresh_ttl.as_millis() as i64;
@@ -246,7 +243,7 @@ impl Auth {
                     .store
                     .rotate_refresh_token(&old, &hash, expires, &invocation, now)
                     .await
-                    .map_err(infra)?;
+                    ?;
                 let Spent::Rotated { user_id, access } = spent else {
                     return Err(terminal(
                         401,
@@ -256,13 +253,13 @@ impl Auth {
                 let (jwt, exp) = deps
                     .tokens
                     .issue(&user_id, &access.role, access.token_version, now / 1000)
-                    .map_err(infra)?;
+                    ?;
                 Ok(Json(LoginResponse {
                     token: jwt,
                     expires_at: rfc3339(exp * 1000),
                     refresh_token: token,
                 }))
-            })
+            }))
             .name("rotate refresh token")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
@@ -276,7 +273,7 @@ impl Auth {
         &self,
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<ValidateResponse>> {
+    ) -> Result<Json<ValidateResponse>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
         Ok(Json(ValidateResponse {
             user_id: who.sub,
@@ -296,34 +293,32 @@ impl Auth {
         user_id: &str,
         role: &str,
         version: i64,
-    ) -> HandlerResult<LoginResponse> {
+    ) -> Outcome<LoginResponse> {
         let deps = self.deps.clone();
         let (uid, role) = (user_id.to_string(), role.to_string());
         let invocation = ctx.invocation_id().to_string();
         let Json(t) = ctx
-            .run(|| async move {
-                let now = now_ms();
-                let (refresh, hash) = new_refresh_token();
-                deps.store
-                    .insert_refresh_token(&NewRefreshToken {
-                        token_hash: &hash,
-                        user_id: &uid,
-                        family_id: &uuid::Uuid::new_v4().to_string(),
-                        issued_by: &invocation,
-                        now_ms: now,
-                        expires_at_ms: now + deps.refresh_ttl.as_millis() as i64,
-                    })
-                    .await
-                    .map_err(infra)?;
-                let (token, exp) = deps
-                    .tokens
-                    .issue(&uid, &role, version, now / 1000)
-                    .map_err(infra)?;
-                Ok(Json(LoginResponse {
-                    token,
-                    expires_at: rfc3339(exp * 1000),
-                    refresh_token: refresh,
-                }))
+            .run(|| {
+                step(async move {
+                    let now = now_ms();
+                    let (refresh, hash) = new_refresh_token();
+                    deps.store
+                        .insert_refresh_token(&NewRefreshToken {
+                            token_hash: &hash,
+                            user_id: &uid,
+                            family_id: &uuid::Uuid::new_v4().to_string(),
+                            issued_by: &invocation,
+                            now_ms: now,
+                            expires_at_ms: now + deps.refresh_ttl.as_millis() as i64,
+                        })
+                        .await?;
+                    let (token, exp) = deps.tokens.issue(&uid, &role, version, now / 1000)?;
+                    Ok(Json(LoginResponse {
+                        token,
+                        expires_at: rfc3339(exp * 1000),
+                        refresh_token: refresh,
+                    }))
+                })
             })
             .name("issue tokens")
             .retry_policy(self.deps.db_retry.policy())
@@ -333,7 +328,7 @@ impl Auth {
 }
 
 /// 429 with the wait in the message (a terminal error carries no headers, so no Retry-After).
-fn too_many(secs: u64) -> HandlerError {
+fn too_many(secs: u64) -> Failure {
     terminal(
         429,
         format!("too many wrong passwords for this account: try again in {secs} seconds"),

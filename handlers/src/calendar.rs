@@ -5,7 +5,7 @@
 //! the last guard.
 
 use crate::deps::{Deps, now_ms};
-use crate::error::infra;
+use crate::error::{Failure, step};
 use deskflow_domain::availability::{Occupied, peak_seats};
 use deskflow_domain::slot::TimeSlot;
 use deskflow_infra::InfraError;
@@ -66,76 +66,78 @@ impl Calendar {
         &self,
         ctx: ObjectContext<'_>,
         Json(req): Json<HoldRequest>,
-    ) -> HandlerResult<Json<HoldOutcome>> {
+    ) -> Result<Json<HoldOutcome>, Failure> {
         let deps = self.deps.clone();
         let workspace_id = ctx.key().to_string();
         let out = ctx
-            .run(|| async move {
-                let store = &deps.store;
-                // one read: the workspace and the other bookings in the slot (this booking's
-                // own row, there when this step ran before a crash, does not count against it)
-                let plan = store
-                    .seat_plan(
-                        &workspace_id,
-                        req.starts_at_ms,
-                        req.ends_at_ms,
-                        &req.booking_id,
-                    )
-                    .await
-                    .map_err(infra)?;
-                let Some(plan) = plan.filter(|p| p.active) else {
-                    return Ok(Json(HoldOutcome::NoSeat {
-                        reason: "the workspace is closed".into(),
-                    }));
-                };
-                let held: Vec<Occupied> = plan
-                    .occupied
-                    .into_iter()
-                    .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
-                    .collect();
-                let Some(wanted) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms) else {
-                    return Ok(Json(HoldOutcome::NoSeat {
-                        reason: "the slot is empty".into(),
-                    }));
-                };
-                let free = plan.capacity - peak_seats(wanted, &held);
-                if free < req.seats {
-                    return Ok(Json(HoldOutcome::NoSeat {
-                        reason: format!(
-                            "only {} of {} seats are free in this slot",
-                            free.max(0),
-                            req.seats
-                        ),
-                    }));
-                }
-                let now = now_ms();
-                let row = BookingRow {
-                    id: req.booking_id,
-                    user_id: req.user_id,
-                    workspace_id,
-                    starts_at: req.starts_at_ms,
-                    ends_at: req.ends_at_ms,
-                    seats: req.seats,
-                    status: "held".into(),
-                    reason: None,
-                    amount_cents: req.amount_cents,
-                    currency: req.currency,
-                    created_at: now,
-                    updated_at: now,
-                };
-                match store.insert_booking(&row).await {
-                    Ok(()) => {
-                        deskflow_infra::metrics::inc(
-                            "deskflow_bookings_total",
-                            &[("status", "held")],
-                        );
-                        Ok(Json(HoldOutcome::Held))
+            .run(|| {
+                step(async move {
+                    let store = &deps.store;
+                    // one read: the workspace and the other bookings in the slot (this booking's
+                    // own row, there when this step ran before a crash, does not count against it)
+                    let plan = store
+                        .seat_plan(
+                            &workspace_id,
+                            req.starts_at_ms,
+                            req.ends_at_ms,
+                            &req.booking_id,
+                        )
+                        .await?;
+                    let Some(plan) = plan.filter(|p| p.active) else {
+                        return Ok(Json(HoldOutcome::NoSeat {
+                            reason: "the workspace is closed".into(),
+                        }));
+                    };
+                    let held: Vec<Occupied> = plan
+                        .occupied
+                        .into_iter()
+                        .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
+                        .collect();
+                    let Some(wanted) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms)
+                    else {
+                        return Ok(Json(HoldOutcome::NoSeat {
+                            reason: "the slot is empty".into(),
+                        }));
+                    };
+                    let free = plan.capacity - peak_seats(wanted, &held);
+                    if free < req.seats {
+                        return Ok(Json(HoldOutcome::NoSeat {
+                            reason: format!(
+                                "only {} of {} seats are free in this slot",
+                                free.max(0),
+                                req.seats
+                            ),
+                        }));
                     }
-                    Err(InfraError::CapacityExceeded) => Ok(Json(HoldOutcome::NoSeat {
-                        reason: "no free seat left in this slot".into(),
-                    })),
-                    Err(e) => Err(infra(e)),
-                }
+                    let now = now_ms();
+                    let row = BookingRow {
+                        id: req.booking_id,
+                        user_id: req.user_id,
+                        workspace_id,
+                        starts_at: req.starts_at_ms,
+                        ends_at: req.ends_at_ms,
+                        seats: req.seats,
+                        status: "held".into(),
+                        reason: None,
+                        amount_cents: req.amount_cents,
+                        currency: req.currency,
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    match store.insert_booking(&row).await {
+                        Ok(()) => {
+                            deskflow_infra::metrics::inc(
+                                "deskflow_bookings_total",
+                                &[("status", "held")],
+                            );
+                            Ok(Json(HoldOutcome::Held))
+                        }
+                        Err(InfraError::CapacityExceeded) => Ok(Json(HoldOutcome::NoSeat {
+                            reason: "no free seat left in this slot".into(),
+                        })),
+                        Err(e) => Err(e.into()),
+                    }
+                })
             })
             .name("hold seats")
             .retry_policy(self.deps.db_retry.policy())
@@ -152,22 +154,23 @@ impl Calendar {
         &self,
         ctx: ObjectContext<'_>,
         Json(req): Json<ReleaseRequest>,
-    ) -> HandlerResult<bool> {
+    ) -> Result<bool, Failure> {
         let deps = self.deps.clone();
         let released = ctx
-            .run(|| async move {
-                let released = deps
-                    .store
-                    .release_booking(&req.booking_id, &req.status, Some(&req.reason), now_ms())
-                    .await
-                    .map_err(infra)?;
-                if released {
-                    deskflow_infra::metrics::inc(
-                        "deskflow_compensations_total",
-                        &[("step", "release seats")],
-                    );
-                }
-                Ok(released)
+            .run(|| {
+                step(async move {
+                    let released = deps
+                        .store
+                        .release_booking(&req.booking_id, &req.status, Some(&req.reason), now_ms())
+                        .await?;
+                    if released {
+                        deskflow_infra::metrics::inc(
+                            "deskflow_compensations_total",
+                            &[("step", "release seats")],
+                        );
+                    }
+                    Ok(released)
+                })
             })
             .name("release seats")
             .retry_policy(self.deps.compensation_retry.policy())

@@ -10,7 +10,7 @@
 //! guards keep no journal after completion anyway.
 
 use crate::deps::Deps;
-use crate::error::{infra, terminal};
+use crate::error::{Outcome, step, terminal};
 use deskflow_infra::jwt::{Claims, TokenKeys};
 use deskflow_infra::store::tokens::Access;
 use restate_sdk::context::HeaderMap;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// The `Authorization: Bearer <jwt>` header, verified: 401 when missing, malformed, expired
 /// or signed with another key or algorithm. The token alone: prefer [`member`], which also
 /// refuses revoked tokens.
-pub fn caller(headers: &HeaderMap, keys: &TokenKeys) -> Result<Claims, HandlerError> {
+pub fn caller(headers: &HeaderMap, keys: &TokenKeys) -> Outcome<Claims> {
     let raw = headers.get("authorization").ok_or_else(|| {
         terminal(
             401,
@@ -42,12 +42,12 @@ pub fn caller(headers: &HeaderMap, keys: &TokenKeys) -> Result<Claims, HandlerEr
 /// As [`caller`], and the token's user exists, is active and has not had its tokens revoked
 /// since this one was issued (the token's version is the user's current one). The returned
 /// claims carry the role the database holds now, not the one in the token.
-pub async fn member(ctx: &Context<'_>, deps: &Arc<Deps>) -> Result<Claims, HandlerError> {
+pub async fn member(ctx: &Context<'_>, deps: &Arc<Deps>) -> Outcome<Claims> {
     let claims = caller(ctx.headers(), &deps.tokens)?;
     let d = deps.clone();
     let sub = claims.sub.clone();
     let Json(access) = ctx
-        .run(|| async move { Ok(Json(d.store.user_access(&sub).await.map_err(infra)?)) })
+        .run(|| step(async move { Ok(Json(d.store.user_access(&sub).await?)) }))
         .name("check caller")
         .retry_policy(deps.db_retry.policy())
         .await?;
@@ -58,7 +58,7 @@ pub async fn member(ctx: &Context<'_>, deps: &Arc<Deps>) -> Result<Claims, Handl
 /// the token's version is current; the claims then carry the database's role. For handlers
 /// whose context [`member`] does not take (objects, workflows): read
 /// `store.user_access(&claims.sub)` in a journaled step and pass it here.
-pub fn still_valid(mut claims: Claims, access: Option<Access>) -> Result<Claims, HandlerError> {
+pub fn still_valid(mut claims: Claims, access: Option<Access>) -> Outcome<Claims> {
     let revoked = || {
         terminal(
             401,
@@ -79,7 +79,7 @@ pub fn still_valid(mut claims: Claims, access: Option<Access>) -> Result<Claims,
 
 /// As [`member`], and the user is an admin *in the database* (403 otherwise), whatever the
 /// token says: a demoted admin's next admin call is refused.
-pub async fn admin(ctx: &Context<'_>, deps: &Arc<Deps>) -> Result<Claims, HandlerError> {
+pub async fn admin(ctx: &Context<'_>, deps: &Arc<Deps>) -> Outcome<Claims> {
     let c = member(ctx, deps).await?;
     if !c.is_admin() {
         return Err(terminal(403, "this handler needs the admin role"));

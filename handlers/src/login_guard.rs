@@ -5,6 +5,7 @@
 //! count survives restarts of the endpoint. Every handler is internal.
 
 use crate::deps::Deps;
+use crate::error::Failure;
 use deskflow_domain::login::LoginBackoff;
 use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub struct LoginGuard {
 impl LoginGuard {
     /// (internal) The account's current failures and block.
     #[handler(name = "state", ingress_private)]
-    async fn state(&self, ctx: SharedObjectContext<'_>) -> HandlerResult<Json<GuardState>> {
+    async fn state(&self, ctx: SharedObjectContext<'_>) -> Result<Json<GuardState>, Failure> {
         Ok(Json(
             ctx.get::<Json<GuardState>>(STATE)
                 .await?
@@ -44,7 +45,11 @@ impl LoginGuard {
     /// (internal) Records a wrong password checked at `at_ms` (the login's journaled clock)
     /// and answers the new state; schedules forgetting it after the failure window.
     #[handler(name = "failed", ingress_private)]
-    async fn failed(&self, ctx: ObjectContext<'_>, at_ms: i64) -> HandlerResult<Json<GuardState>> {
+    async fn failed(
+        &self,
+        ctx: ObjectContext<'_>,
+        at_ms: i64,
+    ) -> Result<Json<GuardState>, Failure> {
         let rule: LoginBackoff = self.deps.login;
         let window_ms = rule.window_secs.saturating_mul(1000) as i64;
         let mut s = ctx
@@ -68,14 +73,14 @@ impl LoginGuard {
 
     /// (internal) A successful login: the count starts again.
     #[handler(name = "succeeded", ingress_private)]
-    async fn succeeded(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+    async fn succeeded(&self, ctx: ObjectContext<'_>) -> Result<(), Failure> {
         ctx.clear_all();
         Ok(())
     }
 
     /// (internal) Forgets the failures if none came after the one at `last_failure_ms`.
     #[handler(name = "forget", ingress_private)]
-    async fn forget(&self, ctx: ObjectContext<'_>, last_failure_ms: i64) -> HandlerResult<()> {
+    async fn forget(&self, ctx: ObjectContext<'_>, last_failure_ms: i64) -> Result<(), Failure> {
         let s = ctx.get::<Json<GuardState>>(STATE).await?.map(|j| j.0);
         if s.is_some_and(|s| s.last_failure_ms == last_failure_ms) {
             ctx.clear_all();

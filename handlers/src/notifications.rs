@@ -3,7 +3,7 @@
 //! loses it, and never blocks the flow that asked for it (callers use one-way sends).
 
 use crate::deps::{Deps, now_ms};
-use crate::error::infra;
+use crate::error::{Failure, step};
 use crate::guard;
 use deskflow_api::{Empty, NotificationView, SendNotification, rfc3339};
 use deskflow_infra::mailer::Email;
@@ -21,26 +21,32 @@ impl Notifications {
     /// (internal) Records and delivers one email. Returns whether it was delivered; a
     /// delivery that ran out of retries is recorded as `failed` and is not an error.
     #[handler(name = "send", ingress_private)]
-    async fn send(&self, ctx: Context<'_>, Json(n): Json<SendNotification>) -> HandlerResult<bool> {
+    async fn send(
+        &self,
+        ctx: Context<'_>,
+        Json(n): Json<SendNotification>,
+    ) -> Result<bool, Failure> {
         let deps = self.deps.clone();
         let row = n.clone();
-        ctx.run(|| async move {
-            deps.store
-                .insert_notification(&NotificationRow {
-                    id: row.id,
-                    user_id: row.user_id,
-                    kind: row.kind,
-                    recipient: row.to,
-                    subject: row.subject,
-                    body: row.body,
-                    status: "pending".into(),
-                    attempts: 0,
-                    last_error: None,
-                    created_at: now_ms(),
-                    sent_at: None,
-                })
-                .await
-                .map_err(infra)
+        ctx.run(|| {
+            step(async move {
+                Ok(deps
+                    .store
+                    .insert_notification(&NotificationRow {
+                        id: row.id,
+                        user_id: row.user_id,
+                        kind: row.kind,
+                        recipient: row.to,
+                        subject: row.subject,
+                        body: row.body,
+                        status: "pending".into(),
+                        attempts: 0,
+                        last_error: None,
+                        created_at: now_ms(),
+                        sent_at: None,
+                    })
+                    .await?)
+            })
         })
         .name("record notification")
         .retry_policy(self.deps.db_retry.policy())
@@ -54,10 +60,10 @@ impl Notifications {
             body: n.body.clone(),
         };
         let sent = ctx
-            .run(|| async move {
+            .run(|| step(async move {
                 // sent before a crash lost this step's result: do not send it twice
-                if !deps.store.count_notification_attempt(&email.id).await.map_err(infra)?
-                    && let Some(at) = deps.store.notification(&email.id).await.map_err(infra)?.and_then(|n| n.sent_at)
+                if !deps.store.count_notification_attempt(&email.id).await?
+                    && let Some(at) = deps.store.notification(&email.id).await?.and_then(|n| n.sent_at)
                 {
                     return Ok(at);
                 }
@@ -66,14 +72,14 @@ impl Notifications {
                     tracing::warn!(notification = %email.id, error = %e, "email not delivered yet; will retry");
                     metrics::inc("deskflow_notifications_total", &[("outcome", "failed_attempt")]);
                     let _ = deps.store.note_notification_error(&email.id, &e.to_string()).await;
-                    return Err(infra(e));
+                    return Err(e.into());
                 }
                 metrics::observe("deskflow_step_seconds", &[("step", "send email")], started.elapsed());
                 metrics::inc("deskflow_notifications_total", &[("outcome", "sent")]);
                 let at = now_ms();
-                deps.store.mark_notification_sent(&email.id, at).await.map_err(infra)?;
+                deps.store.mark_notification_sent(&email.id, at).await?;
                 Ok(at)
-            })
+            }))
             .name("send email")
             .retry_policy(self.deps.notify_retry.policy())
             .await;
@@ -85,12 +91,11 @@ impl Notifications {
             Err(e) => {
                 let why = e.message().to_string();
                 tracing::error!(notification = %n.id, error = %why, "email given up after its retry budget");
-                ctx.run(|| async move {
-                    metrics::inc("deskflow_notifications_total", &[("outcome", "given_up")]);
-                    deps.store
-                        .mark_notification_failed(&id, &why)
-                        .await
-                        .map_err(infra)
+                ctx.run(|| {
+                    step(async move {
+                        metrics::inc("deskflow_notifications_total", &[("outcome", "given_up")]);
+                        Ok(deps.store.mark_notification_failed(&id, &why).await?)
+                    })
                 })
                 .name("mark failed")
                 .retry_policy(self.deps.db_retry.policy())
@@ -106,14 +111,9 @@ impl Notifications {
         &self,
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<Vec<NotificationView>>> {
+    ) -> Result<Json<Vec<NotificationView>>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
-        let rows = self
-            .deps
-            .store
-            .notifications_of_user(&who.sub)
-            .await
-            .map_err(infra)?;
+        let rows = self.deps.store.notifications_of_user(&who.sub).await?;
         Ok(Json(
             rows.into_iter()
                 .map(|r| NotificationView {

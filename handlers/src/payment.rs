@@ -13,7 +13,7 @@
 
 use crate::announce::record_activity;
 use crate::deps::{Deps, now_ms};
-use crate::error::{infra, terminal};
+use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
 use crate::notifications::NotificationsClient;
 use deskflow_api::{Empty, SendNotification};
@@ -149,7 +149,7 @@ impl Payment {
         &self,
         ctx: ObjectContext<'_>,
         Json(req): Json<AuthorizeRequest>,
-    ) -> HandlerResult<Json<AuthOutcome>> {
+    ) -> Result<Json<AuthOutcome>, Failure> {
         if let Some(st) = ctx.get::<Json<PaymentState>>(STATE).await?.map(|j| j.0) {
             // a payment is authorized once; a settled one never again
             return Ok(Json(if st.settled {
@@ -177,24 +177,26 @@ impl Payment {
         let r = req.clone();
         let key = format!("{pid}:authorize");
         let answer: Result<Json<Result<PaymentIntent, String>>, TerminalError> = ctx
-            .run(|| async move {
-                match deps
-                    .stripe
-                    .authorize(
-                        r.amount_cents,
-                        &r.currency,
-                        &r.payment_method,
-                        &r.booking_id,
-                        &key,
-                    )
-                    .await
-                {
-                    Ok(pi) => Ok(Json(Ok(without_secret(pi)))),
-                    // declined, or a payment method the provider does not accept: final
-                    Err(StripeError::Declined { message, .. })
-                    | Err(StripeError::Rejected { message, .. }) => Ok(Json(Err(message))),
-                    Err(e) => Err(transient(e)),
-                }
+            .run(|| {
+                step(async move {
+                    match deps
+                        .stripe
+                        .authorize(
+                            r.amount_cents,
+                            &r.currency,
+                            &r.payment_method,
+                            &r.booking_id,
+                            &key,
+                        )
+                        .await
+                    {
+                        Ok(pi) => Ok(Json(Ok(without_secret(pi)))),
+                        // declined, or a payment method the provider does not accept: final
+                        Err(StripeError::Declined { message, .. })
+                        | Err(StripeError::Rejected { message, .. }) => Ok(Json(Err(message))),
+                        Err(e) => Err(transient(e)),
+                    }
+                })
             })
             .name("authorize payment")
             .retry_policy(self.deps.payment_retry.policy())
@@ -216,7 +218,7 @@ impl Payment {
     /// (internal) Reads the PaymentIntent again (after the provider's webhook) and reports
     /// where the authorization stands.
     #[handler(name = "refresh", ingress_private)]
-    async fn refresh(&self, ctx: ObjectContext<'_>) -> HandlerResult<Json<AuthOutcome>> {
+    async fn refresh(&self, ctx: ObjectContext<'_>) -> Result<Json<AuthOutcome>, Failure> {
         let mut st = self.load(&ctx).await?;
         let Some(pi_id) = st.provider_ref.clone().filter(|_| !st.settled) else {
             return Ok(Json(AuthOutcome::Declined {
@@ -225,12 +227,14 @@ impl Payment {
         };
         let deps = self.deps.clone();
         let answer = ctx
-            .run(|| async move {
-                deps.stripe
-                    .retrieve(&pi_id)
-                    .await
-                    .map(|pi| Json(without_secret(pi)))
-                    .map_err(transient)
+            .run(|| {
+                step(async move {
+                    deps.stripe
+                        .retrieve(&pi_id)
+                        .await
+                        .map(|pi| Json(without_secret(pi)))
+                        .map_err(transient)
+                })
             })
             .name("check payment")
             .retry_policy(self.deps.payment_retry.policy())
@@ -247,7 +251,7 @@ impl Payment {
 
     /// (internal) Captures the authorized amount.
     #[handler(name = "capture", ingress_private)]
-    async fn capture(&self, ctx: ObjectContext<'_>) -> HandlerResult<Json<CaptureOutcome>> {
+    async fn capture(&self, ctx: ObjectContext<'_>) -> Result<Json<CaptureOutcome>, Failure> {
         let mut st = self.load(&ctx).await?;
         if st.captured_cents > 0 {
             return Ok(Json(CaptureOutcome::Captured {
@@ -262,7 +266,7 @@ impl Payment {
         let deps = self.deps.clone();
         let key = format!("{}:capture", st.payment_id);
         let answer: Result<Json<Result<(), String>>, TerminalError> = ctx
-            .run(|| async move {
+            .run(|| step(async move {
                 match deps.stripe.capture(&pi_id, &key).await {
                     Ok(_) => Ok(Json(Ok(()))),
                     // refused: maybe it went through before a crash; the provider knows
@@ -278,7 +282,7 @@ impl Payment {
                     }
                     Err(e) => Err(transient(e)),
                 }
-            })
+            }))
             .name("capture payment")
             .retry_policy(self.deps.payment_retry.policy())
             .await;
@@ -322,7 +326,7 @@ impl Payment {
         &self,
         ctx: ObjectContext<'_>,
         Json(req): Json<SettleRequest>,
-    ) -> HandlerResult<Json<Settlement>> {
+    ) -> Result<Json<Settlement>, Failure> {
         let Some(mut st) = ctx.get::<Json<PaymentState>>(STATE).await?.map(|j| j.0) else {
             // never authorized: nothing to unwind, and nothing may be authorized later
             ctx.set(
@@ -402,11 +406,11 @@ impl Payment {
         &self,
         ctx: SharedObjectContext<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<PaymentView>> {
+    ) -> Result<Json<PaymentView>, Failure> {
         let claims = guard::caller(ctx.headers(), &self.deps.tokens)?;
         let (d, sub) = (self.deps.clone(), claims.sub.clone());
         let Json(access) = ctx
-            .run(|| async move { Ok(Json(d.store.user_access(&sub).await.map_err(infra)?)) })
+            .run(|| step(async move { Ok(Json(d.store.user_access(&sub).await?)) }))
             .name("check caller")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
@@ -422,7 +426,7 @@ impl Payment {
 }
 
 impl Payment {
-    async fn load(&self, ctx: &ObjectContext<'_>) -> HandlerResult<PaymentState> {
+    async fn load(&self, ctx: &ObjectContext<'_>) -> Outcome<PaymentState> {
         ctx.get::<Json<PaymentState>>(STATE)
             .await?
             .map(|j| j.0)
@@ -431,20 +435,18 @@ impl Payment {
 
     /// The provider's truth about the PaymentIntent, in one journaled step (patient: an unwind
     /// must finish even after a long outage).
-    async fn provider_state(
-        &self,
-        ctx: &ObjectContext<'_>,
-        pi_id: &str,
-    ) -> HandlerResult<ProviderState> {
+    async fn provider_state(&self, ctx: &ObjectContext<'_>, pi_id: &str) -> Outcome<ProviderState> {
         let deps = self.deps.clone();
         let pi = pi_id.to_string();
         let Json(state) = ctx
-            .run(|| async move {
-                deps.stripe
-                    .settle_state(&pi)
-                    .await
-                    .map(|s| Json(StoredProviderState::from(s)))
-                    .map_err(transient)
+            .run(|| {
+                step(async move {
+                    deps.stripe
+                        .settle_state(&pi)
+                        .await
+                        .map(|s| Json(StoredProviderState::from(s)))
+                        .map_err(transient)
+                })
             })
             .name("check payment at provider")
             .retry_policy(self.deps.compensation_retry.policy())
@@ -454,25 +456,22 @@ impl Payment {
 
     /// Voids the PaymentIntent; `false` when the provider refused because its state moved on
     /// (the caller looks again).
-    async fn void(
-        &self,
-        ctx: &ObjectContext<'_>,
-        st: &PaymentState,
-        pi_id: &str,
-    ) -> HandlerResult<bool> {
+    async fn void(&self, ctx: &ObjectContext<'_>, st: &PaymentState, pi_id: &str) -> Outcome<bool> {
         let deps = self.deps.clone();
         let (pi, key) = (pi_id.to_string(), format!("{}:void", st.payment_id));
         let done = ctx
-            .run(|| async move {
-                deskflow_infra::metrics::inc(
-                    "deskflow_compensations_total",
-                    &[("step", "void authorization")],
-                );
-                match deps.stripe.cancel(&pi, &key).await {
-                    Ok(_) => Ok(true),
-                    Err(StripeError::Rejected { .. }) => Ok(false),
-                    Err(e) => Err(transient(e)),
-                }
+            .run(|| {
+                step(async move {
+                    deskflow_infra::metrics::inc(
+                        "deskflow_compensations_total",
+                        &[("step", "void authorization")],
+                    );
+                    match deps.stripe.cancel(&pi, &key).await {
+                        Ok(_) => Ok(true),
+                        Err(StripeError::Rejected { .. }) => Ok(false),
+                        Err(e) => Err(transient(e)),
+                    }
+                })
             })
             .name("void authorization")
             .retry_policy(self.deps.compensation_retry.policy())
@@ -488,21 +487,23 @@ impl Payment {
         st: &mut PaymentState,
         pi_id: &str,
         amount: i64,
-    ) -> HandlerResult<bool> {
+    ) -> Outcome<bool> {
         let deps = self.deps.clone();
         let n = st.refunds + 1;
         let (pi, key) = (pi_id.to_string(), format!("{}:refund:{n}", st.payment_id));
         let done = ctx
-            .run(|| async move {
-                deskflow_infra::metrics::inc(
-                    "deskflow_compensations_total",
-                    &[("step", "refund payment")],
-                );
-                match deps.stripe.refund(&pi, amount, &key).await {
-                    Ok(_) => Ok(true),
-                    Err(StripeError::Rejected { .. }) => Ok(false),
-                    Err(e) => Err(transient(e)),
-                }
+            .run(|| {
+                step(async move {
+                    deskflow_infra::metrics::inc(
+                        "deskflow_compensations_total",
+                        &[("step", "refund payment")],
+                    );
+                    match deps.stripe.refund(&pi, amount, &key).await {
+                        Ok(_) => Ok(true),
+                        Err(StripeError::Rejected { .. }) => Ok(false),
+                        Err(e) => Err(transient(e)),
+                    }
+                })
             })
             .name("refund payment")
             .retry_policy(self.deps.compensation_retry.policy())
@@ -532,33 +533,36 @@ impl Payment {
         &self,
         ctx: &ObjectContext<'_>,
         st: &PaymentState,
-        step: &'static str,
+        step_name: &'static str,
         insert: bool,
-    ) -> HandlerResult<()> {
+    ) -> Outcome<()> {
         ctx.set(STATE, Json(st.clone()));
         let deps = self.deps.clone();
         let st = st.clone();
-        ctx.run(|| async move {
-            let now = now_ms();
-            let row = PaymentRow {
-                id: st.payment_id.clone(),
-                booking_id: st.booking_id.clone(),
-                provider_ref: st.provider_ref.clone(),
-                status: st.status.clone(),
-                amount_cents: st.amount_cents,
-                captured_cents: st.captured_cents,
-                refunded_cents: st.refunded_cents,
-                currency: st.currency.clone(),
-                created_at: now,
-                updated_at: now,
-            };
-            if insert {
-                deps.store.insert_payment(&row).await.map_err(infra)
-            } else {
-                deps.store.update_payment(&row).await.map_err(infra)
-            }
+        ctx.run(|| {
+            step(async move {
+                let now = now_ms();
+                let row = PaymentRow {
+                    id: st.payment_id.clone(),
+                    booking_id: st.booking_id.clone(),
+                    provider_ref: st.provider_ref.clone(),
+                    status: st.status.clone(),
+                    amount_cents: st.amount_cents,
+                    captured_cents: st.captured_cents,
+                    refunded_cents: st.refunded_cents,
+                    currency: st.currency.clone(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                if insert {
+                    deps.store.insert_payment(&row).await?
+                } else {
+                    deps.store.update_payment(&row).await?
+                }
+                Ok(())
+            })
         })
-        .name(step)
+        .name(step_name)
         .retry_policy(self.deps.db_retry.policy())
         .await?;
         Ok(())
@@ -736,11 +740,11 @@ pub fn view(st: &PaymentState) -> PaymentView {
 }
 
 /// A provider failure that retrying may fix: retryable for Restate.
-fn transient(e: StripeError) -> HandlerError {
+fn transient(e: StripeError) -> Failure {
     tracing::warn!(error = %e, "payment provider call failed; will retry");
     deskflow_infra::metrics::inc(
         "deskflow_step_retries_total",
         &[("step", "payment provider")],
     );
-    HandlerError::from(e)
+    Failure::retryable(e)
 }

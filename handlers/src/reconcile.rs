@@ -3,7 +3,6 @@
 //! are `deskflow_domain::reconcile`; this module gathers the facts and counts the findings.
 
 use crate::deps::Deps;
-use crate::error::infra;
 use deskflow_api::{Difference, ReconcileReport};
 use deskflow_domain::availability::{Occupied, peak_seats};
 use deskflow_domain::booking::BookingStatus;
@@ -34,16 +33,11 @@ pub async fn compare_all(
     let wanted: Option<BTreeSet<&str>> = only.map(|ids| ids.iter().map(String::as_str).collect());
     let mut workspaces = BTreeSet::new();
     for id in only.unwrap_or_default() {
-        if let Some(b) = deps.store.booking(id).await.map_err(infra)? {
+        if let Some(b) = deps.store.booking(id).await? {
             workspaces.insert(b.workspace_id);
         }
     }
-    for b in deps
-        .store
-        .paid_bookings_to_reconcile()
-        .await
-        .map_err(infra)?
-    {
+    for b in deps.store.paid_bookings_to_reconcile().await? {
         if wanted
             .as_ref()
             .is_some_and(|w| !w.contains(b.booking_id.as_str()))
@@ -78,9 +72,7 @@ pub async fn compare_all(
             });
         }
     }
-    for (workspace_id, capacity, held) in
-        deps.store.seats_to_reconcile(now_ms).await.map_err(infra)?
-    {
+    for (workspace_id, capacity, held) in deps.store.seats_to_reconcile(now_ms).await? {
         if only.is_some() && !workspaces.contains(&workspace_id) {
             continue;
         }

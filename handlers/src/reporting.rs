@@ -1,7 +1,7 @@
 //! `Reporting`: activity records (idempotent by the event's origin) and the admins' summary.
 
 use crate::deps::{Deps, now_ms};
-use crate::error::{bad_input, infra};
+use crate::error::{Failure, step};
 use crate::guard;
 use crate::workspaces::stored_hours;
 use deskflow_api::{BookingCounts, Occupancy, RecordActivity, Summary, SummaryRequest};
@@ -21,21 +21,27 @@ const HOUR_MS: f64 = 3_600_000.0;
 impl Reporting {
     /// (internal) Records one business event; the same origin key twice is a no-op.
     #[handler(name = "record", ingress_private)]
-    async fn record(&self, ctx: Context<'_>, Json(a): Json<RecordActivity>) -> HandlerResult<bool> {
+    async fn record(
+        &self,
+        ctx: Context<'_>,
+        Json(a): Json<RecordActivity>,
+    ) -> Result<bool, Failure> {
         let deps = self.deps.clone();
-        ctx.run(|| async move {
-            deps.store
-                .record_activity(&Activity {
-                    origin_key: a.origin_key,
-                    kind: a.kind,
-                    user_id: a.user_id,
-                    workspace_id: a.workspace_id,
-                    booking_id: a.booking_id,
-                    amount_cents: a.amount_cents,
-                    at: now_ms(),
-                })
-                .await
-                .map_err(infra)
+        ctx.run(|| {
+            step(async move {
+                Ok(deps
+                    .store
+                    .record_activity(&Activity {
+                        origin_key: a.origin_key,
+                        kind: a.kind,
+                        user_id: a.user_id,
+                        workspace_id: a.workspace_id,
+                        booking_id: a.booking_id,
+                        amount_cents: a.amount_cents,
+                        at: now_ms(),
+                    })
+                    .await?)
+            })
         })
         .name("record activity")
         .retry_policy(self.deps.db_retry.policy())
@@ -54,16 +60,16 @@ impl Reporting {
         &self,
         ctx: Context<'_>,
         Json(req): Json<SummaryRequest>,
-    ) -> HandlerResult<Json<Summary>> {
+    ) -> Result<Json<Summary>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
-        let window = TimeSlot::parse("from", &req.from, "to", &req.to).map_err(bad_input)?;
+        let window = TimeSlot::parse("from", &req.from, "to", &req.to)?;
         // refused before any query (the occupancy below would refuse it only after the counts)
-        deskflow_domain::availability::check_window(&window).map_err(bad_input)?;
+        deskflow_domain::availability::check_window(&window)?;
         let (from, to) = (
             window.starts_at.timestamp_millis(),
             window.ends_at.timestamp_millis(),
         );
-        let s = self.deps.store.summary(from, to).await.map_err(infra)?;
+        let s = self.deps.store.summary(from, to).await?;
         let mut counts = BookingCounts::default();
         for (status, n) in &s.bookings_by_status {
             let slot = match status.as_str() {
@@ -78,9 +84,9 @@ impl Reporting {
             *slot += n;
         }
         let mut occupancy = Vec::new();
-        for ws in self.deps.store.active_workspaces().await.map_err(infra)? {
+        for ws in self.deps.store.active_workspaces().await? {
             let (hours, tz) = stored_hours(&ws)?;
-            let open = free_seats(ws.capacity, hours, tz, window, &[]).map_err(bad_input)?;
+            let open = free_seats(ws.capacity, hours, tz, window, &[])?;
             let available: f64 = open
                 .iter()
                 .map(|f| {

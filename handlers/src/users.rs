@@ -3,7 +3,7 @@
 //! service keeps no journal or idempotency record after a call.
 
 use crate::deps::Deps;
-use crate::error::{infra, terminal};
+use crate::error::{Failure, terminal};
 use crate::guard;
 use deskflow_api::{BookingSummary, Empty, Profile, rfc3339};
 use deskflow_infra::store::bookings::BookingRow;
@@ -22,14 +22,13 @@ impl Users {
         &self,
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<Profile>> {
+    ) -> Result<Json<Profile>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
         let u = self
             .deps
             .store
             .user(&who.sub)
-            .await
-            .map_err(infra)?
+            .await?
             .ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
         Ok(Json(Profile {
             user_id: u.id,
@@ -46,14 +45,9 @@ impl Users {
         &self,
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<Vec<BookingSummary>>> {
+    ) -> Result<Json<Vec<BookingSummary>>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
-        let rows = self
-            .deps
-            .store
-            .bookings_of_user(&who.sub)
-            .await
-            .map_err(infra)?;
+        let rows = self.deps.store.bookings_of_user(&who.sub).await?;
         Ok(Json(rows.into_iter().map(booking_summary).collect()))
     }
 }

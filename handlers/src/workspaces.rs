@@ -2,7 +2,7 @@
 //! lists them and asks for free seats.
 
 use crate::deps::{Deps, now_ms};
-use crate::error::{bad_input, infra, not_found, terminal};
+use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
 use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
@@ -37,7 +37,7 @@ impl Workspaces {
         &self,
         mut ctx: Context<'_>,
         Json(req): Json<CreateWorkspaceRequest>,
-    ) -> HandlerResult<Json<CreateWorkspaceResponse>> {
+    ) -> Result<Json<CreateWorkspaceResponse>, Failure> {
         let admin = guard::admin(&ctx, &self.deps).await?;
         let ws = NewWorkspace::parse(WorkspaceInput {
             name: &req.name,
@@ -48,8 +48,7 @@ impl Workspaces {
             currency: &req.currency,
             opens_at: &req.opens_at,
             closes_at: &req.closes_at,
-        })
-        .map_err(bad_input)?;
+        })?;
         let workspace_id = ctx.rand_uuid().to_string();
         let row = Workspace {
             id: workspace_id.clone(),
@@ -69,18 +68,19 @@ impl Workspaces {
         let admin_id = admin.sub.clone();
         let w = row.clone();
         let admin_email: String = ctx
-            .run(|| async move {
-                let creator = deps.store.user(&admin_id).await.map_err(infra)?;
-                let creator =
-                    creator.ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
-                deps.store
-                    .insert_workspace(&Workspace {
-                        created_at: now_ms(),
-                        ..w
-                    })
-                    .await
-                    .map_err(infra)?;
-                Ok(creator.email)
+            .run(|| {
+                step(async move {
+                    let creator = deps.store.user(&admin_id).await?;
+                    let creator = creator
+                        .ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
+                    deps.store
+                        .insert_workspace(&Workspace {
+                            created_at: now_ms(),
+                            ..w
+                        })
+                        .await?;
+                    Ok(creator.email)
+                })
             })
             .name("create workspace")
             .retry_policy(self.deps.db_retry.policy())
@@ -127,9 +127,9 @@ impl Workspaces {
         &self,
         ctx: Context<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<Vec<WorkspaceView>>> {
+    ) -> Result<Json<Vec<WorkspaceView>>, Failure> {
         guard::member(&ctx, &self.deps).await?;
-        let all = self.deps.store.active_workspaces().await.map_err(infra)?;
+        let all = self.deps.store.active_workspaces().await?;
         Ok(Json(all.into_iter().map(view).collect()))
     }
 
@@ -139,17 +139,16 @@ impl Workspaces {
         &self,
         ctx: Context<'_>,
         Json(req): Json<AvailabilityRequest>,
-    ) -> HandlerResult<Json<Availability>> {
+    ) -> Result<Json<Availability>, Failure> {
         guard::member(&ctx, &self.deps).await?;
-        let window = TimeSlot::parse("from", &req.from, "to", &req.to).map_err(bad_input)?;
+        let window = TimeSlot::parse("from", &req.from, "to", &req.to)?;
         let ws = self
             .deps
             .store
             .workspace(&req.workspace_id)
-            .await
-            .map_err(infra)?
+            .await?
             .filter(|w| w.active)
-            .ok_or_else(|| not_found("workspace", &req.workspace_id))?;
+            .ok_or_else(|| Failure::not_found("workspace", &req.workspace_id))?;
         let (hours, tz) = stored_hours(&ws)?;
         let held = self
             .deps
@@ -159,13 +158,12 @@ impl Workspaces {
                 window.starts_at.timestamp_millis(),
                 window.ends_at.timestamp_millis(),
             )
-            .await
-            .map_err(infra)?;
+            .await?;
         let held: Vec<Occupied> = held
             .into_iter()
             .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
             .collect();
-        let free = free_seats(ws.capacity, hours, tz, window, &held).map_err(bad_input)?;
+        let free = free_seats(ws.capacity, hours, tz, window, &held)?;
         Ok(Json(Availability {
             workspace_id: ws.id,
             capacity: ws.capacity,
@@ -182,7 +180,7 @@ impl Workspaces {
 }
 
 /// Opening hours and timezone of a stored workspace (validated when it was created).
-pub fn stored_hours(ws: &Workspace) -> Result<(OpeningHours, chrono_tz::Tz), HandlerError> {
+pub fn stored_hours(ws: &Workspace) -> Outcome<(OpeningHours, chrono_tz::Tz)> {
     let hours = OpeningHours::parse(&ws.opens_at, &ws.closes_at)
         .map_err(|e| terminal(500, e.to_string()))?;
     let tz = parse_timezone(&ws.timezone).map_err(|e| terminal(500, e.to_string()))?;

@@ -16,7 +16,7 @@ use super::workflow::BookingClient;
 use deskflow_api::{CreateBookingRequest, CreateBookingResponse};
 use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::deps::{Deps, now_ms};
-use deskflow_handlers::error::{bad_input, infra, terminal};
+use deskflow_handlers::error::{Failure, step, terminal};
 use deskflow_handlers::guard;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
@@ -44,10 +44,9 @@ impl Bookings {
         &self,
         ctx: Context<'_>,
         Json(req): Json<CreateBookingRequest>,
-    ) -> HandlerResult<Json<CreateBookingResponse>> {
+    ) -> Result<Json<CreateBookingResponse>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
-        let slot = TimeSlot::parse("starts_at", &req.starts_at, "ends_at", &req.ends_at)
-            .map_err(bad_input)?;
+        let slot = TimeSlot::parse("starts_at", &req.starts_at, "ends_at", &req.ends_at)?;
         let payment_method = req.payment_method.trim().to_string();
         if payment_method.is_empty() || payment_method.len() > 200 {
             return Err(terminal(
@@ -77,13 +76,8 @@ impl Bookings {
         let deps = self.deps.clone();
         let (bid, r) = (booking_id.clone(), request.clone());
         let checked = ctx
-            .run(|| async move {
-                Ok(Json(
-                    prepare(&deps, &bid, &r, now_ms())
-                        .await
-                        .map_err(infra)?
-                        .map(|_| ()),
-                ))
+            .run(|| {
+                step(async move { Ok(Json(prepare(&deps, &bid, &r, now_ms()).await?.map(|_| ()))) })
             })
             .name("validate and quote")
             .retry_policy(self.deps.db_retry.policy())

@@ -14,7 +14,7 @@ use deskflow_api::{BookingView, CancelBody, CancelRequest, CancelResult, Empty};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Canceller;
 use deskflow_handlers::deps::Deps;
-use deskflow_handlers::error::{infra, terminal};
+use deskflow_handlers::error::{Failure, Outcome, step, terminal};
 use deskflow_handlers::guard;
 use deskflow_infra::jwt::Claims;
 use restate_sdk::prelude::*;
@@ -60,19 +60,19 @@ impl Booking {
         &self,
         ctx: WorkflowContext<'_>,
         Json(req): Json<BookingRequest>,
-    ) -> HandlerResult<()> {
+    ) -> Result<(), Failure> {
         let booking_id = ctx.key().to_string();
         let view = initial_view(&booking_id, &req);
         ctx.set(VIEW, Json(view.clone()));
         ctx.resolve_promise(STARTED, true);
         let span = tracing::info_span!("booking", booking_id = %booking_id, invocation_id = %ctx.invocation_id());
         let mut flow = Flow::new(self.deps.clone(), &ctx, booking_id, req, view);
-        flow.drive().instrument(span).await
+        Ok(flow.drive().instrument(span).await?)
     }
 
     /// (internal) Answers once `run` has recorded the booking.
     #[handler(name = "started", ingress_private)]
-    async fn started(&self, ctx: SharedWorkflowContext<'_>) -> HandlerResult<bool> {
+    async fn started(&self, ctx: SharedWorkflowContext<'_>) -> Result<bool, Failure> {
         Ok(ctx.promise::<bool>(STARTED).await?)
     }
 
@@ -87,7 +87,7 @@ impl Booking {
         &self,
         ctx: SharedWorkflowContext<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<BookingView>> {
+    ) -> Result<Json<BookingView>, Failure> {
         let who = member(&ctx, &self.deps).await?;
         let mut view = visible_view(&ctx, &who).await?;
         if view.status == BookingStatus::AwaitingPayment.as_str()
@@ -95,13 +95,15 @@ impl Booking {
         {
             let deps = self.deps.clone();
             let secret = ctx
-                .run(|| async move {
-                    Ok(deps
-                        .stripe
-                        .retrieve(&pi)
-                        .await
-                        .ok()
-                        .and_then(|p| p.client_secret))
+                .run(|| {
+                    step(async move {
+                        Ok(deps
+                            .stripe
+                            .retrieve(&pi)
+                            .await
+                            .ok()
+                            .and_then(|p| p.client_secret))
+                    })
                 })
                 .name("read client secret")
                 .await?;
@@ -118,7 +120,7 @@ impl Booking {
         &self,
         ctx: SharedWorkflowContext<'_>,
         _body: Option<Json<Empty>>,
-    ) -> HandlerResult<Json<BookingView>> {
+    ) -> Result<Json<BookingView>, Failure> {
         let who = member(&ctx, &self.deps).await?;
         let current = visible_view(&ctx, &who).await?;
         let settled = restate_sdk::select! {
@@ -143,7 +145,7 @@ impl Booking {
         &self,
         ctx: SharedWorkflowContext<'_>,
         body: Option<Json<CancelBody>>,
-    ) -> HandlerResult<Json<CancelResult>> {
+    ) -> Result<Json<CancelResult>, Failure> {
         let who = member(&ctx, &self.deps).await?;
         let reason = body
             .and_then(|b| b.0.reason)
@@ -176,7 +178,7 @@ impl Booking {
         &self,
         ctx: SharedWorkflowContext<'_>,
         Json(req): Json<CancelRequest>,
-    ) -> HandlerResult<Json<CancelResult>> {
+    ) -> Result<Json<CancelResult>, Failure> {
         let view = ctx
             .get::<Json<BookingView>>(VIEW)
             .await?
@@ -189,11 +191,11 @@ impl Booking {
 /// The caller, as `guard::member` decides it for services: a valid token whose user is still
 /// active and has not had its tokens revoked since, with the role the database holds now (one
 /// journaled read; these handlers keep no journal once they answer).
-async fn member(ctx: &SharedWorkflowContext<'_>, deps: &Arc<Deps>) -> HandlerResult<Claims> {
+async fn member(ctx: &SharedWorkflowContext<'_>, deps: &Arc<Deps>) -> Outcome<Claims> {
     let claims = guard::caller(ctx.headers(), &deps.tokens)?;
     let (d, sub) = (deps.clone(), claims.sub.clone());
     let Json(access) = ctx
-        .run(|| async move { Ok(Json(d.store.user_access(&sub).await.map_err(infra)?)) })
+        .run(|| step(async move { Ok(Json(d.store.user_access(&sub).await?)) }))
         .name("check caller")
         .retry_policy(deps.db_retry.policy())
         .await?;
@@ -202,7 +204,7 @@ async fn member(ctx: &SharedWorkflowContext<'_>, deps: &Arc<Deps>) -> HandlerRes
 
 /// The booking, when the caller may see it (its member or an admin); 404 otherwise, so an
 /// id of somebody else's booking reveals nothing.
-async fn visible_view(ctx: &SharedWorkflowContext<'_>, who: &Claims) -> HandlerResult<BookingView> {
+async fn visible_view(ctx: &SharedWorkflowContext<'_>, who: &Claims) -> Outcome<BookingView> {
     let view = ctx.get::<Json<BookingView>>(VIEW).await?.map(|j| j.0);
     view.filter(|v| v.user_id == who.sub || who.is_admin())
         .ok_or_else(|| terminal(404, format!("booking {:?} not found", ctx.key())))
@@ -212,7 +214,7 @@ async fn request_cancel(
     ctx: &SharedWorkflowContext<'_>,
     view: &BookingView,
     req: CancelRequest,
-) -> HandlerResult<Json<CancelResult>> {
+) -> Outcome<Json<CancelResult>> {
     if BookingStatus::parse(&view.status).is_some_and(BookingStatus::is_final) {
         return Err(terminal(
             409,

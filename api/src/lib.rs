@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod flows;
+
 /// The body of handlers that take no input: `{}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

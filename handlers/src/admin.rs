@@ -10,6 +10,7 @@ use crate::guard;
 use crate::payment::{PaymentClient, SettleRequest};
 use crate::reconcile::compare_all;
 use crate::users::booking_summary;
+use deskflow_api::flows;
 use deskflow_api::{
     AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
     DemoteRequest, Profile, PromoteRequest, ReconcileReport, ReconcileRequest,
@@ -19,16 +20,12 @@ use deskflow_domain::email::Email;
 use deskflow_domain::limits;
 use deskflow_infra::store::bookings::BookingFilter;
 use deskflow_infra::store::users::{Demoted, User};
-use restate_sdk::context::RequestTarget;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
 
 pub struct Admin {
     pub deps: Arc<Deps>,
 }
-
-/// The Booking workflow's name (it lives in the `workflows` crate, which depends on this one).
-pub const BOOKING_WORKFLOW: &str = "Booking";
 
 #[restate_sdk::service(name = "Admin", journal_retention = "0s", idempotency_retention = "0s")]
 impl Admin {
@@ -146,9 +143,8 @@ impl Admin {
                 .unwrap_or_else(|| format!("cancelled by an administrator ({})", admin.sub)),
             by: deskflow_domain::saga::Canceller::Admin,
         };
-        let target = RequestTarget::workflow(BOOKING_WORKFLOW, req.booking_id, "admin_cancel");
-        let result: Json<CancelResult> = ctx
-            .request::<_, Json<CancelResult>>(target, Json(cancel))
+        let result = flows::booking::ADMIN_CANCEL
+            .request(&ctx, req.booking_id, cancel)
             .call()
             .await?;
         Ok(result)

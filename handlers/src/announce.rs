@@ -1,36 +1,28 @@
-//! Telling the world about a change, one-way: an email to the member and a record for the
-//! reports. Both are sends (never awaited), so an SMTP or database outage can never hold up or
-//! fail the flow that announces; each is keyed by the event's origin, so a replay announces
-//! nothing twice.
+//! Telling the world about a change, one-way: a record for the reports and, when the change
+//! concerns someone, an email. Both are sends (never awaited), so an SMTP or database outage can
+//! never hold up or fail the flow that announces; each is keyed by the event's origin, so a
+//! replay announces nothing twice. Every service and flow announces through [`announce`].
 
 use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
 use deskflow_api::{RecordActivity, SendNotification};
 use restate_sdk::prelude::*;
 
-/// One-way activity record of `kind`, keyed by `origin`.
-pub fn record_activity<'ctx>(
+/// Records `activity` and sends `mail` (if any), both one-way.
+pub fn announce<'ctx>(
     ctx: &impl ContextClient<'ctx>,
-    kind: &str,
-    origin: &str,
-    user_id: Option<&str>,
-    workspace_id: Option<&str>,
-    booking_id: Option<&str>,
-    amount_cents: Option<i64>,
+    activity: RecordActivity,
+    mail: Option<SendNotification>,
 ) {
+    if let Some(mail) = mail {
+        email(ctx, mail);
+    }
     ctx.service_client::<ReportingClient>()
-        .record(Json(RecordActivity {
-            origin_key: origin.to_string(),
-            kind: kind.to_string(),
-            user_id: user_id.map(str::to_string),
-            workspace_id: workspace_id.map(str::to_string),
-            booking_id: booking_id.map(str::to_string),
-            amount_cents,
-        }))
+        .record(Json(activity))
         .send();
 }
 
-/// One-way email, keyed by `id` (sending the same id twice sends one email).
+/// Sends `mail` one-way, for a message that changes nothing worth a report (a reminder).
 pub fn email<'ctx>(ctx: &impl ContextClient<'ctx>, mail: SendNotification) {
     ctx.service_client::<NotificationsClient>()
         .send(Json(mail))

@@ -9,12 +9,11 @@
 //! its admin API for a day. Sessions are an access token (a short-lived JWT) plus a refresh
 //! token, of which the database keeps only a hash.
 
+use crate::announce::announce;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
 use crate::login_guard::{GuardState, LoginGuardClient};
-use crate::notifications::NotificationsClient;
-use crate::reporting::ReportingClient;
 use deskflow_api::{
     Empty, LoginRequest, LoginResponse, RecordActivity, RefreshRequest, RegisterRequest,
     RegisterResponse, SendNotification, ValidateResponse, rfc3339,
@@ -96,8 +95,17 @@ impl Auth {
         .await?;
 
         let session = self.session(&ctx, &user_id, "member", 0).await?;
-        ctx.service_client::<NotificationsClient>()
-            .send(Json(SendNotification {
+        announce(
+            &ctx,
+            RecordActivity {
+                origin_key: format!("user_registered:{user_id}"),
+                kind: "user_registered".into(),
+                user_id: Some(user_id.clone()),
+                workspace_id: None,
+                booking_id: None,
+                amount_cents: None,
+            },
+            Some(SendNotification {
                 id: format!("welcome:{user_id}"),
                 user_id: Some(user_id.clone()),
                 kind: "welcome".into(),
@@ -106,18 +114,8 @@ impl Auth {
                 body: format!(
                     "Hello {name},\n\nwelcome to deskflow. You can now book desks in any of our workspaces.\n\nThe deskflow team"
                 ),
-            }))
-            .send();
-        ctx.service_client::<ReportingClient>()
-            .record(Json(RecordActivity {
-                origin_key: format!("user_registered:{user_id}"),
-                kind: "user_registered".into(),
-                user_id: Some(user_id.clone()),
-                workspace_id: None,
-                booking_id: None,
-                amount_cents: None,
-            }))
-            .send();
+            }),
+        );
         tracing::info!(user_id, "user registered");
         Ok(Json(RegisterResponse {
             user_id,

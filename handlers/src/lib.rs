@@ -8,6 +8,7 @@
 //! - [`guard`]: bearer-token checks (member, admin), with the role and revocation as the
 //!   database says.
 //! - [`announce`]: one-way email and activity record of a change.
+//! - [`stored`]: stored records read back as the domain's rules.
 //! - [`error`]: the mapping of domain and infrastructure errors to Restate errors.
 //! - [`auth`], [`users`], [`workspaces`], [`notifications`], [`reporting`], [`admin`]: services.
 //! - [`calendar`]: the per-workspace object that holds seats.
@@ -27,6 +28,7 @@ pub mod notifications;
 pub mod payment;
 pub mod reconcile;
 pub mod reporting;
+pub mod stored;
 pub mod users;
 pub mod workspaces;
 

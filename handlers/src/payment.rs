@@ -11,12 +11,11 @@
 //! Every change of the payment updates its row; captures and refunds send the payment email
 //! and record the activity (the seed's payment processing flow).
 
-use crate::announce::record_activity;
+use crate::announce::announce;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
-use crate::notifications::NotificationsClient;
-use deskflow_api::{Empty, SendNotification};
+use deskflow_api::{Empty, RecordActivity, SendNotification};
 use deskflow_domain::money::format_minor as money;
 use deskflow_domain::saga::{ProviderState, SettleAction, settle_action};
 use deskflow_infra::store::payments::PaymentRow;
@@ -362,13 +361,16 @@ impl Payment {
                     if self.void(&ctx, &st, &pi_id).await? {
                         st.status = "voided".into();
                         self.save(&ctx, &st, "update payment", false).await?;
-                        record_activity(
+                        announce(
                             &ctx,
-                            "payment_voided",
-                            &format!("payment_voided:{}", st.payment_id),
-                            Some(&st.user_id),
-                            None,
-                            Some(&st.booking_id),
+                            RecordActivity {
+                                origin_key: format!("payment_voided:{}", st.payment_id),
+                                kind: "payment_voided".into(),
+                                user_id: Some(st.user_id.clone()),
+                                workspace_id: None,
+                                booking_id: Some(st.booking_id.clone()),
+                                amount_cents: None,
+                            },
                             None,
                         );
                         break;
@@ -578,28 +580,26 @@ impl Payment {
         amount: i64,
         body: String,
     ) {
-        ctx.service_client::<NotificationsClient>()
-            .send(Json(SendNotification {
-                id: origin.to_string(),
-                user_id: Some(st.user_id.clone()),
-                kind: kind.to_string(),
-                to: st.user_email.clone(),
-                subject: match kind {
-                    "payment_captured" => "Payment received".to_string(),
-                    _ => "Refund issued".to_string(),
-                },
-                body,
-            }))
-            .send();
-        record_activity(
-            ctx,
-            kind,
-            origin,
-            Some(&st.user_id),
-            None,
-            Some(&st.booking_id),
-            Some(amount),
-        );
+        let mail = SendNotification {
+            id: origin.to_string(),
+            user_id: Some(st.user_id.clone()),
+            kind: kind.to_string(),
+            to: st.user_email.clone(),
+            subject: match kind {
+                "payment_captured" => "Payment received".to_string(),
+                _ => "Refund issued".to_string(),
+            },
+            body,
+        };
+        let activity = RecordActivity {
+            origin_key: origin.to_string(),
+            kind: kind.to_string(),
+            user_id: Some(st.user_id.clone()),
+            workspace_id: None,
+            booking_id: Some(st.booking_id.clone()),
+            amount_cents: Some(amount),
+        };
+        announce(ctx, activity, Some(mail));
     }
 }
 

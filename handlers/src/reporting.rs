@@ -3,7 +3,7 @@
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, step};
 use crate::guard;
-use crate::workspaces::stored_hours;
+use crate::stored;
 use deskflow_api::{BookingCounts, Occupancy, RecordActivity, Summary, SummaryRequest};
 use deskflow_domain::availability::free_seats;
 use deskflow_domain::slot::TimeSlot;
@@ -85,7 +85,7 @@ impl Reporting {
         }
         let mut occupancy = Vec::new();
         for ws in self.deps.store.active_workspaces().await? {
-            let (hours, tz) = stored_hours(&ws)?;
+            let (hours, tz) = stored::hours(&ws)?;
             let open = free_seats(ws.capacity, hours, tz, window, &[])?;
             let available: f64 = open
                 .iter()

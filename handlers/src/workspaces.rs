@@ -1,20 +1,19 @@
 //! `Workspaces`: admins open workspaces (-> availability email -> activity record); everyone
 //! lists them and asks for free seats.
 
+use crate::announce::announce;
 use crate::deps::{Deps, now_ms};
-use crate::error::{Failure, Outcome, step, terminal};
+use crate::error::{Failure, step, terminal};
 use crate::guard;
-use crate::notifications::NotificationsClient;
-use crate::reporting::ReportingClient;
+use crate::stored;
 use deskflow_api::{
     Availability, AvailabilityRequest, CreateWorkspaceRequest, CreateWorkspaceResponse, Empty,
     FreeInterval, RecordActivity, SendNotification, WorkspaceView,
 };
 use deskflow_domain::availability::{Occupied, free_seats};
-use deskflow_domain::hours::OpeningHours;
 use deskflow_domain::money::format_minor as money;
 use deskflow_domain::slot::TimeSlot;
-use deskflow_domain::workspace::{NewWorkspace, WorkspaceInput, parse_timezone};
+use deskflow_domain::workspace::{NewWorkspace, WorkspaceInput};
 use deskflow_infra::store::workspaces::Workspace;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
@@ -86,8 +85,17 @@ impl Workspaces {
             .retry_policy(self.deps.db_retry.policy())
             .await?;
 
-        ctx.service_client::<NotificationsClient>()
-            .send(Json(SendNotification {
+        announce(
+            &ctx,
+            RecordActivity {
+                origin_key: format!("workspace_created:{workspace_id}"),
+                kind: "workspace_created".into(),
+                user_id: Some(admin.sub.clone()),
+                workspace_id: Some(workspace_id.clone()),
+                booking_id: None,
+                amount_cents: None,
+            },
+            Some(SendNotification {
                 id: format!("workspace_available:{workspace_id}"),
                 user_id: Some(admin.sub.clone()),
                 kind: "workspace_available".into(),
@@ -105,18 +113,8 @@ impl Workspaces {
                     row.currency,
                     workspace_id
                 ),
-            }))
-            .send();
-        ctx.service_client::<ReportingClient>()
-            .record(Json(RecordActivity {
-                origin_key: format!("workspace_created:{workspace_id}"),
-                kind: "workspace_created".into(),
-                user_id: Some(admin.sub),
-                workspace_id: Some(workspace_id.clone()),
-                booking_id: None,
-                amount_cents: None,
-            }))
-            .send();
+            }),
+        );
         tracing::info!(workspace_id, "workspace created");
         Ok(Json(CreateWorkspaceResponse { workspace_id }))
     }
@@ -149,7 +147,7 @@ impl Workspaces {
             .await?
             .filter(|w| w.active)
             .ok_or_else(|| Failure::not_found("workspace", &req.workspace_id))?;
-        let (hours, tz) = stored_hours(&ws)?;
+        let (hours, tz) = stored::hours(&ws)?;
         let held = self
             .deps
             .store
@@ -177,14 +175,6 @@ impl Workspaces {
                 .collect(),
         }))
     }
-}
-
-/// Opening hours and timezone of a stored workspace (validated when it was created).
-pub fn stored_hours(ws: &Workspace) -> Outcome<(OpeningHours, chrono_tz::Tz)> {
-    let hours = OpeningHours::parse(&ws.opens_at, &ws.closes_at)
-        .map_err(|e| terminal(500, e.to_string()))?;
-    let tz = parse_timezone(&ws.timezone).map_err(|e| terminal(500, e.to_string()))?;
-    Ok((hours, tz))
 }
 
 fn view(w: Workspace) -> WorkspaceView {

@@ -7,7 +7,7 @@
 use deskflow_domain::pricing::quote;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::deps::Deps;
-use deskflow_handlers::workspaces::stored_hours;
+use deskflow_handlers::stored;
 use deskflow_infra::InfraError;
 use serde::{Deserialize, Serialize};
 
@@ -97,7 +97,7 @@ pub async fn prepare(
             "the slot ends before it starts: ends_at must be after starts_at".into(),
         )));
     };
-    let (hours, tz) = match stored_hours(&ws) {
+    let (hours, tz) = match stored::hours(&ws) {
         Ok(h) => h,
         Err(_) => {
             return Ok(Err(Refusal::Invalid(format!(

@@ -528,15 +528,15 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
 
     /// One-way activity record, keyed by the event and the booking.
     pub(super) fn record(&self, kind: &str, amount: Option<i64>) {
-        deskflow_handlers::announce::record_activity(
-            self.ctx,
-            kind,
-            &format!("{kind}:{}", self.booking_id),
-            Some(&self.req.user_id),
-            Some(&self.req.workspace_id),
-            Some(&self.booking_id),
-            amount,
-        );
+        let activity = deskflow_api::RecordActivity {
+            origin_key: format!("{kind}:{}", self.booking_id),
+            kind: kind.into(),
+            user_id: Some(self.req.user_id.clone()),
+            workspace_id: Some(self.req.workspace_id.clone()),
+            booking_id: Some(self.booking_id.clone()),
+            amount_cents: amount,
+        };
+        deskflow_handlers::announce::announce(self.ctx, activity, None);
     }
 }
 

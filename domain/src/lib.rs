@@ -7,6 +7,7 @@
 //! - [`email`], [`password`]: registration input.
 //! - [`limits`]: the size bounds of API.md's "Limits" table.
 //! - [`login`]: how repeated wrong passwords delay an account's logins.
+//! - [`payment`]: a payment's states.
 //! - [`money`]: ISO 4217 currencies and amounts in minor units.
 //! - [`hours`]: a workspace's daily opening hours.
 //! - [`slot`]: a time slot with a start and an end; overlap.
@@ -27,6 +28,7 @@ pub mod limits;
 pub mod login;
 pub mod money;
 pub mod password;
+pub mod payment;
 pub mod pricing;
 pub mod reconcile;
 pub mod refund;

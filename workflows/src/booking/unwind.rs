@@ -50,7 +50,7 @@ impl Flow<'_, '_> {
             match self.settle_payment(retain).await {
                 Ok(s) => {
                     refunded_now = s.refunded_now_cents;
-                    self.view.payment.status = s.status;
+                    self.view.payment.status = s.status.to_string();
                     self.view.payment.captured_cents = s.captured_cents;
                     self.view.payment.refunded_cents = s.refunded_cents;
                 }

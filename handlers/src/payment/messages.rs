@@ -1,0 +1,98 @@
+//! What the `Payment` object takes and answers, and the state it keeps: its callers (the
+//! Booking workflow, `Admin/reconcile`) tell business outcomes apart by type.
+
+use deskflow_domain::payment::PaymentStatus;
+use serde::{Deserialize, Serialize};
+
+/// What the Booking workflow asks to be authorized (its amount comes from the workflow's own
+/// quote of the database's workspace, never from a client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizeRequest {
+    pub booking_id: String,
+    pub user_id: String,
+    pub user_email: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub payment_method: String,
+}
+
+/// Where the authorization stands after a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum AuthOutcome {
+    /// the amount is reserved on the card and can be captured
+    Authorized,
+    /// the member must authenticate (3-D Secure); the client secret is not passed around: the
+    /// booking's `status` reads it from the provider while it is needed
+    RequiresAction { payment_intent: String },
+    /// declined, or authentication failed: why, in the provider's words
+    Declined { message: String },
+    /// the provider did not answer within the retry budget
+    Unavailable { message: String },
+}
+
+/// The outcome of a capture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CaptureOutcome {
+    Captured {
+        captured_cents: i64,
+    },
+    /// the provider refused (e.g. the authorization expired or was cancelled)
+    Refused {
+        message: String,
+    },
+    /// the provider did not answer within the retry budget
+    Unavailable {
+        message: String,
+    },
+}
+
+/// `Payment/{id}/settle`: end the payment so that the business keeps exactly `retain_cents`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettleRequest {
+    pub retain_cents: i64,
+}
+
+/// The payment after settling, as the provider has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    pub status: PaymentStatus,
+    pub captured_cents: i64,
+    pub refunded_cents: i64,
+    /// refunded by this settle (0 when it was settled before)
+    pub refunded_now_cents: i64,
+}
+
+/// The payment's state, kept in the object and mirrored in the `payments` table. No secret
+/// is kept here: the card's client secret stays with the provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentState {
+    pub payment_id: String,
+    pub booking_id: String,
+    pub user_id: String,
+    pub user_email: String,
+    pub status: PaymentStatus,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub captured_cents: i64,
+    pub refunded_cents: i64,
+    pub provider_ref: Option<String>,
+    pub refunds: i64,
+    /// once settled, the payment takes no new authorization or capture (a late message of a
+    /// unwound booking cannot charge the card again)
+    #[serde(default)]
+    pub settled: bool,
+}
+
+/// `Payment/{id}/status` as API.md defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub payment_id: String,
+    pub booking_id: String,
+    pub status: PaymentStatus,
+    pub amount_cents: i64,
+    pub captured_cents: i64,
+    pub refunded_cents: i64,
+    pub provider_ref: Option<String>,
+}

@@ -16,20 +16,27 @@
 //! - [`payment`]: the per-payment object that talks to the payment provider.
 //! - [`reconcile`]: `Admin/reconcile`'s comparison of bookings, payments and the provider.
 
-pub mod admin;
+mod admin;
 pub mod announce;
-pub mod auth;
+mod auth;
 pub mod calendar;
 pub mod deps;
 pub mod error;
 pub mod guard;
-pub mod login_guard;
-pub mod notifications;
+mod login_guard;
+mod notifications;
 pub mod payment;
-pub mod reconcile;
-pub mod reporting;
+mod reconcile;
+mod reporting;
 pub mod stored;
-pub mod users;
-pub mod workspaces;
+mod users;
+mod workspaces;
 
+pub use admin::Admin;
+pub use auth::Auth;
 pub use deps::Deps;
+pub use login_guard::LoginGuard;
+pub use notifications::Notifications;
+pub use reporting::Reporting;
+pub use users::Users;
+pub use workspaces::Workspaces;

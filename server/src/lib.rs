@@ -10,8 +10,8 @@
 //! - [`telemetry`]: the tracing subscriber.
 
 pub mod cluster;
-pub mod http;
-pub mod identity;
+mod http;
+mod identity;
 pub mod keys;
 pub mod sdk_server;
 pub mod serve;

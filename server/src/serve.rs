@@ -5,10 +5,10 @@
 use crate::http::{HttpState, app};
 use crate::identity::CachingVerifier;
 use anyhow::Context as _;
+use deskflow_handlers::calendar::Calendar;
+use deskflow_handlers::payment::Payment;
 use deskflow_handlers::{
-    Deps, admin::Admin, auth::Auth, calendar::Calendar, login_guard::LoginGuard,
-    notifications::Notifications, payment::Payment, reporting::Reporting, users::Users,
-    workspaces::Workspaces,
+    Admin, Auth, Deps, LoginGuard, Notifications, Reporting, Users, Workspaces,
 };
 use deskflow_infra::store::users::Bootstrap;
 use deskflow_infra::{Config, Store, passwords, store::users::User};

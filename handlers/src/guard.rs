@@ -10,7 +10,7 @@
 //! guards keep no journal after completion anyway.
 
 use crate::deps::Deps;
-use crate::error::{Outcome, step, terminal};
+use crate::error::{Outcome, terminal};
 use deskflow_infra::jwt::{Claims, TokenKeys};
 use deskflow_infra::store::tokens::Access;
 use restate_sdk::context::HeaderMap;
@@ -43,15 +43,39 @@ pub fn caller(headers: &HeaderMap, keys: &TokenKeys) -> Outcome<Claims> {
 /// since this one was issued (the token's version is the user's current one). The returned
 /// claims carry the role the database holds now, not the one in the token.
 pub async fn member(ctx: &Context<'_>, deps: &Arc<Deps>) -> Outcome<Claims> {
-    let claims = caller(ctx.headers(), &deps.tokens)?;
-    let d = deps.clone();
-    let sub = claims.sub.clone();
-    let Json(access) = ctx
-        .run(|| step(async move { Ok(Json(d.store.user_access(&sub).await?)) }))
-        .name("check caller")
-        .retry_policy(deps.db_retry.policy())
-        .await?;
-    still_valid(claims, access)
+    crate::member!(ctx, deps)
+}
+
+/// [`member`] for any context that journals steps (objects' and workflows' shared handlers
+/// too): `member!(ctx, deps)` evaluates to `Outcome<Claims>`. A macro, not a function: a
+/// function generic over the SDK's context types cannot prove its future `Send` (their `run`
+/// returns an opaque future), and the generated handlers require it.
+#[macro_export]
+macro_rules! member {
+    ($ctx:expr, $deps:expr) => {{
+        let deps: &::std::sync::Arc<$crate::deps::Deps> = $deps;
+        match $crate::guard::caller($ctx.headers(), &deps.tokens) {
+            Err(e) => Err(e),
+            Ok(claims) => {
+                let (d, sub) = (deps.clone(), claims.sub.clone());
+                let access = $ctx
+                    .run(|| {
+                        $crate::error::step(async move {
+                            Ok(::restate_sdk::serde::Json(d.store.user_access(&sub).await?))
+                        })
+                    })
+                    .name("check caller")
+                    .retry_policy(deps.db_retry.policy())
+                    .await;
+                match access {
+                    Ok(::restate_sdk::serde::Json(access)) => {
+                        $crate::guard::still_valid(claims, access)
+                    }
+                    Err(e) => Err($crate::error::Failure::from(e)),
+                }
+            }
+        }
+    }};
 }
 
 /// The decision of [`member`] once the user's access is read: the user exists, is active and

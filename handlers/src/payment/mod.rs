@@ -14,7 +14,6 @@
 use crate::announce::announce;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
-use crate::guard;
 use deskflow_api::{Empty, RecordActivity, SendNotification};
 use deskflow_domain::money::format_minor as money;
 use deskflow_domain::payment::PaymentStatus;
@@ -329,14 +328,7 @@ impl Payment {
         ctx: SharedObjectContext<'_>,
         _body: Option<Json<Empty>>,
     ) -> Result<Json<PaymentView>, Failure> {
-        let claims = guard::caller(ctx.headers(), &self.deps.tokens)?;
-        let (d, sub) = (self.deps.clone(), claims.sub.clone());
-        let Json(access) = ctx
-            .run(|| step(async move { Ok(Json(d.store.user_access(&sub).await?)) }))
-            .name("check caller")
-            .retry_policy(self.deps.db_retry.policy())
-            .await?;
-        let who = guard::still_valid(claims, access)?;
+        let who = crate::member!(ctx, &self.deps)?;
         let st = ctx.get::<Json<PaymentState>>(STATE).await?.map(|j| j.0);
         let Some(st) =
             st.filter(|s| !s.user_id.is_empty() && (s.user_id == who.sub || who.is_admin()))

@@ -15,7 +15,6 @@ use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Canceller;
 use deskflow_handlers::deps::Deps;
 use deskflow_handlers::error::{Failure, Outcome, step, terminal};
-use deskflow_handlers::guard;
 use deskflow_infra::jwt::Claims;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
@@ -88,7 +87,7 @@ impl Booking {
         ctx: SharedWorkflowContext<'_>,
         _body: Option<Json<Empty>>,
     ) -> Result<Json<BookingView>, Failure> {
-        let who = member(&ctx, &self.deps).await?;
+        let who = deskflow_handlers::member!(ctx, &self.deps)?;
         let mut view = visible_view(&ctx, &who).await?;
         if view.status == BookingStatus::AwaitingPayment.as_str()
             && let Some(pi) = ctx.get::<String>(PAYMENT_INTENT).await?
@@ -121,7 +120,7 @@ impl Booking {
         ctx: SharedWorkflowContext<'_>,
         _body: Option<Json<Empty>>,
     ) -> Result<Json<BookingView>, Failure> {
-        let who = member(&ctx, &self.deps).await?;
+        let who = deskflow_handlers::member!(ctx, &self.deps)?;
         let current = visible_view(&ctx, &who).await?;
         let settled = restate_sdk::select! {
             // the promise holds the view as it was settled (state read here would be the
@@ -146,7 +145,7 @@ impl Booking {
         ctx: SharedWorkflowContext<'_>,
         body: Option<Json<CancelBody>>,
     ) -> Result<Json<CancelResult>, Failure> {
-        let who = member(&ctx, &self.deps).await?;
+        let who = deskflow_handlers::member!(ctx, &self.deps)?;
         let reason = body
             .and_then(|b| b.0.reason)
             .filter(|r| !r.trim().is_empty());
@@ -186,20 +185,6 @@ impl Booking {
             .ok_or_else(|| terminal(404, format!("booking {:?} not found", ctx.key())))?;
         request_cancel(&ctx, &view, req).await
     }
-}
-
-/// The caller, as `guard::member` decides it for services: a valid token whose user is still
-/// active and has not had its tokens revoked since, with the role the database holds now (one
-/// journaled read; these handlers keep no journal once they answer).
-async fn member(ctx: &SharedWorkflowContext<'_>, deps: &Arc<Deps>) -> Outcome<Claims> {
-    let claims = guard::caller(ctx.headers(), &deps.tokens)?;
-    let (d, sub) = (deps.clone(), claims.sub.clone());
-    let Json(access) = ctx
-        .run(|| step(async move { Ok(Json(d.store.user_access(&sub).await?)) }))
-        .name("check caller")
-        .retry_policy(deps.db_retry.policy())
-        .await?;
-    guard::still_valid(claims, access)
 }
 
 /// The booking, when the caller may see it (its member or an admin); 404 otherwise, so an

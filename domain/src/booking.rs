@@ -50,13 +50,30 @@ impl BookingStatus {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// Holds seats: counted against capacity and availability (the same list as the store's
-    /// capacity triggers and `SEAT_HOLDING`).
+    /// The statuses that hold seats: counted against capacity and availability. The one list:
+    /// the store builds its queries from it, and its tests pin the migrations' capacity triggers
+    /// and partial index (`bookings_seat_holding`) to it. The order is the migrations' order too:
+    /// SQLite uses a partial index only for a query whose `IN (...)` is written as the index's.
+    pub const SEAT_HOLDING: [BookingStatus; 4] = [
+        Self::Pending,
+        Self::Held,
+        Self::AwaitingPayment,
+        Self::Confirmed,
+    ];
+
+    /// The statuses whose outcome the Booking workflow has not decided yet (the seat-holding ones
+    /// before the payment settles): reconciliation leaves them to their flow, and `Admin/bookings`
+    /// lists them as stuck when they stop changing.
+    pub const IN_FLIGHT: [BookingStatus; 3] = [Self::Pending, Self::Held, Self::AwaitingPayment];
+
+    /// Holds seats: one of [`BookingStatus::SEAT_HOLDING`].
     pub fn occupies_seats(self) -> bool {
-        matches!(
-            self,
-            Self::Pending | Self::Held | Self::AwaitingPayment | Self::Confirmed
-        )
+        Self::SEAT_HOLDING.contains(&self)
+    }
+
+    /// Not decided yet: one of [`BookingStatus::IN_FLIGHT`].
+    pub fn in_flight(self) -> bool {
+        Self::IN_FLIGHT.contains(&self)
     }
 
     pub fn is_final(self) -> bool {
@@ -196,6 +213,38 @@ mod tests {
     fn final_states_free_their_seats_and_the_others_hold_them() {
         for s in BookingStatus::ALL {
             assert_eq!(s.occupies_seats(), !s.is_final(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn in_flight_is_seat_holding_until_the_payment_settles() {
+        use BookingEvent as E;
+        for s in BookingStatus::ALL {
+            // a booking in flight holds its seats; confirmed is the one seat-holding status
+            // whose flow has decided
+            assert_eq!(
+                s.in_flight(),
+                s.occupies_seats() && s != BookingStatus::Confirmed,
+                "{s:?}"
+            );
+            // in flight means a dependency giving up can still fail it
+            assert_eq!(
+                s.in_flight(),
+                next(s, E::DependencyGaveUp) == Ok(BookingStatus::Failed),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_status_lists_hold_each_status_once() {
+        for list in [
+            &BookingStatus::ALL[..],
+            &BookingStatus::SEAT_HOLDING[..],
+            &BookingStatus::IN_FLIGHT[..],
+        ] {
+            let mut seen = std::collections::HashSet::new();
+            assert!(list.iter().all(|s| seen.insert(*s)), "{list:?}");
         }
     }
 }

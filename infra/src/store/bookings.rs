@@ -1,6 +1,7 @@
 //! Bookings as the system of record sees them. The Booking workflow owns their lifecycle; this
 //! module writes rows and answers the reads of users, availability and reports.
 
+use super::statuses;
 use super::{Store, on_capacity};
 use crate::InfraError;
 use sqlx::Row;
@@ -22,9 +23,6 @@ pub struct BookingRow {
 }
 
 const COLS: &str = "id, user_id, workspace_id, starts_at, ends_at, seats, status, reason, amount_cents, currency, created_at, updated_at";
-
-/// Statuses whose seats count against capacity (the same list as the capacity triggers).
-pub const SEAT_HOLDING: &str = "('pending', 'held', 'awaiting_payment', 'confirmed')";
 
 fn booking_from(r: &sqlx::any::AnyRow) -> Result<BookingRow, sqlx::Error> {
     Ok(BookingRow {
@@ -100,8 +98,9 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<(i64, i64, i64)>, InfraError> {
+        let seat_holding = statuses::seat_holding();
         let rows = sqlx::query(&format!(
-            "SELECT starts_at, ends_at, seats FROM bookings WHERE workspace_id = $1 AND status IN {SEAT_HOLDING} AND starts_at < $2 AND ends_at > $3"
+            "SELECT starts_at, ends_at, seats FROM bookings WHERE workspace_id = $1 AND status IN {seat_holding} AND starts_at < $2 AND ends_at > $3"
         ))
         .bind(workspace_id)
         .bind(to)
@@ -124,9 +123,10 @@ impl Store {
         to: i64,
         booking_id: &str,
     ) -> Result<Option<SeatPlan>, InfraError> {
+        let seat_holding = statuses::seat_holding();
         let rows = sqlx::query(&format!(
             "SELECT w.active, w.capacity, b.starts_at, b.ends_at, b.seats FROM workspaces w
-               LEFT JOIN bookings b ON b.workspace_id = w.id AND b.status IN {SEAT_HOLDING}
+               LEFT JOIN bookings b ON b.workspace_id = w.id AND b.status IN {seat_holding}
                 AND b.starts_at < $2 AND b.ends_at > $3 AND b.id <> $4
               WHERE w.id = $1"
         ))
@@ -203,8 +203,9 @@ impl Store {
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, InfraError> {
+        let seat_holding = statuses::seat_holding();
         let done = sqlx::query(&format!(
-            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN {SEAT_HOLDING}"
+            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN {seat_holding}"
         ))
         .bind(status)
         .bind(reason)
@@ -231,7 +232,10 @@ pub struct BookingFilter {
     pub status: Option<String>,
     pub workspace_id: Option<String>,
     pub user_id: Option<String>,
-    /// only non-final bookings last changed before this instant (ms)
+    /// only bookings still in flight ([`BookingStatus::IN_FLIGHT`]) last changed before this
+    /// instant (ms)
+    ///
+    /// [`BookingStatus::IN_FLIGHT`]: deskflow_domain::booking::BookingStatus::IN_FLIGHT
     pub unchanged_since_ms: Option<i64>,
 }
 
@@ -241,13 +245,14 @@ impl Store {
         &self,
         f: &BookingFilter,
     ) -> Result<Vec<BookingRow>, InfraError> {
+        let in_flight = statuses::in_flight();
         // each filter is "$n IS NULL OR column = $n" (cast so PostgreSQL knows the type of a NULL), so one statement serves every combination
         let rows = sqlx::query(&format!(
             "SELECT {COLS} FROM bookings
               WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)
                 AND (CAST($2 AS TEXT) IS NULL OR workspace_id = $2)
                 AND (CAST($3 AS TEXT) IS NULL OR user_id = $3)
-                AND (CAST($4 AS BIGINT) IS NULL OR (updated_at < $4 AND status IN ('pending', 'held', 'awaiting_payment')))
+                AND (CAST($4 AS BIGINT) IS NULL OR (updated_at < $4 AND status IN {in_flight}))
               ORDER BY updated_at DESC, id LIMIT 500"
         ))
         .bind(&f.status)

@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod payments;
 pub mod reconcile;
 pub mod scratch;
+mod statuses;
 pub mod tokens;
 pub mod users;
 pub mod workspaces;

@@ -3,7 +3,7 @@
 //! the flows' queries behind them.
 
 use super::Store;
-use super::bookings::SEAT_HOLDING;
+use super::statuses;
 use crate::InfraError;
 use sqlx::Row;
 
@@ -23,15 +23,18 @@ pub struct PaidBooking {
 pub type HeldSeats = (String, i64, i64, i64);
 
 impl Store {
-    /// Bookings with a payment whose status is not in flight (`pending`, `held`,
-    /// `awaiting_payment`, `waitlisted` are skipped: their flow still decides).
+    /// Bookings with a payment whose status is not in flight (those in
+    /// [`BookingStatus::IN_FLIGHT`] are skipped: their flow still decides).
+    ///
+    /// [`BookingStatus::IN_FLIGHT`]: deskflow_domain::booking::BookingStatus::IN_FLIGHT
     pub async fn paid_bookings_to_reconcile(&self) -> Result<Vec<PaidBooking>, InfraError> {
-        let rows = sqlx::query(
+        let in_flight = statuses::in_flight();
+        let rows = sqlx::query(&format!(
             "SELECT b.id, b.status, b.amount_cents, p.provider_ref, p.status, p.captured_cents, p.refunded_cents
                FROM bookings b JOIN payments p ON p.booking_id = b.id
-              WHERE b.status NOT IN ('pending', 'held', 'awaiting_payment', 'waitlisted')
-              ORDER BY b.id",
-        )
+              WHERE b.status NOT IN {in_flight}
+              ORDER BY b.id"
+        ))
         .fetch_all(&mut self.listing_conn().await?)
         .await?;
         rows.iter()
@@ -55,9 +58,10 @@ impl Store {
         &self,
         now: i64,
     ) -> Result<Vec<(String, i64, Vec<HeldSeats>)>, InfraError> {
+        let seat_holding = statuses::seat_holding();
         let rows = sqlx::query(&format!(
             "SELECT w.id, w.capacity, b.id, b.starts_at, b.ends_at, b.seats FROM workspaces w
-               JOIN bookings b ON b.workspace_id = w.id AND b.status IN {SEAT_HOLDING} AND b.ends_at > $1
+               JOIN bookings b ON b.workspace_id = w.id AND b.status IN {seat_holding} AND b.ends_at > $1
               ORDER BY w.id, b.starts_at"
         ))
         .bind(now)

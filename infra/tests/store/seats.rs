@@ -1,0 +1,163 @@
+//! Workspaces and the bookings that take their seats: the capacity guard, seat plans and
+//! retried or concurrent inserts.
+
+use crate::support::{booking, stores, user, workspace};
+use deskflow_infra::InfraError;
+
+#[tokio::test]
+async fn workspaces_need_an_existing_creator_and_at_least_one_seat() {
+    for (db, s, _d) in stores().await {
+        assert!(
+            s.insert_workspace(&workspace("w0", 3)).await.is_err(),
+            "{db}: creator u1 does not exist yet"
+        );
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        assert!(
+            s.insert_workspace(&workspace("w1", 0)).await.is_err(),
+            "{db}: capacity 0"
+        );
+        s.insert_workspace(&workspace("w2", 3)).await.unwrap();
+        s.insert_workspace(&workspace("w2", 3)).await.unwrap(); // a retried step: no-op
+        let all = s.active_workspaces().await.unwrap();
+        assert_eq!(
+            all.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
+            vec!["w2"],
+            "{db}"
+        );
+        assert_eq!(
+            s.workspace("w2").await.unwrap().unwrap(),
+            workspace("w2", 3),
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_capacity_guard_refuses_a_booking_that_does_not_fit_at_its_peak() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 2)).await.unwrap();
+        s.insert_booking(&booking("a", "w", 9, 11, 1))
+            .await
+            .unwrap();
+        s.insert_booking(&booking("b", "w", 10, 12, 1))
+            .await
+            .unwrap();
+        let err = s
+            .insert_booking(&booking("c", "w", 10, 11, 1))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, InfraError::CapacityExceeded), "{db}: {err}");
+        // 11-12: "a" has ended, only "b" holds a seat
+        s.insert_booking(&booking("d", "w", 11, 12, 1))
+            .await
+            .unwrap();
+        // a booking that frees its seat makes room
+        s.set_booking_status("a", "cancelled", Some("test"), 2)
+            .await
+            .unwrap();
+        s.insert_booking(&booking("e", "w", 9, 10, 2))
+            .await
+            .unwrap();
+        let held = s.occupied("w", 0, 24 * 3_600_000).await.unwrap();
+        assert_eq!(held.len(), 3, "{db}: b, d, e");
+        assert!(
+            s.booking("c").await.unwrap().is_none(),
+            "{db}: the refused booking wrote nothing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_seat_plan_reads_the_workspace_and_the_other_overlapping_bookings_at_once() {
+    const H: i64 = 3_600_000;
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        assert_eq!(
+            s.seat_plan("nowhere", 0, H, "x").await.unwrap(),
+            None,
+            "{db}"
+        );
+        s.insert_workspace(&workspace("w", 4)).await.unwrap();
+        let empty = s.seat_plan("w", 9 * H, 10 * H, "x").await.unwrap().unwrap();
+        assert!(empty.active && empty.capacity == 4, "{db}: {empty:?}");
+        assert!(empty.occupied.is_empty(), "{db}: {empty:?}");
+        s.insert_booking(&booking("a", "w", 9, 11, 1))
+            .await
+            .unwrap();
+        s.insert_booking(&booking("b", "w", 10, 12, 2))
+            .await
+            .unwrap();
+        s.insert_booking(&booking("late", "w", 12, 13, 1))
+            .await
+            .unwrap();
+        s.insert_booking(&booking("gone", "w", 9, 12, 1))
+            .await
+            .unwrap();
+        s.set_booking_status("gone", "cancelled", None, 2)
+            .await
+            .unwrap();
+        let mut plan = s.seat_plan("w", 9 * H, 12 * H, "x").await.unwrap().unwrap();
+        plan.occupied.sort();
+        assert_eq!(
+            plan.occupied,
+            vec![(9 * H, 11 * H, 1), (10 * H, 12 * H, 2)],
+            "{db}: overlapping seat-holding bookings only"
+        );
+        // a hold asking again for its own booking does not count that booking against itself
+        let own = s.seat_plan("w", 9 * H, 12 * H, "a").await.unwrap().unwrap();
+        assert_eq!(own.occupied, vec![(10 * H, 12 * H, 2)], "{db}");
+    }
+}
+
+#[tokio::test]
+async fn inserting_a_booking_again_is_a_no_op_even_when_it_took_the_last_seat() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 1)).await.unwrap();
+        s.insert_booking(&booking("a", "w", 9, 11, 1))
+            .await
+            .unwrap();
+        // the capacity guard counts the row itself, yet the retried insert still succeeds
+        s.insert_booking(&booking("a", "w", 9, 11, 1))
+            .await
+            .unwrap_or_else(|e| panic!("{db}: {e}"));
+        let err = s
+            .insert_booking(&booking("b", "w", 10, 11, 1))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, InfraError::CapacityExceeded), "{db}: {err}");
+        assert_eq!(s.occupied("w", 0, 24 * 3_600_000).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn twenty_concurrent_bookings_for_the_last_seat_leave_exactly_one() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 1)).await.unwrap();
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.insert_booking(&booking(&format!("b{i}"), "w", 9, 10, 1))
+                        .await
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(InfraError::CapacityExceeded) => {}
+                Err(e) => panic!("{db}: unexpected {e}"),
+            }
+        }
+        assert_eq!(ok, 1, "{db}");
+        assert_eq!(
+            s.occupied("w", 0, 24 * 3_600_000).await.unwrap().len(),
+            1,
+            "{db}"
+        );
+    }
+}

@@ -4,11 +4,12 @@
 //! runs the endpoint of `deskflow-server` in this process.
 //!
 //! - [`commands`]: parsing and running the commands; the scripted journey; output.
-//! - [`up`]: `deskflow up`, for developers and (with `--control`) for the test harness.
-//! - [`stack`]: installs the pinned tools and supervises the local stack's processes.
-//! - [`bench`]: the benchmark (`deskflow bench`), its responders and the engine floor.
+//! - `up`: `deskflow up`, for developers and (with `--control`) for the test harness.
+//! - [`stack`]: installs the pinned tools and supervises the local stack's processes; public
+//!   for its [`stack::StackInfo`], which the test harness reads.
+//! - `bench`: the benchmark (`deskflow bench`), its responders and the engine floor.
 
-pub mod bench;
+mod bench;
 pub mod commands;
 pub mod stack;
-pub mod up;
+mod up;

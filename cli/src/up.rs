@@ -7,8 +7,7 @@
 //! Restate cluster with two endpoints behind HAProxy, on PostgreSQL (README, "Running a
 //! cluster").
 
-use crate::stack::cluster::ClusterPorts;
-use crate::stack::{Ports, Stack, StackOptions};
+use crate::stack::{ClusterPorts, Ports, Stack, StackOptions};
 use anyhow::Context;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;

@@ -3,9 +3,11 @@
 //! both on PostgreSQL and the same responders, in one run; prints the cluster / single-node
 //! ratios of throughput and of CPU per booking (restate-server, endpoints, everything).
 
-use super::{BENCH_ADMIN, Driver, Outside, RunResult, Seed, Target, print_runs, responders};
-use crate::stack::cluster::ClusterPorts;
-use crate::stack::{Ports, Stack, StackOptions};
+use super::driver::{Driver, Target};
+use super::report::{RunResult, print_runs};
+use super::seed::Seed;
+use super::{BENCH_ADMIN, responders};
+use crate::stack::{ClusterPorts, Outside, Ports, Stack, StackOptions};
 use serde_json::json;
 use std::time::Duration;
 
@@ -19,7 +21,7 @@ pub async fn run(args: &super::BenchArgs) -> anyhow::Result<()> {
         .ok()
         .filter(|u| u.starts_with("postgres"))
         .unwrap_or_else(|| DEFAULT_SERVER.to_string());
-    let provider = responders::start_provider_with(std::sync::Arc::new(
+    let provider = responders::start_provider(std::sync::Arc::new(
         std::sync::atomic::AtomicU64::new(args.provider_latency_ms),
     ))
     .await?;

@@ -3,8 +3,10 @@
 //! wrong password) while members keep booking. It shows what the bounded hashing pool buys:
 //! bookings keep flowing because hashing never runs on the endpoint's async workers.
 
+use super::driver::{Driver, Target};
+use super::report::{RunResult, print_runs};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -77,4 +79,44 @@ impl Flood {
             other: o,
         }
     }
+}
+
+/// The login-flood comparison: `concurrency` members book for `duration` in calm, then as long
+/// again while `attackers` flood `Auth/login`. Returns the figures `--json-out` writes and the
+/// two runs (calm first).
+pub(super) async fn compare(
+    driver: &Driver<'_>,
+    http: &reqwest::Client,
+    ingress: &str,
+    attackers: usize,
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<(Value, [RunResult; 2])> {
+    let calm = driver
+        .drive(
+            Target::Deskflow,
+            concurrency,
+            duration,
+            "before the login flood",
+        )
+        .await?;
+    let flood = Flood::start(http, ingress, attackers);
+    let label = format!("login flood ({attackers} attackers)");
+    let r = driver
+        .drive(Target::Deskflow, concurrency, duration, &label)
+        .await;
+    let f = flood.stop().await;
+    let r = r?;
+    print_runs(&[calm.clone(), r.clone()]);
+    println!(
+        "{:<34} attackers' logins: {:.1}/s answered (401: {}, 429: {}, other: {})",
+        "", f.logins_per_sec, f.unauthorized, f.too_many, f.other
+    );
+    let json = json!({
+        "attackers": f,
+        "bookings_per_sec_before": calm.journeys_per_sec,
+        "bookings_per_sec_during": r.journeys_per_sec,
+        "throughput_change": r.journeys_per_sec / calm.journeys_per_sec.max(f64::MIN_POSITIVE) - 1.0,
+    });
+    Ok((json, [calm, r]))
 }

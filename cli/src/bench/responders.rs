@@ -24,13 +24,9 @@ struct Provider {
     seq: AtomicU64,
 }
 
-/// Serves the provider on a free port with a fixed added latency; returns its base URL.
-pub async fn start_provider(latency: Duration) -> anyhow::Result<String> {
-    start_provider_with(Arc::new(AtomicU64::new(latency.as_millis() as u64))).await
-}
-
-/// As [`start_provider`], with a latency (ms) the caller can change while it runs.
-pub async fn start_provider_with(latency_ms: Arc<AtomicU64>) -> anyhow::Result<String> {
+/// Serves the provider on a free port with an added latency (ms) the caller can change while
+/// it runs; returns its base URL.
+pub async fn start_provider(latency_ms: Arc<AtomicU64>) -> anyhow::Result<String> {
     let state = Arc::new(Provider {
         latency_ms,
         ..Provider::default()
@@ -188,7 +184,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_provider_answers_like_stripe_and_the_sink_accepts_mail() {
-        let url = start_provider(Duration::ZERO).await.unwrap();
+        let url = start_provider(Arc::default()).await.unwrap();
         let s = deskflow_infra::stripe::Stripe::new(&url, "sk", Duration::from_secs(5));
         let pi = s
             .authorize(1200, "EUR", "pm_card_visa", "b1", "k")

@@ -3,10 +3,12 @@
 //! checked, and stopping with a non-zero exit at the first broken expectation, naming it. It is
 //! the smoke test of the README's quick start.
 
+use super::answer::booking_status;
 use super::client::Api;
 use super::output::{green, money, red};
 use anyhow::{Context, bail};
 use chrono::{DurationRound, Utc};
+use deskflow_domain::booking::BookingStatus;
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -151,11 +153,16 @@ impl Journey {
             .call("Bookings/create", json!({"workspace_id": ws, "starts_at": from, "ends_at": to, "seats": 1, "payment_method": "pm_card_visa"}))
             .await?;
         let id = s(&r["booking_id"]);
-        expect(r["status"] == "pending", format!("status {}", r["status"]))?;
+        expect(
+            booking_status(&r) == Some(BookingStatus::Pending),
+            format!("status {}", r["status"]),
+        )?;
         self.checked(format!("booking {id} accepted as pending"));
 
         self.begin("pay: the booking is confirmed and the payment captured");
-        let st = self.wait_until(&token, &id, &["confirmed"]).await?;
+        let st = self
+            .wait_until(&token, &id, &[BookingStatus::Confirmed])
+            .await?;
         let amount = st["amount_cents"].as_i64().unwrap_or(0);
         expect(
             st["payment"]["captured_cents"].as_i64() == Some(amount),
@@ -184,7 +191,7 @@ impl Journey {
             )
             .await?;
         expect(
-            r["status"] == "cancelled",
+            booking_status(&r) == Some(BookingStatus::Cancelled),
             format!("status {}", r["status"]),
         )?;
         let refund = r["refund_cents"].as_i64().unwrap_or(-1);
@@ -224,18 +231,22 @@ impl Journey {
         Ok(())
     }
 
-    async fn wait_until(&self, token: &str, id: &str, wanted: &[&str]) -> anyhow::Result<Value> {
+    async fn wait_until(
+        &self,
+        token: &str,
+        id: &str,
+        wanted: &[BookingStatus],
+    ) -> anyhow::Result<Value> {
         let started = Instant::now();
         loop {
             let st = self.api(Some(token)).booking_status(id).await?;
             let status = s(&st["status"]);
-            if wanted.contains(&status.as_str()) {
+            let typed = booking_status(&st);
+            if typed.is_some_and(|t| wanted.contains(&t)) {
                 return Ok(st);
             }
-            if matches!(
-                status.as_str(),
-                "completed" | "cancelled" | "rejected" | "expired" | "failed"
-            ) {
+            if typed.is_some_and(BookingStatus::is_final) {
+                let wanted: Vec<&str> = wanted.iter().map(|w| w.as_str()).collect();
                 bail!(
                     "expected {wanted:?}, the booking ended {status}: {}",
                     s(&st["reason"])

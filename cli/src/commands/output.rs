@@ -1,5 +1,6 @@
 //! Human output: colors when stdout is a terminal, aligned tables, a spinner for `watch`.
 
+use deskflow_domain::booking::BookingStatus;
 use std::io::IsTerminal;
 
 pub fn color() -> bool {
@@ -32,10 +33,32 @@ pub fn bold(s: &str) -> String {
 
 /// A status word, colored by what it means for the member.
 pub fn status(s: &str) -> String {
-    match s {
-        "confirmed" | "completed" | "sent" | "captured" => green(s),
-        "failed" | "rejected" | "expired" | "cancelled" => red(s),
-        _ => yellow(s),
+    match tone(s) {
+        Tone::Good => green(s),
+        Tone::Bad => red(s),
+        Tone::Waiting => yellow(s),
+    }
+}
+
+/// What a status word means for the member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tone {
+    Good,
+    Bad,
+    Waiting,
+}
+
+/// A booking status by the domain's meaning (confirmed and completed are good, the other final
+/// ones bad); a payment's or an email's by its word.
+fn tone(s: &str) -> Tone {
+    match BookingStatus::parse(s) {
+        Some(BookingStatus::Confirmed | BookingStatus::Completed) => Tone::Good,
+        Some(b) if b.is_final() => Tone::Bad,
+        Some(_) => Tone::Waiting,
+        None => match s {
+            "sent" | "captured" => Tone::Good,
+            _ => Tone::Waiting,
+        },
     }
 }
 
@@ -96,5 +119,25 @@ mod tests {
             ],
         );
         assert_eq!(strip(&t), "ID       STATUS\na        ok\nlong-id  x");
+    }
+
+    #[test]
+    fn statuses_are_colored_by_what_they_mean() {
+        for s in ["confirmed", "completed", "sent", "captured"] {
+            assert_eq!(tone(s), Tone::Good, "{s}");
+        }
+        for s in ["cancelled", "rejected", "expired", "failed"] {
+            assert_eq!(tone(s), Tone::Bad, "{s}");
+        }
+        for s in [
+            "pending",
+            "held",
+            "awaiting_payment",
+            "authorized",
+            "refunded",
+            "",
+        ] {
+            assert_eq!(tone(s), Tone::Waiting, "{s}");
+        }
     }
 }

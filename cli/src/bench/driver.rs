@@ -1,0 +1,248 @@
+//! Driving booking journeys: `concurrency` workers each create a booking and wait until it is
+//! confirmed, again and again for a run's duration, against deskflow or the engine's floor;
+//! the run's figures are the journeys' latencies, the invocations and journal entries
+//! restate-server added, and the CPU each process spent.
+
+use super::cpu;
+use super::report::RunResult;
+use super::seed::Seed;
+use crate::stack::{Stack, StackInfo};
+use anyhow::{Context, bail};
+use deskflow_domain::booking::BookingStatus;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// What a run books through: deskflow's services or the floor's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Deskflow,
+    Floor,
+}
+
+/// What every run needs: the client, the stack it drives, the seeded members and workspaces,
+/// and the processes whose CPU time it accounts for.
+pub(crate) struct Driver<'a> {
+    http: &'a reqwest::Client,
+    info: &'a StackInfo,
+    seed: &'a Seed,
+    cpu: cpu::Probe,
+}
+
+impl<'a> Driver<'a> {
+    /// Accounts CPU to every process `stack` runs (a stack with responders runs no localstripe
+    /// or maildev; those are left out) and to this process.
+    pub(crate) fn new(
+        http: &'a reqwest::Client,
+        info: &'a StackInfo,
+        seed: &'a Seed,
+        stack: &Stack,
+    ) -> Self {
+        Driver {
+            http,
+            info,
+            seed,
+            cpu: cpu::Probe::new([
+                ("restate-server", stack.pid("restate")),
+                ("endpoint", stack.pid("deskflow")),
+                ("localstripe", stack.pid("localstripe")),
+                ("maildev", stack.pid("maildev")),
+                ("bench", Some(std::process::id())),
+                // a cluster stack's processes (absent, so skipped, on a single node)
+                ("restate-server n1", stack.pid("n1")),
+                ("restate-server n2", stack.pid("n2")),
+                ("restate-server n3", stack.pid("n3")),
+                ("endpoint e1", stack.pid("e1")),
+                ("endpoint e2", stack.pid("e2")),
+                ("haproxy", stack.pid("haproxy")),
+                ("s3rver", stack.pid("s3")),
+            ]),
+        }
+    }
+
+    /// `concurrency` workers drive complete journeys (create -> confirmed) for `duration`.
+    pub(crate) async fn drive(
+        &self,
+        target: Target,
+        concurrency: usize,
+        duration: Duration,
+        label: &str,
+    ) -> anyhow::Result<RunResult> {
+        let (http, info, seed) = (self.http, self.info, self.seed);
+        let (inv0, jrn0) = introspect(http, &info.admin_url).await;
+        let cpu0 = self.cpu.sample();
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let mut workers = Vec::new();
+        for w in 0..concurrency {
+            let worker = Worker {
+                http: http.clone(),
+                ingress: info.ingress_url.clone(),
+                token: seed.tokens[w % seed.tokens.len()].clone(),
+                workspaces: seed.workspaces.clone(),
+                target,
+                first: w as u64 * 7919,
+            };
+            workers.push(tokio::spawn(worker.run(stop.clone())));
+        }
+        tokio::time::sleep(duration).await;
+        stop.store(true, Ordering::Relaxed);
+        let (mut lat, mut errors) = (Vec::new(), 0);
+        for w in workers {
+            let (l, e) = w.await?;
+            lat.extend(l);
+            errors += e;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        // let one-way sends of the last journeys finish before counting invocations
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let cpu1 = self.cpu.sample();
+        let (inv1, jrn1) = introspect(http, &info.admin_url).await;
+        lat.sort();
+        let pct = |p: f64| {
+            lat.get(((lat.len() as f64 * p).ceil() as usize).saturating_sub(1))
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        let journeys = lat.len() as u64;
+        Ok(RunResult {
+            label: label.to_string(),
+            target: if target == Target::Deskflow {
+                "deskflow"
+            } else {
+                "floor"
+            }
+            .into(),
+            concurrency,
+            seconds: secs,
+            journeys,
+            errors,
+            journeys_per_sec: journeys as f64 / secs,
+            p50_ms: pct(0.50),
+            p95_ms: pct(0.95),
+            p99_ms: pct(0.99),
+            max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            invocations_per_booking: (inv1 - inv0) as f64 / journeys.max(1) as f64,
+            journal_entries_per_booking: (jrn1 - jrn0) as f64 / journeys.max(1) as f64,
+            cpu_ms_per_journey: cpu0.per_journey(&cpu1, journeys),
+        })
+    }
+}
+
+/// One worker of a run: books as one member until told to stop.
+struct Worker {
+    http: reqwest::Client,
+    ingress: String,
+    token: String,
+    workspaces: Vec<String>,
+    target: Target,
+    /// where this worker's journey numbers start (spreads the workers' slots apart)
+    first: u64,
+}
+
+impl Worker {
+    /// Journeys until `stop`: the latency of each that succeeded and how many failed (the
+    /// first three failures are printed).
+    async fn run(self, stop: Arc<AtomicBool>) -> (Vec<Duration>, u64) {
+        let (mut lat, mut errors) = (Vec::new(), 0u64);
+        let mut n = self.first;
+        while !stop.load(Ordering::Relaxed) {
+            n += 1;
+            let t = Instant::now();
+            match journey(
+                &self.http,
+                &self.ingress,
+                &self.token,
+                &self.workspaces,
+                self.target,
+                n,
+            )
+            .await
+            {
+                Ok(()) => lat.push(t.elapsed()),
+                Err(e) => {
+                    errors += 1;
+                    if errors <= 3 {
+                        eprintln!("bench: journey failed: {e:#}");
+                    }
+                }
+            }
+        }
+        (lat, errors)
+    }
+}
+
+/// One journey: create, then wait until the booking is settled (must be confirmed).
+async fn journey(
+    http: &reqwest::Client,
+    ingress: &str,
+    token: &str,
+    workspaces: &[String],
+    target: Target,
+    n: u64,
+) -> anyhow::Result<()> {
+    let (create, wait) = match target {
+        Target::Deskflow => ("Bookings/create", "Booking"),
+        Target::Floor => ("FloorBookings/create", "FloorBooking"),
+    };
+    // spread slots over workspaces, days and hours so no slot fills up
+    let ws = &workspaces[(n % workspaces.len() as u64) as usize];
+    let day = 1 + (n / workspaces.len() as u64) % 300;
+    let hour = (n / 7) % 23;
+    let start = (chrono::Utc::now().date_naive() + chrono::Days::new(day))
+        .and_hms_opt(hour as u32, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let end = start + chrono::Duration::minutes(30);
+    let fmt =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let body = json!({"workspace_id": ws, "starts_at": fmt(start), "ends_at": fmt(end), "seats": 1, "payment_method": "pm_card_visa"});
+    let r = http
+        .post(format!("{ingress}/{create}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("create: {} {}", r.status(), r.text().await?);
+    }
+    let v: Value = r.json().await?;
+    let id = v["booking_id"].as_str().context("no booking id")?;
+    let r = http
+        .post(format!("{ingress}/{wait}/{id}/wait"))
+        .bearer_auth(token)
+        .json(&json!({}))
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("wait: {} {}", r.status(), r.text().await?);
+    }
+    let v: Value = r.json().await?;
+    let status = serde_json::from_value::<BookingStatus>(v["status"].clone()).ok();
+    if status != Some(BookingStatus::Confirmed) {
+        bail!("booking {id} ended {}: {}", v["status"], v["reason"]);
+    }
+    Ok(())
+}
+
+/// Invocations and journal entries restate-server holds (SQL introspection).
+async fn introspect(http: &reqwest::Client, admin: &str) -> (i64, i64) {
+    let q = |sql: &'static str| {
+        let req = http
+            .post(format!("{admin}/query"))
+            .header("accept", "application/json")
+            .json(&json!({ "query": sql }));
+        async move {
+            let v: Value = req.send().await.ok()?.json().await.ok()?;
+            v["rows"][0]["n"].as_i64()
+        }
+    };
+    (
+        q("SELECT COUNT(*) AS n FROM sys_invocation")
+            .await
+            .unwrap_or(0),
+        q("SELECT COUNT(*) AS n FROM sys_journal")
+            .await
+            .unwrap_or(0),
+    )
+}

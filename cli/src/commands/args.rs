@@ -1,0 +1,100 @@
+//! The command line itself: the global flags every command shares and the list of commands.
+//! Each group's own flags live beside the code that runs them ([`super::auth`],
+//! [`super::bookings`], ...); this is only where they are put together for clap.
+
+use super::{admin, auth, bookings, journey, report, workspaces};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "deskflow",
+    version,
+    about = "Coworking-space bookings as durable Restate workflows"
+)]
+pub struct Cli {
+    /// Log one JSON object per line (same as DESKFLOW_LOG_FORMAT=json)
+    #[arg(long, global = true)]
+    pub json_logs: bool,
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Restate ingress
+    #[arg(
+        long,
+        global = true,
+        env = "DESKFLOW_RESTATE_INGRESS_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub ingress: String,
+    /// Restate admin API
+    #[arg(
+        long,
+        global = true,
+        env = "DESKFLOW_RESTATE_ADMIN_URL",
+        default_value = "http://127.0.0.1:9070"
+    )]
+    pub admin_url: String,
+    /// Where `auth login` keeps the token (default ~/.config/deskflow/cli.json)
+    #[arg(long, global = true, env = "DESKFLOW_CLI_CONFIG")]
+    pub config_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Host every Restate service of deskflow, plus /health, /ready, /metrics, webhooks
+    Serve,
+    /// Install the pinned tools if missing and run the whole local stack until Ctrl-C
+    Up(crate::up::UpArgs),
+    /// Print every setting with its environment variable and default
+    Config,
+    /// Make restate-server's request-identity key pair if missing (the private key 0600) and
+    /// print the endpoint's publickeyv1_... key (also written to --public when given)
+    IdentityKey {
+        /// The PEM private key restate-server signs requests with
+        #[arg(long)]
+        private: PathBuf,
+        /// Where to write the public key, for DESKFLOW_RESTATE_IDENTITY_KEY_FILE
+        #[arg(long)]
+        public: Option<PathBuf>,
+    },
+    /// Register or log in; the token is stored for the next commands
+    #[command(subcommand)]
+    Auth(auth::AuthCmd),
+    /// Open, list and inspect workspaces
+    #[command(subcommand)]
+    Workspaces(workspaces::WorkspacesCmd),
+    /// Book, follow and cancel bookings
+    #[command(subcommand)]
+    Bookings(bookings::BookingsCmd),
+    /// Reports for admins
+    #[command(subcommand)]
+    Report(report::ReportCmd),
+    /// Administration
+    #[command(subcommand)]
+    Admin(admin::AdminCmd),
+    /// Run the complete user journey against a running stack, checking every step
+    Journey(journey::JourneyArgs),
+    /// Benchmark booking journeys against the engine's floor on a stack of its own
+    Bench(crate::bench::BenchArgs),
+    /// A Restate cluster's health: nodes up, metadata quorum, partitions without a leader
+    #[command(subcommand)]
+    Cluster(ClusterCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCmd {
+    /// Nodes, quorum and partition leaders, from each node's metrics; exits 1 when the
+    /// cluster cannot serve (no quorum, or a partition without a leader)
+    Status {
+        /// The nodes' node-to-node addresses, comma-separated
+        #[arg(
+            long,
+            env = "DESKFLOW_RESTATE_NODES",
+            default_value = "http://127.0.0.1:5122/,http://127.0.0.1:5123/,http://127.0.0.1:5124/"
+        )]
+        nodes: String,
+    },
+}

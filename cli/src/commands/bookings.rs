@@ -1,0 +1,207 @@
+//! `deskflow bookings`: book seats, see where a booking stands, list one's bookings and cancel
+//! (through the workflow, or with `--force` as an operator through Restate's admin API).
+//! Following a booking until it settles is [`super::watch`].
+
+use super::answer::text;
+use super::context::Ctx;
+use super::output::{green, money, red, status as paint_status, table};
+use super::watch;
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum BookingsCmd {
+    /// Book seats; prints the booking id at once (follow it with `watch`)
+    Create(NewBooking),
+    /// Where a booking stands
+    Status { booking_id: String },
+    /// My bookings
+    List,
+    /// Cancel: through the workflow (refund per policy), or --force through Restate's admin
+    /// API (an operator's cancel: full refund, compensation runs)
+    Cancel {
+        booking_id: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Follow a booking until it is confirmed or final; exit 0 when confirmed or completed
+    Watch {
+        booking_id: String,
+        /// give up after this many seconds
+        #[arg(long, default_value_t = 900)]
+        timeout: u64,
+        /// wait past `confirmed` for a final status (completed, cancelled, ...)
+        #[arg(long = "final")]
+        until_final: bool,
+    },
+}
+
+// what `bookings create` sends (no doc comment: the variant's is the command's help)
+#[derive(Debug, Args)]
+pub struct NewBooking {
+    #[arg(long)]
+    pub workspace: String,
+    #[arg(long)]
+    pub starts_at: String,
+    #[arg(long)]
+    pub ends_at: String,
+    #[arg(long, default_value_t = 1)]
+    pub seats: i64,
+    #[arg(long, default_value = "pm_card_visa")]
+    pub payment_method: String,
+    /// the same key twice makes one booking
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+}
+
+pub(super) async fn run(ctx: Ctx, cmd: BookingsCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        BookingsCmd::Create(booking) => create(&ctx, booking).await?,
+        BookingsCmd::Status { booking_id } => status(&ctx, &booking_id).await?,
+        BookingsCmd::List => list(&ctx).await?,
+        BookingsCmd::Cancel {
+            booking_id,
+            force: true,
+            ..
+        } => force_cancel(&ctx, &booking_id).await?,
+        BookingsCmd::Cancel {
+            booking_id,
+            reason,
+            force: false,
+        } => cancel(&ctx, &booking_id, reason).await?,
+        BookingsCmd::Watch {
+            booking_id,
+            timeout,
+            until_final,
+        } => return watch::run(&ctx, &booking_id, timeout, until_final).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn create(ctx: &Ctx, b: NewBooking) -> anyhow::Result<()> {
+    let body = json!({"workspace_id": b.workspace, "starts_at": b.starts_at, "ends_at": b.ends_at, "seats": b.seats, "payment_method": b.payment_method});
+    let v = ctx
+        .api
+        .call_with("Bookings/create", body, b.idempotency_key.as_deref())
+        .await?;
+    ctx.print(&v, |v| {
+        let id = v["booking_id"].as_str().unwrap_or("?");
+        format!(
+            "{} booking {id} is {}; follow it with: deskflow bookings watch {id}",
+            green("✓"),
+            paint_status(&text(&v["status"]))
+        )
+    });
+    Ok(())
+}
+
+async fn status(ctx: &Ctx, booking_id: &str) -> anyhow::Result<()> {
+    let v = ctx.api.booking_status(booking_id).await?;
+    ctx.print(&v, booking_text);
+    Ok(())
+}
+
+async fn list(ctx: &Ctx) -> anyhow::Result<()> {
+    let v = ctx.api.call("Users/bookings", json!({})).await?;
+    ctx.print(&v, bookings_table);
+    Ok(())
+}
+
+/// Cancels through the Booking workflow: the refund follows the cancellation policy.
+async fn cancel(ctx: &Ctx, booking_id: &str, reason: Option<String>) -> anyhow::Result<()> {
+    let v = ctx
+        .api
+        .call(
+            &format!("Booking/{booking_id}/cancel"),
+            json!({"reason": reason}),
+        )
+        .await?;
+    ctx.print(&v, |v| {
+        format!(
+            "{} booking {booking_id} is {}; refunded {}",
+            green("✓"),
+            paint_status(&text(&v["status"])),
+            money(v["refund_cents"].as_i64().unwrap_or(0))
+        )
+    });
+    Ok(())
+}
+
+/// An operator's cancel: Restate cancels the booking's running workflow invocation, whose
+/// compensation refunds in full and releases the seats.
+async fn force_cancel(ctx: &Ctx, booking_id: &str) -> anyhow::Result<()> {
+    let sql = format!(
+        "SELECT id FROM sys_invocation WHERE target_service_name = 'Booking' AND target_service_key = '{}' AND target_handler_name = 'run' AND status <> 'completed'",
+        booking_id.replace('\'', "''")
+    );
+    let rows = ctx.api.admin_query(&sql).await?;
+    let Some(id) = rows.first().and_then(|r| r["id"].as_str()) else {
+        anyhow::bail!(
+            "no running workflow for booking {booking_id}: it has finished, or the id is wrong"
+        );
+    };
+    ctx.api.cancel_invocation(id).await?;
+    let v = json!({"booking_id": booking_id, "invocation_id": id, "cancelled": true});
+    ctx.print(&v, |_| format!("{} asked Restate to cancel invocation {id}; compensation runs now (deskflow bookings watch {booking_id})", green("✓")));
+    Ok(())
+}
+
+/// `Users/bookings` for people: one row per booking.
+fn bookings_table(v: &Value) -> String {
+    let rows: Vec<Vec<String>> = v
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|b| {
+                    vec![
+                        text(&b["booking_id"]),
+                        paint_status(&text(&b["status"])),
+                        text(&b["starts_at"]),
+                        text(&b["ends_at"]),
+                        b["seats"].to_string(),
+                        format!(
+                            "{} {}",
+                            money(b["amount_cents"].as_i64().unwrap_or(0)),
+                            text(&b["currency"])
+                        ),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    table(&["ID", "STATUS", "FROM", "TO", "SEATS", "AMOUNT"], &rows)
+}
+
+/// A booking's status (`Booking/{id}/status`) for people.
+pub(super) fn booking_text(v: &Value) -> String {
+    let p = &v["payment"];
+    let mut lines = vec![
+        format!("booking   {}", text(&v["booking_id"])),
+        format!("status    {}", paint_status(&text(&v["status"]))),
+        format!("workspace {}", text(&v["workspace_id"])),
+        format!(
+            "slot      {} -> {}",
+            text(&v["starts_at"]),
+            text(&v["ends_at"])
+        ),
+        format!("seats     {}", v["seats"]),
+        format!(
+            "amount    {} {}",
+            money(v["amount_cents"].as_i64().unwrap_or(0)),
+            text(&v["currency"])
+        ),
+        format!(
+            "payment   {} (captured {}, refunded {})",
+            paint_status(&text(&p["status"])),
+            money(p["captured_cents"].as_i64().unwrap_or(0)),
+            money(p["refunded_cents"].as_i64().unwrap_or(0))
+        ),
+    ];
+    if let Some(r) = v["reason"].as_str() {
+        lines.push(format!("reason    {}", red(r)));
+    }
+    lines.join("\n")
+}

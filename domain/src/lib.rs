@@ -17,7 +17,8 @@
 //! - [`refund`]: the cancellation refund policy.
 //! - [`booking`]: booking statuses and the transition table of the Booking workflow.
 //! - [`reconcile`]: what a settled booking's payment must look like at the provider.
-//! - [`saga`]: the Booking saga's decisions (final status, money kept, how to settle a payment).
+//! - [`saga`]: the Booking saga's decisions (final status, money kept, how to settle a payment,
+//!   the plan of how a booking ends) and the test layer that enumerates its interleavings.
 
 pub mod availability;
 pub mod booking;

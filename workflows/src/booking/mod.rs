@@ -3,14 +3,22 @@
 //! the seats, takes the payment, confirms, reminds, completes, and unwinds on every way out.
 //!
 //! - [`bookings`]: `Bookings/create`, with the member's own idempotency.
-//! - [`prepare`]: the request checked against the database and the rules, and priced.
 //! - [`workflow`]: the `Booking` workflow's handlers (run, status, wait, cancel).
-//! - `saga`: the forward path; `unwind`: compensation against the participants' truth;
-//!   `notices`: the member's emails.
+//! - `prepare`: the request checked against the database and the rules, and priced.
+//! - `flow`: one booking's state and status bookkeeping, and `drive`: saga, then plan, then
+//!   carrying the plan out. The plan itself (final status, what is unwound, what is kept, what
+//!   is said) is `deskflow_domain::saga::plan`, pure and tested for every interleaving.
+//! - `saga`: the forward path; `waits`: its waits, each racing the cancels; `unwind`: the
+//!   completion or the compensation against the participants' truth; `notices`: the member's
+//!   emails and the activity records.
+//!
+//! Only `bookings` and `workflow` are public: the server registers their services.
 
 pub mod bookings;
+mod flow;
 mod notices;
-pub mod prepare;
+mod prepare;
 mod saga;
 mod unwind;
+mod waits;
 pub mod workflow;

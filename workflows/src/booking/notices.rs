@@ -1,8 +1,42 @@
-//! What the booking tells its member, by email: confirmed, reminder, and how it ended.
+//! What the booking tells: its member, by email (confirmed, reminder, how it ended), and the
+//! reports, by activity records. Both are one-way sends keyed by the event and the booking, so
+//! a replay or a second run never sends twice and a slow mailer never holds the booking up.
 
+use super::flow::Flow;
 use super::prepare::BookingStart;
 use deskflow_api::BookingView;
 use deskflow_domain::money::format_minor as money;
+
+impl Flow<'_, '_> {
+    /// One-way email to the member: never blocks or fails the booking.
+    pub(super) fn notify(&self, kind: &str, mail: Mail) {
+        let Some(b) = &self.b else { return };
+        deskflow_handlers::announce::email(
+            self.ctx,
+            deskflow_api::SendNotification {
+                id: format!("{kind}:{}", self.booking_id),
+                user_id: Some(b.user_id.clone()),
+                kind: kind.into(),
+                to: b.user_email.clone(),
+                subject: mail.subject,
+                body: mail.body,
+            },
+        );
+    }
+
+    /// One-way activity record, keyed by the event and the booking.
+    pub(super) fn record(&self, kind: &str, amount: Option<i64>) {
+        let activity = deskflow_api::RecordActivity {
+            origin_key: format!("{kind}:{}", self.booking_id),
+            kind: kind.into(),
+            user_id: Some(self.req.user_id.clone()),
+            workspace_id: Some(self.req.workspace_id.clone()),
+            booking_id: Some(self.booking_id.clone()),
+            amount_cents: amount,
+        };
+        deskflow_handlers::announce::announce(self.ctx, activity, None);
+    }
+}
 
 /// An email's subject and text.
 pub struct Mail {

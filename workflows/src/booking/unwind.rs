@@ -1,22 +1,24 @@
-//! Unwinding a booking that stopped before its normal end (declined, expired, no seat, a
-//! dependency that gave up, or any cancel), as one mechanism for failures and cancels alike.
+//! Carrying out how a booking ends ([`Plan`], decided in `deskflow_domain::saga`): the
+//! completion of a booking that ran its course, or the unwind of one that stopped before (declined,
+//! expired, no seat, a dependency that gave up, or any cancel), as one mechanism for failures
+//! and cancels alike.
 //!
 //! The saga's memory decides nothing about money: the payment object settles against the
-//! provider's current state (void what is open, refund captured money down to what the policy
+//! provider's current state (void what is open, refund captured money down to what the plan
 //! lets the business keep), and the calendar frees whatever seats the booking holds, each after
 //! any call of this booking still running on it. Both are sent as invocations of their own and
 //! awaited here through any further cancel: a second cancel, or the workflow being cancelled
 //! again, cannot stop the unwind half-way.
 
+use super::flow::{Flow, step_name};
 use super::notices;
-use super::saga::Flow;
 use super::workflow::CANCEL_RESULT;
 use deskflow_api::CancelResult;
 use deskflow_domain::booking::BookingStatus;
-use deskflow_domain::saga::{Stop, final_status, retained_cents};
+use deskflow_domain::saga::{CancelAnswer, Keep, Plan, Recorded};
 use deskflow_handlers::calendar::{CalendarClient, ReleaseRequest};
 use deskflow_handlers::deps::now_ms;
-use deskflow_handlers::payment::{SettleRequest, Settlement};
+use deskflow_handlers::payment::{PaymentClient, SettleRequest, Settlement};
 use restate_sdk::context::SendHandle;
 use restate_sdk::prelude::*;
 use serde::de::DeserializeOwned;
@@ -26,27 +28,34 @@ use serde::de::DeserializeOwned;
 const ROUNDS: usize = 5;
 
 impl Flow<'_, '_> {
-    /// Runs the unwind for `stop`, records the final status, tells the member and answers a
+    /// The booking ran to its end: the final status written, the activity recorded, a later
+    /// cancel refused.
+    pub(super) async fn complete(&mut self, plan: Plan) -> HandlerResult<()> {
+        let to = plan.final_status;
+        self.set_status(to, plan.reason.clone());
+        let written = self.write_status(to).await;
+        self.step(written, step_name(to))
+            .map_err(|s| TerminalError::new_with_code(500, s.reason()))?;
+        self.record(&plan.kind(), Some(self.recorded(plan.recorded, 0)));
+        self.answer_cancel(&plan.cancel, to);
+        Ok(())
+    }
+
+    /// Runs the unwind of `plan`, records the final status, tells the member and answers a
     /// waiting cancel. An operator's cancel ends `run` with that error once all is settled.
-    pub(super) async fn unwind(&mut self, stop: Stop) -> HandlerResult<()> {
-        let to = final_status(self.current(), &stop);
-        let reason = stop.reason();
-        let retain = match &stop {
-            Stop::Cancelled { .. } if self.confirmed => {
-                let now = self.steady_clock().await;
-                let amount = self.b.as_ref().map_or(0, |b| b.amount_cents);
-                let start = chrono::DateTime::from_timestamp_millis(self.req.starts_at_ms)
-                    .unwrap_or_default();
-                let now = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
-                retained_cents(&stop, true, amount, &self.deps.booking.refund, start, now)
-            }
-            _ => 0,
-        };
+    pub(super) async fn unwind(&mut self, plan: Plan) -> HandlerResult<()> {
+        let to = plan.final_status;
+        let reason = plan
+            .reason
+            .clone()
+            .or_else(|| self.view.reason.clone())
+            .unwrap_or_default();
+        let retain = self.retained(plan.keep).await;
         let mut notes = Vec::new();
 
         // the money first: settled against the provider, whatever the saga saw
         let mut refunded_now = 0;
-        if self.payment_sent {
+        if plan.settle_payment {
             match self.settle_payment(retain).await {
                 Ok(s) => {
                     refunded_now = s.refunded_now_cents;
@@ -60,7 +69,7 @@ impl Flow<'_, '_> {
         self.view.payment.client_secret = None;
 
         // then the seats
-        if self.hold_sent
+        if plan.release_seats
             && let Err(why) = self.release_seats(to, &reason).await
         {
             notes.push(format!("the seats could not be released: {why}"));
@@ -76,32 +85,17 @@ impl Flow<'_, '_> {
         self.set_status(to, Some(full_reason.clone()));
         self.write_steadily(to).await?;
         self.settle();
-        if let Some(b) = self.b.clone() {
+        if plan.email
+            && let Some(b) = self.b.clone()
+        {
             let mail = notices::ended(&b, &self.view, to.as_str(), &full_reason, refunded_now);
-            self.notify(&format!("booking_{}", to.as_str()), mail);
+            self.notify(&plan.kind(), mail);
         }
-        self.record(&format!("booking_{}", to.as_str()), Some(refunded_now));
-
-        if to == BookingStatus::Cancelled {
-            self.ctx.resolve_promise(
-                CANCEL_RESULT,
-                Json(CancelResult {
-                    status: to.as_str().into(),
-                    refund_cents: self.view.payment.refunded_cents,
-                }),
-            );
-        } else {
-            self.ctx.reject_promise(
-                CANCEL_RESULT,
-                TerminalError::new_with_code(
-                    409,
-                    format!(
-                        "the booking is {}: it can no longer be cancelled",
-                        to.as_str()
-                    ),
-                ),
-            );
-        }
+        self.record(
+            &plan.kind(),
+            Some(self.recorded(plan.recorded, refunded_now)),
+        );
+        self.answer_cancel(&plan.cancel, to);
         if self.operator_cancelled {
             return Err(
                 TerminalError::new_with_code(409, "cancelled by an operator; unwound").into(),
@@ -110,12 +104,54 @@ impl Flow<'_, '_> {
         Ok(())
     }
 
+    /// What the business keeps, in cents: the clock is read (through any cancel) only when
+    /// the plan's keep depends on the moment of the cancel.
+    async fn retained(&mut self, keep: Keep) -> i64 {
+        let now = if keep.needs_clock() {
+            Some(self.steady_clock().await)
+        } else {
+            None
+        };
+        let amount = self.b.as_ref().map_or(0, |b| b.amount_cents);
+        let start =
+            chrono::DateTime::from_timestamp_millis(self.req.starts_at_ms).unwrap_or_default();
+        let now = now.map(|t| chrono::DateTime::from_timestamp_millis(t).unwrap_or_default());
+        keep.cents(amount, &self.deps.booking.refund, start, now)
+    }
+
+    /// The amount the end's activity record carries.
+    fn recorded(&self, recorded: Recorded, refunded_now: i64) -> i64 {
+        match recorded {
+            Recorded::RefundedNow => refunded_now,
+            Recorded::NetPaid => {
+                self.view.payment.captured_cents - self.view.payment.refunded_cents
+            }
+        }
+    }
+
+    /// Answers a cancel waiting on the booking (now or later) as the plan says.
+    fn answer_cancel(&self, answer: &CancelAnswer, to: BookingStatus) {
+        match answer {
+            CancelAnswer::Resolve => self.ctx.resolve_promise(
+                CANCEL_RESULT,
+                Json(CancelResult {
+                    status: to.as_str().into(),
+                    refund_cents: self.view.payment.refunded_cents,
+                }),
+            ),
+            CancelAnswer::Refuse(message) => self.ctx.reject_promise(
+                CANCEL_RESULT,
+                TerminalError::new_with_code(409, message.clone()),
+            ),
+        }
+    }
+
     /// `Payment/{id}/settle`, awaited through any cancel.
     async fn settle_payment(&mut self, retain_cents: i64) -> Result<Settlement, String> {
         let id = self.booking_id.clone();
         self.through_cancels("Payment/settle", |flow| {
             flow.ctx
-                .object_client::<deskflow_handlers::payment::PaymentClient>(id.clone())
+                .object_client::<PaymentClient>(id.clone())
                 .settle(Json(SettleRequest { retain_cents }))
                 .send()
         })

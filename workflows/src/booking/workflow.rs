@@ -1,6 +1,6 @@
 //! The `Booking` workflow (one per booking id): its handlers. `run` is the saga of DESIGN.md
-//! ([`super::saga`], unwound by [`super::unwind`]); the shared handlers let the member (or an
-//! admin) read, wait for and cancel it.
+//! (`flow` drives `saga`, then carries out the domain's plan of how it ends in `unwind`); the
+//! shared handlers let the member (or an admin) read, wait for and cancel it.
 //!
 //! `run` is internal: only `Bookings/create` starts it, and it trusts nothing of its input
 //! beyond who asked for which slot: the price, the member and the rules are read again from the
@@ -8,8 +8,8 @@
 //! journal of them once they complete; no secret enters `run` (the card's client secret is read
 //! from the provider by `status` while the member needs it).
 
+use super::flow::{Flow, initial_view};
 use super::prepare::BookingRequest;
-use super::saga::{Flow, initial_view};
 use deskflow_api::{BookingView, CancelBody, CancelRequest, CancelResult, Empty};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Canceller;
@@ -94,16 +94,7 @@ impl Booking {
         {
             let deps = self.deps.clone();
             let secret = ctx
-                .run(|| {
-                    step(async move {
-                        Ok(deps
-                            .stripe
-                            .retrieve(&pi)
-                            .await
-                            .ok()
-                            .and_then(|p| p.client_secret))
-                    })
-                })
+                .run(|| step(client_secret(deps, pi)))
                 .name("read client secret")
                 .await?;
             view.payment.client_secret = secret;
@@ -185,6 +176,17 @@ impl Booking {
             .ok_or_else(|| terminal(404, format!("booking {:?} not found", ctx.key())))?;
         request_cancel(&ctx, &view, req).await
     }
+}
+
+/// The step that reads the card's client secret from the provider while the member must
+/// authenticate (never kept in state: this handler keeps no journal once it answers).
+async fn client_secret(deps: Arc<Deps>, payment_intent: String) -> Outcome<Option<String>> {
+    Ok(deps
+        .stripe
+        .retrieve(&payment_intent)
+        .await
+        .ok()
+        .and_then(|p| p.client_secret))
 }
 
 /// The booking, when the caller may see it (its member or an admin); 404 otherwise, so an

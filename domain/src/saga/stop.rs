@@ -1,11 +1,14 @@
-//! The booking saga's decisions as pure functions: why a booking stopped, which final status
-//! that gives, how much of the money the business keeps, and what settling a payment against
-//! the provider's current state takes. The workflow only observes and carries these out, so
-//! every interleaving of cancels, failures and provider states is testable without a server.
+//! Why a booking stopped before its normal end, as types rather than messages (so a
+//! dependency's refusal can never be read as a cancel), the reason each stop gives the member,
+//! and the final status it leads to. The texts live here, next to the types, so the forward
+//! path and the tests agree on them.
 
 use crate::booking::{BookingEvent, BookingStatus, next};
 use crate::refund::RefundPolicy;
 use chrono::{DateTime, Utc};
+
+/// The reason recorded when an operator cancels through Restate.
+pub const OPERATOR_CANCEL: &str = "cancelled by an operator";
 
 /// Who cancelled a booking. The reason shown to the member says which.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,6 +41,41 @@ pub enum Stop {
 }
 
 impl Stop {
+    /// An operator's cancel through Restate.
+    pub fn operator() -> Stop {
+        Stop::Cancelled {
+            by: Canceller::Operator,
+            reason: OPERATOR_CANCEL.into(),
+        }
+    }
+
+    /// The hold ran out (after `expiry_secs`) before the member authenticated the payment.
+    pub fn hold_expired(expiry_secs: u64) -> Stop {
+        Stop::Expired(format!(
+            "the payment was not confirmed within {expiry_secs} s; the seats were released"
+        ))
+    }
+
+    /// A participant's `call` answered that its own dependency did not answer (`message`).
+    pub fn unavailable(message: &str, call: &str) -> Stop {
+        Stop::GaveUp(format!("{message} ({call})"))
+    }
+
+    /// A participant's `call` ended without an answer (killed or cancelled by hand), `why`.
+    pub fn no_answer(call: &str, why: &str) -> Stop {
+        Stop::GaveUp(format!("{call} ended without an answer ({why})"))
+    }
+
+    /// A journaled step of the flow ran out of retries.
+    pub fn step_failed(step: &str) -> Stop {
+        Stop::GaveUp(format!("the step {step:?} did not succeed"))
+    }
+
+    /// The provider still wants the member's authentication after saying it no longer did.
+    pub fn still_unauthenticated() -> Stop {
+        Stop::GaveUp("the payment still needs the member's authentication".into())
+    }
+
     /// The event of the transition table this stop is.
     pub fn event(&self) -> BookingEvent {
         match self {
@@ -88,79 +126,28 @@ pub fn retained_cents(
     now: DateTime<Utc>,
 ) -> i64 {
     match stop {
-        Stop::Cancelled {
-            by: Canceller::Member,
-            ..
-        } if confirmed => {
-            let amount = amount_cents.max(0);
-            (amount - policy.refund(amount, starts_at, now)).clamp(0, amount)
+        Stop::Cancelled { by, .. } if confirmed => {
+            kept_at_cancel(*by, amount_cents, policy, starts_at, now)
         }
         _ => 0,
     }
 }
 
-/// A PaymentIntent's state as far as settling it is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderState {
-    /// no PaymentIntent exists for the payment
-    Absent,
-    /// created but not authorized: waiting for a payment method, a confirmation or the
-    /// member's authentication, or processing
-    Open,
-    /// the amount is authorized on the card and can be captured
-    Authorized,
-    /// the money was taken; `refunded` of it was given back already
-    Captured { captured: i64, refunded: i64 },
-    /// cancelled, or failed for good: nothing is held and nothing was taken
-    Closed,
-}
-
-impl ProviderState {
-    /// Classifies a Stripe PaymentIntent status (with the captured amount and the sum of its
-    /// refunds, which only matter once it succeeded).
-    pub fn from_stripe(status: &str, amount: i64, refunded: i64) -> ProviderState {
-        match status {
-            "succeeded" => ProviderState::Captured {
-                captured: amount,
-                refunded,
-            },
-            "requires_capture" => ProviderState::Authorized,
-            "canceled" => ProviderState::Closed,
-            // requires_payment_method, requires_confirmation, requires_action, processing
-            _ => ProviderState::Open,
+/// What the business keeps of `amount_cents` when `by` cancels a confirmed booking at `now`:
+/// the part the refund policy does not give back for a member, nothing for anybody else.
+pub(super) fn kept_at_cancel(
+    by: Canceller,
+    amount_cents: i64,
+    policy: &RefundPolicy,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> i64 {
+    match by {
+        Canceller::Member => {
+            let amount = amount_cents.max(0);
+            (amount - policy.refund(amount, starts_at, now)).clamp(0, amount)
         }
-    }
-}
-
-/// What settling a payment must do at the provider so that the business keeps exactly
-/// `retain_cents` (clamped to what was captured).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SettleAction {
-    /// the provider's state is already the settled one
-    Nothing,
-    /// cancel the PaymentIntent: releases an authorization, closes an open one
-    Void,
-    /// refund this amount of the captured money
-    Refund(i64),
-}
-
-/// The one rule of unwinding a payment, from the provider's current state rather than from
-/// what any caller remembers: what is open or authorized is voided (nothing uncaptured is
-/// ever kept), what was captured is refunded down to `retain_cents`, and a payment refunded
-/// beyond that already is left alone (money is never taken back by a refund).
-pub fn settle_action(state: ProviderState, retain_cents: i64) -> SettleAction {
-    match state {
-        ProviderState::Absent | ProviderState::Closed => SettleAction::Nothing,
-        ProviderState::Open | ProviderState::Authorized => SettleAction::Void,
-        ProviderState::Captured { captured, refunded } => {
-            let keep = retain_cents.clamp(0, captured.max(0));
-            let refund = captured - refunded - keep;
-            if refund > 0 {
-                SettleAction::Refund(refund)
-            } else {
-                SettleAction::Nothing
-            }
-        }
+        Canceller::Admin | Canceller::Operator => 0,
     }
 }
 
@@ -189,10 +176,7 @@ mod tests {
             Stop::Expired("x".into()),
             Stop::GaveUp("x".into()),
             member("x"),
-            Stop::Cancelled {
-                by: Canceller::Operator,
-                reason: "x".into(),
-            },
+            Stop::operator(),
         ];
         for from in BookingStatus::ALL.into_iter().filter(|s| !s.is_final()) {
             for stop in &stops {
@@ -287,59 +271,31 @@ mod tests {
     }
 
     #[test]
-    fn settling_follows_the_providers_state_not_the_callers_memory() {
-        use ProviderState as P;
-        use SettleAction as A;
-        // nothing there, or closed already: nothing to do whatever is retained
-        for keep in [0, 500] {
-            assert_eq!(settle_action(P::Absent, keep), A::Nothing);
-            assert_eq!(settle_action(P::Closed, keep), A::Nothing);
-            // an authorization or an open intent is never kept: voided
-            assert_eq!(settle_action(P::Authorized, keep), A::Void);
-            assert_eq!(settle_action(P::Open, keep), A::Void);
-        }
-        // a capture the saga never saw (cancel while Payment/capture ran): refunded in full
-        let captured = P::Captured {
-            captured: 1000,
-            refunded: 0,
-        };
-        assert_eq!(settle_action(captured, 0), A::Refund(1000));
-        // the late-cancel policy keeps half
-        assert_eq!(settle_action(captured, 500), A::Refund(500));
-        // settled before (a second cancel, a replay): nothing more
-        let half = P::Captured {
-            captured: 1000,
-            refunded: 500,
-        };
-        assert_eq!(settle_action(half, 500), A::Nothing);
-        // a second settle asking for everything back refunds the rest only
-        assert_eq!(settle_action(half, 0), A::Refund(500));
-        // refunded beyond what is retained: money is never taken back
-        assert_eq!(settle_action(half, 800), A::Nothing);
-        // retaining more than was captured keeps what was captured
-        assert_eq!(settle_action(captured, 5000), A::Nothing);
-        assert_eq!(settle_action(captured, -5), A::Refund(1000));
-    }
-
-    #[test]
-    fn stripe_statuses_classify() {
-        use ProviderState as P;
+    fn the_reasons_members_read() {
+        assert_eq!(Stop::operator().reason(), "cancelled by an operator");
         assert_eq!(
-            P::from_stripe("succeeded", 700, 100),
-            P::Captured {
-                captured: 700,
-                refunded: 100
-            }
+            Stop::hold_expired(900).reason(),
+            "the payment was not confirmed within 900 s; the seats were released"
         );
-        assert_eq!(P::from_stripe("requires_capture", 700, 0), P::Authorized);
-        assert_eq!(P::from_stripe("canceled", 700, 0), P::Closed);
-        for open in [
-            "requires_payment_method",
-            "requires_confirmation",
-            "requires_action",
-            "processing",
-        ] {
-            assert_eq!(P::from_stripe(open, 700, 0), P::Open, "{open}");
-        }
+        assert_eq!(
+            Stop::unavailable("the payment provider did not answer", "Payment/capture").reason(),
+            "a dependency gave up: the payment provider did not answer (Payment/capture)"
+        );
+        assert_eq!(
+            Stop::no_answer("Calendar/hold", "killed").reason(),
+            "a dependency gave up: Calendar/hold ended without an answer (killed)"
+        );
+        assert_eq!(
+            Stop::step_failed("check and quote").reason(),
+            "a dependency gave up: the step \"check and quote\" did not succeed"
+        );
+        assert_eq!(
+            Stop::still_unauthenticated().reason(),
+            "a dependency gave up: the payment still needs the member's authentication"
+        );
+        assert_eq!(
+            Stop::Declined("insufficient funds".into()).reason(),
+            "payment declined: insufficient funds"
+        );
     }
 }

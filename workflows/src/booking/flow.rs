@@ -1,0 +1,257 @@
+//! One booking's flow: what it knows, what it has set in motion, and how its status moves.
+//!
+//! [`Flow::drive`] is the whole of `Booking/{id}/run`: the forward path ([`super::saga`]) ends
+//! either with the slot over or with a [`Stop`]; how far it got and that end go to the pure
+//! [`plan`] of `deskflow_domain::saga`, which decides the final status, the unwind and what is
+//! said; [`super::unwind`] carries the plan out. Nothing about how a booking ends is decided
+//! here, so the decisions are tested for every interleaving without a server.
+
+use super::prepare::{BookingRequest, BookingStart};
+use super::workflow::{SETTLED, VIEW};
+use deskflow_api::{BookingView, PaymentSummary, rfc3339};
+use deskflow_domain::booking::{BookingEvent, BookingStatus, next};
+use deskflow_domain::saga::{End, Progress, Stop, plan};
+use deskflow_handlers::deps::{Deps, now_ms};
+use deskflow_handlers::payment::PaymentClient;
+use deskflow_infra::InfraError;
+use deskflow_infra::metrics;
+use deskflow_infra::store::bookings::BookingRow;
+use restate_sdk::prelude::*;
+use std::sync::Arc;
+
+/// A booking's flow: what it knows and what it has set in motion.
+pub(super) struct Flow<'a, 'ctx> {
+    pub deps: Arc<Deps>,
+    pub ctx: &'a WorkflowContext<'ctx>,
+    pub booking_id: String,
+    pub req: BookingRequest,
+    /// the checked and priced booking, once the first step ran
+    pub b: Option<BookingStart>,
+    pub view: BookingView,
+    /// a hold was sent to the Calendar (its seats may be taken, even if its answer never came)
+    pub hold_sent: bool,
+    /// an authorization was sent to the Payment object
+    pub payment_sent: bool,
+    /// the booking reached `confirmed`
+    pub confirmed: bool,
+    /// an operator cancelled through Restate: `run` ends with that error once unwound
+    pub operator_cancelled: bool,
+    /// the `settled` promise was resolved (once: at confirmation or at the end)
+    pub settled: bool,
+}
+
+/// The view of a booking that has just started: pending, nothing priced yet.
+pub(super) fn initial_view(booking_id: &str, req: &BookingRequest) -> BookingView {
+    BookingView {
+        booking_id: booking_id.to_string(),
+        status: BookingStatus::Pending.as_str().into(),
+        reason: None,
+        workspace_id: req.workspace_id.clone(),
+        user_id: req.user_id.clone(),
+        starts_at: rfc3339(req.starts_at_ms),
+        ends_at: rfc3339(req.ends_at_ms),
+        seats: req.seats,
+        amount_cents: 0,
+        currency: String::new(),
+        payment: PaymentSummary {
+            status: "none".into(),
+            ..PaymentSummary::default()
+        },
+    }
+}
+
+impl<'a, 'ctx> Flow<'a, 'ctx> {
+    pub fn new(
+        deps: Arc<Deps>,
+        ctx: &'a WorkflowContext<'ctx>,
+        booking_id: String,
+        req: BookingRequest,
+        view: BookingView,
+    ) -> Self {
+        Flow {
+            deps,
+            ctx,
+            booking_id,
+            req,
+            b: None,
+            view,
+            hold_sent: false,
+            payment_sent: false,
+            confirmed: false,
+            operator_cancelled: false,
+            settled: false,
+        }
+    }
+
+    /// The whole booking: the saga, then the plan of how it ends, carried out.
+    pub async fn drive(&mut self) -> HandlerResult<()> {
+        let end = match self.saga().await {
+            Ok(()) => End::SlotOver,
+            Err(stop) => End::Stopped(stop),
+        };
+        let plan = plan(self.progress(), &end);
+        if plan.final_status == BookingStatus::Completed {
+            self.complete(plan).await
+        } else {
+            self.unwind(plan).await
+        }
+    }
+
+    /// How far the booking got, as the plan needs it.
+    pub(super) fn progress(&self) -> Progress {
+        Progress {
+            status: self.current(),
+            hold_sent: self.hold_sent,
+            payment_sent: self.payment_sent,
+            confirmed: self.confirmed,
+        }
+    }
+
+    /// Resolves the `settled` promise (what `wait` returns), once.
+    pub(super) fn settle(&mut self) {
+        if !self.settled {
+            self.settled = true;
+            self.ctx.resolve_promise(SETTLED, Json(self.view.clone()));
+        }
+    }
+
+    pub(super) fn current(&self) -> BookingStatus {
+        BookingStatus::parse(&self.view.status).unwrap_or(BookingStatus::Pending)
+    }
+
+    /// Applies a transition of the table to the view and the workflow state; `None` when the
+    /// table refuses it (logged; the status stays).
+    pub(super) fn transition(
+        &mut self,
+        event: BookingEvent,
+        reason: Option<String>,
+    ) -> Option<BookingStatus> {
+        let to = match next(self.current(), event) {
+            Ok(to) => to,
+            Err(e) => {
+                tracing::error!(booking_id = %self.booking_id, error = %e, "transition refused; status unchanged");
+                return None;
+            }
+        };
+        self.set_status(to, reason);
+        Some(to)
+    }
+
+    pub(super) fn set_status(&mut self, to: BookingStatus, reason: Option<String>) {
+        self.view.status = to.as_str().into();
+        if reason.is_some() {
+            self.view.reason = reason;
+        }
+        self.ctx.set(VIEW, Json(self.view.clone()));
+    }
+
+    /// A transition, written to the bookings row as well: one journaled step, one UPDATE.
+    /// Returns the time it wrote (journaled), or `None` when the table refused it.
+    pub(super) async fn advance(
+        &mut self,
+        event: BookingEvent,
+        reason: Option<String>,
+    ) -> Result<Option<i64>, Stop> {
+        let Some(to) = self.transition(event, reason) else {
+            return Ok(None);
+        };
+        let written = self.write_status(to).await;
+        self.step(written, step_name(to)).map(Some)
+    }
+
+    /// Writes the view's status to the bookings row (inserting the row when the booking never
+    /// got one, e.g. rejected before a hold). Returns the time it wrote.
+    pub(super) async fn write_status(&self, to: BookingStatus) -> Result<i64, TerminalError> {
+        let deps = self.deps.clone();
+        let row = self.row(to);
+        self.ctx
+            .run(|| write_row(deps, row, to))
+            .name(step_name(to))
+            .retry_policy(self.deps.compensation_retry.policy())
+            .await
+    }
+
+    fn row(&self, to: BookingStatus) -> BookingRow {
+        let (amount, currency) = match &self.b {
+            Some(b) => (b.amount_cents, b.currency.clone()),
+            None => (0, String::new()),
+        };
+        BookingRow {
+            id: self.booking_id.clone(),
+            user_id: self.req.user_id.clone(),
+            workspace_id: self.req.workspace_id.clone(),
+            starts_at: self.req.starts_at_ms,
+            ends_at: self.req.ends_at_ms,
+            seats: self.req.seats,
+            status: to.as_str().into(),
+            reason: self.view.reason.clone(),
+            amount_cents: amount,
+            currency,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    /// Milliseconds since the epoch, journaled (a replay sees the same clock).
+    pub(super) async fn clock(&mut self) -> Result<i64, Stop> {
+        let t = self
+            .ctx
+            .run(|| async { Ok(now_ms()) })
+            .name("read clock")
+            .await;
+        self.step(t, "read clock")
+    }
+
+    pub(super) fn payment(&self) -> PaymentClient<'_> {
+        self.ctx
+            .object_client::<PaymentClient>(self.booking_id.clone())
+    }
+}
+
+/// The step that writes a status: an UPDATE of the booking's row, or its INSERT when it has
+/// none yet. Returns the time it wrote.
+async fn write_row(deps: Arc<Deps>, row: BookingRow, to: BookingStatus) -> HandlerResult<i64> {
+    let now = now_ms();
+    metrics::inc("deskflow_bookings_total", &[("status", to.as_str())]);
+    if deps
+        .store
+        .update_booking_status(&row.id, &row.status, row.reason.as_deref(), now)
+        .await
+        .map_err(step_error)?
+    {
+        return Ok(now);
+    }
+    let row = BookingRow {
+        created_at: now,
+        updated_at: now,
+        ..row
+    };
+    deps.store.insert_booking(&row).await.map_err(step_error)?;
+    Ok(now)
+}
+
+/// A database failure inside one of this flow's steps: retried while transient; otherwise
+/// terminal with code 500, never 409, so a step's own failure cannot pass for a cancel.
+pub(super) fn step_error(e: InfraError) -> HandlerError {
+    if e.is_transient() {
+        tracing::warn!(error = %e, "transient failure; Restate will retry");
+        return HandlerError::from(e);
+    }
+    tracing::error!(error = %e, "permanent failure in a booking step");
+    TerminalError::new_with_code(500, "internal error").into()
+}
+
+/// Journal step names for status changes, readable in the Restate UI.
+pub(super) fn step_name(to: BookingStatus) -> &'static str {
+    match to {
+        BookingStatus::Pending => "record pending",
+        BookingStatus::Held => "record seats held",
+        BookingStatus::AwaitingPayment => "record awaiting payment",
+        BookingStatus::Confirmed => "record confirmed",
+        BookingStatus::Completed => "record completed",
+        BookingStatus::Cancelled => "record cancelled",
+        BookingStatus::Rejected => "record rejected",
+        BookingStatus::Expired => "record expired",
+        BookingStatus::Failed => "record failed",
+    }
+}

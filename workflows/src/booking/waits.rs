@@ -1,0 +1,112 @@
+//! Every wait of the forward path races the member's cancel (the `cancel` promise) and
+//! Restate's cancel signal (an operator's `restate invocations cancel`), so a cancel is seen at
+//! every step, and each becomes a [`Stop`] of its own kind: a participant that ended without an
+//! answer is a dependency that gave up, never a cancel.
+
+use super::flow::Flow;
+use super::workflow::CANCEL;
+use deskflow_api::CancelRequest;
+use deskflow_domain::saga::Stop;
+use restate_sdk::context::SendHandle;
+use restate_sdk::prelude::*;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// What a wait ended with.
+pub(super) enum Waited<T> {
+    Answer(T),
+    /// the participant's invocation ended without an answer (killed or cancelled by hand)
+    NoAnswer(String),
+    Cancel(CancelRequest),
+    Operator,
+}
+
+impl Flow<'_, '_> {
+    /// Sleeps `ms`, unless a cancel comes first.
+    pub(super) async fn wait_or_cancel(&mut self, ms: i64) -> Result<(), Stop> {
+        let waited = restate_sdk::select! {
+            c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
+            _ = self.ctx.sleep(Duration::from_millis(ms.max(0) as u64)) => Waited::Answer(()),
+            on_cancel => Waited::Operator,
+        };
+        match waited {
+            Waited::Answer(()) | Waited::NoAnswer(_) => Ok(()),
+            Waited::Cancel(c) => Err(member_stop(c)),
+            Waited::Operator => Err(self.operator()),
+        }
+    }
+
+    /// The answer of a participant's invocation, unless a cancel comes first. The invocation
+    /// was sent, not called: a cancel of this booking does not cancel it.
+    pub(super) async fn answer<T: DeserializeOwned + serde::Serialize + 'static>(
+        &mut self,
+        call: &str,
+        sent: SendHandle,
+    ) -> Result<T, Stop> {
+        let Ok(handle) = sent.await else {
+            // the only way to fail awaiting an invocation id: this booking was cancelled
+            return Err(self.operator());
+        };
+        let waited = restate_sdk::select! {
+            r = handle.attach::<Json<T>>() => match r {
+                Ok(Json(v)) => Waited::Answer(v),
+                Err(e) => Waited::NoAnswer(e.message().to_string()),
+            },
+            c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
+            on_cancel => Waited::Operator,
+        };
+        match waited {
+            Waited::Answer(v) => Ok(v),
+            Waited::NoAnswer(why) => Err(Stop::no_answer(call, &why)),
+            Waited::Cancel(c) => Err(member_stop(c)),
+            Waited::Operator => Err(self.operator()),
+        }
+    }
+
+    /// A member's or admin's cancel that arrived without being waited for (while the capture
+    /// ran): one look at the promise before confirming.
+    pub(super) async fn pending_cancel(&mut self) -> Result<Option<Stop>, Stop> {
+        match self.ctx.peek_promise::<Json<CancelRequest>>(CANCEL).await {
+            Ok(c) => Ok(c.map(|Json(c)| member_stop(c))),
+            Err(_) => Err(self.operator()),
+        }
+    }
+
+    /// An operator's cancel, noted so that `run` ends with it once unwound.
+    pub(super) fn operator(&mut self) -> Stop {
+        self.operator_cancelled = true;
+        Stop::operator()
+    }
+
+    /// A journaled step's outcome in the forward path: its own cancel (409: the only terminal
+    /// error a step of this flow can end with besides running out of retries) is the
+    /// operator's; running out of retries is a dependency that gave up.
+    pub(super) fn step<T>(&mut self, r: Result<T, TerminalError>, name: &str) -> Result<T, Stop> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) if e.code() == 409 => Err(self.operator()),
+            Err(e) => {
+                tracing::error!(booking_id = %self.booking_id, step = name, error = %e.message(), "step gave up");
+                Err(Stop::step_failed(name))
+            }
+        }
+    }
+}
+
+/// The cancel promise's outcome as a wait's end.
+pub(super) fn cancel_of<T>(c: Result<Json<CancelRequest>, TerminalError>) -> Waited<T> {
+    match c {
+        Ok(Json(c)) => Waited::Cancel(c),
+        // the promise is only ever resolved; a failure here can only be this invocation's own
+        // cancel signal
+        Err(_) => Waited::Operator,
+    }
+}
+
+/// A member's or admin's cancel, as the stop it is.
+pub(super) fn member_stop(c: CancelRequest) -> Stop {
+    Stop::Cancelled {
+        by: c.by,
+        reason: c.reason,
+    }
+}

@@ -2,6 +2,8 @@
 //! Field names are the contract: extend, never rename. Inputs refuse unknown fields, so a typo
 //! in a request is a 400 instead of a silently ignored setting.
 
+use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::payment::PaymentStatus;
 use serde::{Deserialize, Serialize};
 
 pub mod flows;
@@ -63,7 +65,7 @@ pub struct BookingSummary {
     pub booking_id: String,
     pub workspace_id: String,
     pub user_id: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub reason: Option<String>,
     pub starts_at: String,
     pub ends_at: String,
@@ -226,13 +228,13 @@ fn one() -> i64 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateBookingResponse {
     pub booking_id: String,
-    pub status: String,
+    pub status: BookingStatus,
 }
 
 /// The payment part of a booking's status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentSummary {
-    pub status: String,
+    pub status: PaymentStatus,
     pub captured_cents: i64,
     pub refunded_cents: i64,
     /// while `awaiting_payment`: what the member's client needs to authenticate
@@ -244,7 +246,7 @@ pub struct PaymentSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingView {
     pub booking_id: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub reason: Option<String>,
     pub workspace_id: String,
     pub user_id: String,
@@ -274,7 +276,7 @@ pub struct CancelRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelResult {
-    pub status: String,
+    pub status: BookingStatus,
     pub refund_cents: i64,
 }
 

@@ -38,22 +38,21 @@ impl Admin {
     ) -> Result<Json<Vec<BookingSummary>>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
         let f = body.map(|j| j.0).unwrap_or_default();
-        if let Some(s) = f
-            .status
-            .as_deref()
-            .filter(|s| BookingStatus::parse(s).is_none())
-        {
-            let known: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
-            return Err(terminal(
-                400,
-                format!("unknown status {s:?}: use one of {}", known.join(", ")),
-            ));
-        }
+        let status = match f.status.as_deref() {
+            None => None,
+            Some(s) => Some(BookingStatus::parse(s).ok_or_else(|| {
+                let known: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
+                terminal(
+                    400,
+                    format!("unknown status {s:?}: use one of {}", known.join(", ")),
+                )
+            })?),
+        };
         if let Some(secs) = f.stuck_for_secs {
             limits::check_stuck_for_secs(secs)?;
         }
         let filter = BookingFilter {
-            status: f.status,
+            status,
             workspace_id: f.workspace_id,
             user_id: f.user_id,
             unchanged_since_ms: f.stuck_for_secs.map(|s| now_ms() - s * 1000),

@@ -7,6 +7,7 @@
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, step};
 use deskflow_domain::availability::{Occupied, peak_seats};
+use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_infra::InfraError;
 use deskflow_infra::store::bookings::BookingRow;
@@ -34,7 +35,7 @@ pub struct HoldRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseRequest {
     pub booking_id: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub reason: String,
 }
 
@@ -117,7 +118,7 @@ impl Calendar {
                         starts_at: req.starts_at_ms,
                         ends_at: req.ends_at_ms,
                         seats: req.seats,
-                        status: "held".into(),
+                        status: BookingStatus::Held,
                         reason: None,
                         amount_cents: req.amount_cents,
                         currency: req.currency,
@@ -161,7 +162,7 @@ impl Calendar {
                 step(async move {
                     let released = deps
                         .store
-                        .release_booking(&req.booking_id, &req.status, Some(&req.reason), now_ms())
+                        .release_booking(&req.booking_id, req.status, Some(&req.reason), now_ms())
                         .await?;
                     if released {
                         deskflow_infra::metrics::inc(

@@ -3,9 +3,9 @@
 //! are `deskflow_domain::reconcile`; this module gathers the facts and counts the findings.
 
 use crate::deps::Deps;
+use crate::error::Failure;
 use deskflow_api::{Difference, ReconcileReport};
 use deskflow_domain::availability::{Occupied, peak_seats};
-use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::reconcile::compare;
 use deskflow_domain::saga::ProviderState;
 use deskflow_infra::metrics;
@@ -44,16 +44,14 @@ pub async fn compare_all(
         {
             continue;
         }
-        let Some(status) = BookingStatus::parse(&b.status) else {
-            continue;
-        };
+        let status = b.status;
         report.checked += 1;
         let provider = match &b.provider_ref {
             Some(pi) => deps
                 .stripe
                 .settle_state(pi)
                 .await
-                .map_err(HandlerError::from)?,
+                .map_err(Failure::retryable)?,
             None => ProviderState::Absent,
         };
         let verdict = compare(status, b.captured_cents, b.refunded_cents, provider);

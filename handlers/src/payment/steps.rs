@@ -133,7 +133,7 @@ impl Payment {
                     id: st.payment_id.clone(),
                     booking_id: st.booking_id.clone(),
                     provider_ref: st.provider_ref.clone(),
-                    status: st.status.as_str().to_string(),
+                    status: st.status,
                     amount_cents: st.amount_cents,
                     captured_cents: st.captured_cents,
                     refunded_cents: st.refunded_cents,

@@ -4,6 +4,7 @@
 use super::statuses;
 use super::{Store, on_capacity};
 use crate::InfraError;
+use deskflow_domain::booking::BookingStatus;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub struct BookingRow {
     pub starts_at: i64,
     pub ends_at: i64,
     pub seats: i64,
-    pub status: String,
+    pub status: BookingStatus,
     pub reason: Option<String>,
     pub amount_cents: i64,
     pub currency: String,
@@ -32,7 +33,7 @@ fn booking_from(r: &sqlx::any::AnyRow) -> Result<BookingRow, sqlx::Error> {
         starts_at: r.try_get(3)?,
         ends_at: r.try_get(4)?,
         seats: r.try_get::<i32, _>(5)? as i64,
-        status: r.try_get(6)?,
+        status: statuses::booking_status(r, 6)?,
         reason: r.try_get(7)?,
         amount_cents: r.try_get(8)?,
         currency: r.try_get(9)?,
@@ -54,7 +55,7 @@ impl Store {
         .bind(b.starts_at)
         .bind(b.ends_at)
         .bind(b.seats as i32)
-        .bind(&b.status)
+        .bind(b.status.as_str())
         .bind(&b.reason)
         .bind(b.amount_cents)
         .bind(&b.currency)
@@ -160,7 +161,7 @@ impl Store {
     pub async fn set_booking_status(
         &self,
         id: &str,
-        status: &str,
+        status: BookingStatus,
         reason: Option<&str>,
         now: i64,
     ) -> Result<(), InfraError> {
@@ -175,14 +176,14 @@ impl Store {
     pub async fn update_booking_status(
         &self,
         id: &str,
-        status: &str,
+        status: BookingStatus,
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, InfraError> {
         let done = sqlx::query(
             "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(reason)
         .bind(now)
         .bind(id)
@@ -199,7 +200,7 @@ impl Store {
     pub async fn release_booking(
         &self,
         id: &str,
-        status: &str,
+        status: BookingStatus,
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, InfraError> {
@@ -207,7 +208,7 @@ impl Store {
         let done = sqlx::query(&format!(
             "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN {seat_holding}"
         ))
-        .bind(status)
+        .bind(status.as_str())
         .bind(reason)
         .bind(now)
         .bind(id)
@@ -229,7 +230,7 @@ pub struct SeatPlan {
 /// The filters of `Admin/bookings`; `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct BookingFilter {
-    pub status: Option<String>,
+    pub status: Option<BookingStatus>,
     pub workspace_id: Option<String>,
     pub user_id: Option<String>,
     /// only bookings still in flight ([`BookingStatus::IN_FLIGHT`]) last changed before this
@@ -255,7 +256,7 @@ impl Store {
                 AND (CAST($4 AS BIGINT) IS NULL OR (updated_at < $4 AND status IN {in_flight}))
               ORDER BY updated_at DESC, id LIMIT 500"
         ))
-        .bind(&f.status)
+        .bind(f.status.map(BookingStatus::as_str))
         .bind(&f.workspace_id)
         .bind(&f.user_id)
         .bind(f.unchanged_since_ms)

@@ -3,6 +3,7 @@
 
 use super::Store;
 use crate::InfraError;
+use deskflow_domain::payment::PaymentStatus;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +11,7 @@ pub struct PaymentRow {
     pub id: String,
     pub booking_id: String,
     pub provider_ref: Option<String>,
-    pub status: String,
+    pub status: PaymentStatus,
     pub amount_cents: i64,
     pub captured_cents: i64,
     pub refunded_cents: i64,
@@ -26,7 +27,7 @@ fn payment_from(r: &sqlx::any::AnyRow) -> Result<PaymentRow, sqlx::Error> {
         id: r.try_get(0)?,
         booking_id: r.try_get(1)?,
         provider_ref: r.try_get(2)?,
-        status: r.try_get(3)?,
+        status: super::statuses::payment_status(r, 3)?,
         amount_cents: r.try_get(4)?,
         captured_cents: r.try_get(5)?,
         refunded_cents: r.try_get(6)?,
@@ -45,7 +46,7 @@ impl Store {
         .bind(&p.id)
         .bind(&p.booking_id)
         .bind(&p.provider_ref)
-        .bind(&p.status)
+        .bind(p.status.as_str())
         .bind(p.amount_cents)
         .bind(p.captured_cents)
         .bind(p.refunded_cents)
@@ -63,7 +64,7 @@ impl Store {
             "UPDATE payments SET provider_ref = $1, status = $2, captured_cents = $3, refunded_cents = $4, updated_at = $5 WHERE id = $6",
         )
         .bind(&p.provider_ref)
-        .bind(&p.status)
+        .bind(p.status.as_str())
         .bind(p.captured_cents)
         .bind(p.refunded_cents)
         .bind(p.updated_at)

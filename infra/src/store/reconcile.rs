@@ -5,16 +5,18 @@
 use super::Store;
 use super::statuses;
 use crate::InfraError;
+use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::payment::PaymentStatus;
 use sqlx::Row;
 
 /// A booking that is no longer in flight, with its payment as the `payments` row has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaidBooking {
     pub booking_id: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub amount_cents: i64,
     pub provider_ref: Option<String>,
-    pub payment_status: String,
+    pub payment_status: PaymentStatus,
     pub captured_cents: i64,
     pub refunded_cents: i64,
 }
@@ -41,10 +43,10 @@ impl Store {
             .map(|r| {
                 Ok(PaidBooking {
                     booking_id: r.try_get(0)?,
-                    status: r.try_get(1)?,
+                    status: statuses::booking_status(r, 1)?,
                     amount_cents: r.try_get(2)?,
                     provider_ref: r.try_get(3)?,
-                    payment_status: r.try_get(4)?,
+                    payment_status: statuses::payment_status(r, 4)?,
                     captured_cents: r.try_get(5)?,
                     refunded_cents: r.try_get(6)?,
                 })

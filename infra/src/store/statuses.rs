@@ -4,7 +4,30 @@
 //! fixed once applied, are pinned to the same lists by the store tests.
 
 use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::payment::PaymentStatus;
+use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::sync::LazyLock;
+
+/// Column `i` of `r` as a booking status; a name the domain does not know is a decode error
+/// (the CHECK constraint admits only the domain's names).
+pub(crate) fn booking_status(r: &AnyRow, i: usize) -> Result<BookingStatus, sqlx::Error> {
+    let name: String = r.try_get(i)?;
+    BookingStatus::parse(&name).ok_or_else(|| unknown(i, "booking status", name))
+}
+
+/// Column `i` of `r` as a payment status.
+pub(crate) fn payment_status(r: &AnyRow, i: usize) -> Result<PaymentStatus, sqlx::Error> {
+    let name: String = r.try_get(i)?;
+    PaymentStatus::parse(&name).ok_or_else(|| unknown(i, "payment status", name))
+}
+
+fn unknown(i: usize, what: &str, name: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: i.to_string(),
+        source: format!("unknown {what} {name:?}").into(),
+    }
+}
 
 /// `('pending', 'held', ...)`: the stored names of `statuses`, as the right side of `IN`.
 fn sql_list(statuses: &[BookingStatus]) -> String {

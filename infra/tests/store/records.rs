@@ -2,6 +2,7 @@
 //! from activity and bookings.
 
 use crate::support::{booking, stores, user, workspace};
+use deskflow_domain::booking::BookingStatus;
 use deskflow_infra::store::{activity::Activity, notifications::NotificationRow};
 
 #[tokio::test]
@@ -74,13 +75,13 @@ async fn activity_is_recorded_once_per_origin_and_summarised() {
         s.insert_booking(&booking("b1", "w", 9, 11, 2))
             .await
             .unwrap();
-        s.set_booking_status("b1", "confirmed", None, 3)
+        s.set_booking_status("b1", BookingStatus::Confirmed, None, 3)
             .await
             .unwrap();
         s.insert_booking(&booking("b2", "w", 9, 10, 1))
             .await
             .unwrap();
-        s.set_booking_status("b2", "failed", Some("card declined"), 3)
+        s.set_booking_status("b2", BookingStatus::Failed, Some("card declined"), 3)
             .await
             .unwrap();
         let sum = s.summary(0, 24 * 3_600_000).await.unwrap();

@@ -2,6 +2,7 @@
 //! retried or concurrent inserts.
 
 use crate::support::{booking, stores, user, workspace};
+use deskflow_domain::booking::BookingStatus;
 use deskflow_infra::InfraError;
 
 #[tokio::test]
@@ -53,7 +54,7 @@ async fn the_capacity_guard_refuses_a_booking_that_does_not_fit_at_its_peak() {
             .await
             .unwrap();
         // a booking that frees its seat makes room
-        s.set_booking_status("a", "cancelled", Some("test"), 2)
+        s.set_booking_status("a", BookingStatus::Cancelled, Some("test"), 2)
             .await
             .unwrap();
         s.insert_booking(&booking("e", "w", 9, 10, 2))
@@ -94,7 +95,7 @@ async fn a_seat_plan_reads_the_workspace_and_the_other_overlapping_bookings_at_o
         s.insert_booking(&booking("gone", "w", 9, 12, 1))
             .await
             .unwrap();
-        s.set_booking_status("gone", "cancelled", None, 2)
+        s.set_booking_status("gone", BookingStatus::Cancelled, None, 2)
             .await
             .unwrap();
         let mut plan = s.seat_plan("w", 9 * H, 12 * H, "x").await.unwrap().unwrap();

@@ -1,5 +1,6 @@
 //! What every store test starts from: a fresh store per backend, and rows to put in it.
 
+use deskflow_domain::booking::BookingStatus;
 use deskflow_infra::store::scratch::create_scratch_database;
 use deskflow_infra::store::{Store, bookings::BookingRow, users::User, workspaces::Workspace};
 
@@ -70,7 +71,7 @@ pub fn booking(id: &str, ws: &str, from_h: i64, to_h: i64, seats: i64) -> Bookin
         starts_at: from_h * H,
         ends_at: to_h * H,
         seats,
-        status: "held".into(),
+        status: BookingStatus::Held,
         reason: None,
         amount_cents: 100,
         currency: "EUR".into(),

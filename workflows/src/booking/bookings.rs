@@ -14,6 +14,7 @@
 use super::prepare::{BookingRequest, prepare};
 use super::workflow::BookingClient;
 use deskflow_api::{CreateBookingRequest, CreateBookingResponse};
+use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::error::{Failure, step, terminal};
@@ -96,7 +97,7 @@ impl Bookings {
         tracing::info!(booking_id, "booking started");
         Ok(Json(CreateBookingResponse {
             booking_id,
-            status: "pending".into(),
+            status: BookingStatus::Pending,
         }))
     }
 }

@@ -10,6 +10,7 @@ use super::prepare::{BookingRequest, BookingStart};
 use super::workflow::{SETTLED, VIEW};
 use deskflow_api::{BookingView, PaymentSummary, rfc3339};
 use deskflow_domain::booking::{BookingEvent, BookingStatus, next};
+use deskflow_domain::payment::PaymentStatus;
 use deskflow_domain::saga::{End, Progress, Stop, plan};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::payment::PaymentClient;
@@ -44,7 +45,7 @@ pub(super) struct Flow<'a, 'ctx> {
 pub(super) fn initial_view(booking_id: &str, req: &BookingRequest) -> BookingView {
     BookingView {
         booking_id: booking_id.to_string(),
-        status: BookingStatus::Pending.as_str().into(),
+        status: BookingStatus::Pending,
         reason: None,
         workspace_id: req.workspace_id.clone(),
         user_id: req.user_id.clone(),
@@ -54,7 +55,7 @@ pub(super) fn initial_view(booking_id: &str, req: &BookingRequest) -> BookingVie
         amount_cents: 0,
         currency: String::new(),
         payment: PaymentSummary {
-            status: "none".into(),
+            status: PaymentStatus::NotStarted,
             ..PaymentSummary::default()
         },
     }
@@ -116,7 +117,7 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
     }
 
     pub(super) fn current(&self) -> BookingStatus {
-        BookingStatus::parse(&self.view.status).unwrap_or(BookingStatus::Pending)
+        self.view.status
     }
 
     /// Applies a transition of the table to the view and the workflow state; `None` when the
@@ -138,7 +139,7 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
     }
 
     pub(super) fn set_status(&mut self, to: BookingStatus, reason: Option<String>) {
-        self.view.status = to.as_str().into();
+        self.view.status = to;
         if reason.is_some() {
             self.view.reason = reason;
         }
@@ -183,7 +184,7 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
             starts_at: self.req.starts_at_ms,
             ends_at: self.req.ends_at_ms,
             seats: self.req.seats,
-            status: to.as_str().into(),
+            status: to,
             reason: self.view.reason.clone(),
             amount_cents: amount,
             currency,
@@ -215,7 +216,7 @@ async fn write_row(deps: Arc<Deps>, row: BookingRow, to: BookingStatus) -> Handl
     metrics::inc("deskflow_bookings_total", &[("status", to.as_str())]);
     if deps
         .store
-        .update_booking_status(&row.id, &row.status, row.reason.as_deref(), now)
+        .update_booking_status(&row.id, row.status, row.reason.as_deref(), now)
         .await
         .map_err(step_error)?
     {

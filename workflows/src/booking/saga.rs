@@ -15,6 +15,7 @@ use super::waits::{Waited, cancel_of, member_stop};
 use super::workflow::{CANCEL, PAYMENT_INTENT};
 use deskflow_api::{CancelRequest, rfc3339};
 use deskflow_domain::booking::BookingEvent;
+use deskflow_domain::payment::PaymentStatus;
 use deskflow_domain::saga::Stop;
 use deskflow_handlers::calendar::{CalendarClient, HoldOutcome, HoldRequest};
 use deskflow_handlers::deps::{Deps, now_ms};
@@ -110,7 +111,7 @@ impl Flow<'_, '_> {
         // 3. the member authenticates, or the hold runs out
         if let AuthOutcome::RequiresAction { payment_intent } = &outcome {
             self.ctx.set(PAYMENT_INTENT, payment_intent.clone());
-            self.view.payment.status = "requires_action".into();
+            self.view.payment.status = PaymentStatus::RequiresAction;
             self.advance(BookingEvent::PaymentNeedsAction, None).await?;
             outcome = self.await_authentication().await?;
             self.ctx.clear(PAYMENT_INTENT);
@@ -123,13 +124,13 @@ impl Flow<'_, '_> {
             }
             AuthOutcome::RequiresAction { .. } => return Err(Stop::still_unauthenticated()),
         }
-        self.view.payment.status = "authorized".into();
+        self.view.payment.status = PaymentStatus::Authorized;
 
         // 4. capture
         let capture = self.payment().capture().send();
         match self.answer("Payment/capture", capture).await? {
             CaptureOutcome::Captured { captured_cents } => {
-                self.view.payment.status = "captured".into();
+                self.view.payment.status = PaymentStatus::Captured;
                 self.view.payment.captured_cents = captured_cents;
                 Ok(())
             }

@@ -59,7 +59,7 @@ impl Flow<'_, '_> {
             match self.settle_payment(retain).await {
                 Ok(s) => {
                     refunded_now = s.refunded_now_cents;
-                    self.view.payment.status = s.status.to_string();
+                    self.view.payment.status = s.status;
                     self.view.payment.captured_cents = s.captured_cents;
                     self.view.payment.refunded_cents = s.refunded_cents;
                 }
@@ -135,7 +135,7 @@ impl Flow<'_, '_> {
             CancelAnswer::Resolve => self.ctx.resolve_promise(
                 CANCEL_RESULT,
                 Json(CancelResult {
-                    status: to.as_str().into(),
+                    status: to,
                     refund_cents: self.view.payment.refunded_cents,
                 }),
             ),
@@ -164,7 +164,7 @@ impl Flow<'_, '_> {
             self.req.workspace_id.clone(),
             ReleaseRequest {
                 booking_id: self.booking_id.clone(),
-                status: to.as_str().into(),
+                status: to,
                 reason: reason.to_string(),
             },
         );

@@ -89,7 +89,7 @@ impl Booking {
     ) -> Result<Json<BookingView>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
         let mut view = visible_view(&ctx, &who).await?;
-        if view.status == BookingStatus::AwaitingPayment.as_str()
+        if view.status == BookingStatus::AwaitingPayment
             && let Some(pi) = ctx.get::<String>(PAYMENT_INTENT).await?
         {
             let deps = self.deps.clone();
@@ -202,12 +202,12 @@ async fn request_cancel(
     view: &BookingView,
     req: CancelRequest,
 ) -> Outcome<Json<CancelResult>> {
-    if BookingStatus::parse(&view.status).is_some_and(BookingStatus::is_final) {
+    if view.status.is_final() {
         return Err(terminal(
             409,
             format!(
                 "the booking is {}: it can no longer be cancelled",
-                view.status
+                view.status.as_str()
             ),
         ));
     }

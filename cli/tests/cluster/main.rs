@@ -7,8 +7,8 @@
 //! off. Skipped, saying so, when `TEST_DATABASE_URL` does not name a PostgreSQL server.
 
 mod faults;
-#[allow(dead_code)] // shared with the journeys target, which uses more of it
-#[path = "../journeys/harness.rs"]
+#[allow(dead_code, unused_imports)] // shared with the journeys target, which uses more of it
+#[path = "../journeys/harness/mod.rs"]
 mod harness;
 #[allow(dead_code)]
 #[path = "../journeys/invariants.rs"]

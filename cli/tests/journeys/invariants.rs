@@ -2,9 +2,8 @@
 //! the end of every booking journey.
 
 use crate::harness::TestStack;
+use deskflow_domain::booking::BookingStatus;
 use deskflow_infra::store::bookings::{BookingFilter, BookingRow};
-
-const SEAT_HOLDING: [&str; 4] = ["pending", "held", "awaiting_payment", "confirmed"];
 
 /// Capacity: at no instant do seat-holding bookings of the workspace exceed its capacity.
 pub async fn capacity_holds(s: &TestStack, workspace_id: &str) {
@@ -23,7 +22,7 @@ pub async fn capacity_holds(s: &TestStack, workspace_id: &str) {
         .unwrap();
     let active: Vec<&BookingRow> = rows
         .iter()
-        .filter(|b| SEAT_HOLDING.contains(&b.status.as_str()))
+        .filter(|b| BookingStatus::SEAT_HOLDING.contains(&b.status))
         .collect();
     for b in &active {
         let used: i64 = active
@@ -56,7 +55,7 @@ pub async fn booking_settled(
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no row for booking {booking_id}"));
-    assert_eq!(b.status, status, "booking row {b:?}");
+    assert_eq!(b.status.as_str(), status, "booking row {b:?}");
     if !matches!(status, "confirmed" | "completed") {
         assert!(
             b.reason.as_deref().is_some_and(|r| !r.is_empty()),

@@ -32,7 +32,7 @@ async fn differences_of(c: &Client, admin: &str, ids: &[String]) -> Vec<Value> {
 async fn money_is_exact(s: &TestStack, booking_id: &str, status: &str, kept: i64) {
     let db = s.store().await;
     let row = db.booking(booking_id).await.unwrap().expect("booking row");
-    assert_eq!(row.status, status, "{row:?}");
+    assert_eq!(row.status.as_str(), status, "{row:?}");
     let Some(p) = db.payment(booking_id).await.unwrap() else {
         assert_eq!(
             kept, 0,
@@ -380,12 +380,17 @@ async fn reconciliation_finds_a_charge_behind_a_cancelled_booking_and_fix_refund
     );
     // the records say cancelled and voided; the provider still holds the captured money
     let db = s.store().await;
-    db.set_booking_status(&id, "cancelled", Some("cancelled by an operator"), 0)
-        .await
-        .unwrap();
+    db.set_booking_status(
+        &id,
+        deskflow_domain::booking::BookingStatus::Cancelled,
+        Some("cancelled by an operator"),
+        0,
+    )
+    .await
+    .unwrap();
     let mut row = db.payment(&id).await.unwrap().unwrap();
     let stray = row.provider_ref.clone().unwrap();
-    row.status = "voided".into();
+    row.status = deskflow_domain::payment::PaymentStatus::Voided;
     row.captured_cents = 0;
     row.refunded_cents = 0;
     db.update_payment(&row).await.unwrap();

@@ -21,6 +21,8 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
                     "500",
                     "--slow-provider-ms",
                     "0",
+                    "--login-flood",
+                    "2",
                     "--no-emulator-run",
                 ])
                 .arg("--json-out")
@@ -44,10 +46,23 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
         vec![
             ("deskflow", "empty store"),
             ("floor", "engine floor"),
+            ("deskflow", "before the login flood"),
+            ("deskflow", "login flood (2 attackers)"),
             ("deskflow", "empty store, fresh engine"),
             ("deskflow", "500 past bookings, fresh engine")
         ]
     );
+    // bookings keep flowing while attackers' wrong passwords are answered
+    let flood = &report["login_flood"];
+    assert!(
+        flood["bookings_per_sec_during"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
+    assert!(
+        flood["attackers"]["unauthorized"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert_eq!(flood["attackers"]["other"], 0, "{report}");
     assert_eq!(report["growth"]["preloaded_bookings"], 500, "{report}");
     assert!(
         report["growth"]["throughput_change"].as_f64().is_some(),

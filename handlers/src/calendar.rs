@@ -5,7 +5,7 @@
 //! the last guard.
 
 use crate::deps::{Deps, now_ms};
-use crate::error::{Failure, step};
+use crate::error::{Failure, Outcome, step};
 use deskflow_domain::availability::{Occupied, peak_seats};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::slot::TimeSlot;
@@ -68,78 +68,9 @@ impl Calendar {
         ctx: ObjectContext<'_>,
         Json(req): Json<HoldRequest>,
     ) -> Result<Json<HoldOutcome>, Failure> {
-        let deps = self.deps.clone();
-        let workspace_id = ctx.key().to_string();
+        let (deps, workspace_id) = (self.deps.clone(), ctx.key().to_string());
         let out = ctx
-            .run(|| {
-                step(async move {
-                    let store = &deps.store;
-                    // one read: the workspace and the other bookings in the slot (this booking's
-                    // own row, there when this step ran before a crash, does not count against it)
-                    let plan = store
-                        .seat_plan(
-                            &workspace_id,
-                            req.starts_at_ms,
-                            req.ends_at_ms,
-                            &req.booking_id,
-                        )
-                        .await?;
-                    let Some(plan) = plan.filter(|p| p.active) else {
-                        return Ok(Json(HoldOutcome::NoSeat {
-                            reason: "the workspace is closed".into(),
-                        }));
-                    };
-                    let held: Vec<Occupied> = plan
-                        .occupied
-                        .into_iter()
-                        .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
-                        .collect();
-                    let Some(wanted) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms)
-                    else {
-                        return Ok(Json(HoldOutcome::NoSeat {
-                            reason: "the slot is empty".into(),
-                        }));
-                    };
-                    let free = plan.capacity - peak_seats(wanted, &held);
-                    if free < req.seats {
-                        return Ok(Json(HoldOutcome::NoSeat {
-                            reason: format!(
-                                "only {} of {} seats are free in this slot",
-                                free.max(0),
-                                req.seats
-                            ),
-                        }));
-                    }
-                    let now = now_ms();
-                    let row = BookingRow {
-                        id: req.booking_id,
-                        user_id: req.user_id,
-                        workspace_id,
-                        starts_at: req.starts_at_ms,
-                        ends_at: req.ends_at_ms,
-                        seats: req.seats,
-                        status: BookingStatus::Held,
-                        reason: None,
-                        amount_cents: req.amount_cents,
-                        currency: req.currency,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    match store.insert_booking(&row).await {
-                        Ok(()) => {
-                            deskflow_infra::metrics::inc(
-                                "deskflow_bookings_total",
-                                &[("status", "held")],
-                            );
-                            Ok(Json(HoldOutcome::Held))
-                        }
-                        Err(InfraError::CapacityExceeded) => Ok(Json(HoldOutcome::NoSeat {
-                            reason: "no free seat left in this slot".into(),
-                        })),
-                        Err(e) => Err(e.into()),
-                    }
-                })
-            })
+            .run(|| step(hold_seats(deps.clone(), workspace_id.clone(), req.clone())))
             .name("hold seats")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
@@ -177,5 +108,76 @@ impl Calendar {
             .retry_policy(self.deps.compensation_retry.policy())
             .await?;
         Ok(released)
+    }
+}
+
+/// The `hold seats` step: one read of the workspace and the other bookings in the slot (this
+/// booking's own row, there when the step ran before a crash, does not count against it), then
+/// the booking's row as `held` when its seats fit; the capacity trigger is the last guard.
+async fn hold_seats(
+    deps: Arc<Deps>,
+    workspace_id: String,
+    req: HoldRequest,
+) -> Outcome<Json<HoldOutcome>> {
+    let store = &deps.store;
+    // one read: the workspace and the other bookings in the slot (this booking's
+    // own row, there when this step ran before a crash, does not count against it)
+    let plan = store
+        .seat_plan(
+            &workspace_id,
+            req.starts_at_ms,
+            req.ends_at_ms,
+            &req.booking_id,
+        )
+        .await?;
+    let Some(plan) = plan.filter(|p| p.active) else {
+        return Ok(Json(HoldOutcome::NoSeat {
+            reason: "the workspace is closed".into(),
+        }));
+    };
+    let held: Vec<Occupied> = plan
+        .occupied
+        .into_iter()
+        .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
+        .collect();
+    let Some(wanted) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms) else {
+        return Ok(Json(HoldOutcome::NoSeat {
+            reason: "the slot is empty".into(),
+        }));
+    };
+    let free = plan.capacity - peak_seats(wanted, &held);
+    if free < req.seats {
+        return Ok(Json(HoldOutcome::NoSeat {
+            reason: format!(
+                "only {} of {} seats are free in this slot",
+                free.max(0),
+                req.seats
+            ),
+        }));
+    }
+    let now = now_ms();
+    let row = BookingRow {
+        id: req.booking_id,
+        user_id: req.user_id,
+        workspace_id,
+        starts_at: req.starts_at_ms,
+        ends_at: req.ends_at_ms,
+        seats: req.seats,
+        status: BookingStatus::Held,
+        reason: None,
+        amount_cents: req.amount_cents,
+        currency: req.currency,
+        created_at: now,
+        updated_at: now,
+    };
+    match store.insert_booking(&row).await {
+        Ok(()) => {
+            deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "held")]);
+            Ok(Json(HoldOutcome::Held))
+        }
+        Err(InfraError::CapacityExceeded) => Ok(Json(HoldOutcome::NoSeat {
+            reason: "no free seat left in this slot".into(),
+        })),
+        Err(e) => Err(e.into()),
     }
 }

@@ -50,6 +50,29 @@ pub struct LoginResponse {
 
 // ---- Users
 
+/// `Users/update`: the fields of the caller's profile a member may change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfileRequest {
+    pub name: String,
+}
+
+/// `Users/change_password`. Never journaled beyond the call (the Users service keeps no
+/// journal), never stored: the new password's hash is written in the step that makes it.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Passwords stay out of logs and panics.
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChangePasswordRequest { .. }")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub user_id: String,

@@ -8,8 +8,8 @@ use thiserror::Error;
 pub enum DomainError {
     #[error("invalid email address {0:?}: expected something like name@example.com")]
     InvalidEmail(String),
-    #[error("password too short: it needs at least {min} characters")]
-    PasswordTooShort { min: usize },
+    #[error("{field} too short: it needs at least {min} characters")]
+    PasswordTooShort { field: &'static str, min: usize },
     #[error("{field} must not be empty")]
     Empty { field: &'static str },
     #[error("{field} is too long: at most {max} characters")]

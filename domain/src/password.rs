@@ -11,15 +11,22 @@ pub const MAX_PASSWORD_LEN: usize = 128;
 
 /// Checks a new password against the length rules (counted in characters, not bytes).
 pub fn check_new_password(password: &str) -> Result<(), DomainError> {
+    check_password_field("password", password)
+}
+
+/// [`check_new_password`] for a request whose field has another name (`new_password` of a
+/// password change): the error names that field.
+pub fn check_password_field(field: &'static str, password: &str) -> Result<(), DomainError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_LEN {
         return Err(DomainError::PasswordTooShort {
+            field,
             min: MIN_PASSWORD_LEN,
         });
     }
     if n > MAX_PASSWORD_LEN {
         return Err(DomainError::TooLong {
-            field: "password",
+            field,
             max: MAX_PASSWORD_LEN,
         });
     }
@@ -53,6 +60,17 @@ mod tests {
         assert!(check_new_password(&"x".repeat(128)).is_ok());
         let e = check_new_password(&"x".repeat(129)).unwrap_err();
         assert!(e.to_string().contains("password"), "{e}");
+    }
+
+    #[test]
+    fn a_weak_new_password_is_refused_naming_its_field() {
+        let e = check_password_field("new_password", "short").unwrap_err();
+        assert!(e.to_string().starts_with("new_password too short"), "{e}");
+        let e = check_password_field("new_password", &"x".repeat(129)).unwrap_err();
+        assert!(e.to_string().starts_with("new_password is too long"), "{e}");
+        assert!(check_password_field("new_password", "12345678").is_ok());
+        let e = check_new_password("1234567").unwrap_err();
+        assert!(e.to_string().starts_with("password too short"), "{e}");
     }
 
     #[test]

@@ -326,7 +326,7 @@ impl Auth {
 }
 
 /// 429 with the wait in the message (a terminal error carries no headers, so no Retry-After).
-fn too_many(secs: u64) -> Failure {
+pub(crate) fn too_many(secs: u64) -> Failure {
     terminal(
         429,
         format!("too many wrong passwords for this account: try again in {secs} seconds"),

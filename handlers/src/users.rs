@@ -1,14 +1,45 @@
-//! `Users`: a member's own profile and bookings. Read-only: beyond the guard's check, nothing
-//! is journaled, and a retry simply reads again. Every call carries a bearer token, so the
-//! service keeps no journal or idempotency record after a call.
+//! `Users`: a member's own profile, bookings, name and password. `me` and `bookings` only
+//! read; `update` and `change_password` write in one journaled step each and announce the
+//! change (activity, and for a password an email to the member). Every call carries a bearer
+//! token and `change_password` two passwords, so the service keeps no journal or idempotency
+//! record after a call (`journal_retention = "0s"`, `idempotency_retention = "0s"`), and no
+//! step's result holds a password or a hash.
 
-use crate::deps::Deps;
-use crate::error::{Failure, terminal};
+use crate::announce::announce;
+use crate::auth::too_many;
+use crate::deps::{Deps, now_ms};
+use crate::error::{Failure, step, terminal};
 use crate::guard;
-use deskflow_api::{BookingSummary, Empty, Profile, rfc3339};
+use crate::login_guard::{GuardState, LoginGuardClient};
+use deskflow_api::{
+    BookingSummary, ChangePasswordRequest, Empty, Profile, RecordActivity, SendNotification,
+    UpdateProfileRequest, rfc3339,
+};
+use deskflow_domain::login::LoginBackoff;
+use deskflow_domain::{DomainError, limits, password};
 use deskflow_infra::store::bookings::BookingRow;
+use deskflow_infra::store::users::User;
 use restate_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// What the "change password" step did (journaled while the call runs: no secret in it).
+#[derive(Debug, Serialize, Deserialize)]
+enum PasswordChange {
+    /// The new password's hash is stored and every earlier session revoked.
+    Changed,
+    /// `current_password` is wrong, checked at `at_ms`; nothing was written.
+    Wrong { at_ms: i64 },
+    /// Too many wrong passwords for this account: nothing was checked for this many seconds.
+    Blocked { secs: u64 },
+}
+
+fn revoked() -> Failure {
+    terminal(
+        401,
+        "this token was revoked (role or password changed, or the account is gone): log in again",
+    )
+}
 
 pub struct Users {
     pub deps: Arc<Deps>,
@@ -30,13 +61,187 @@ impl Users {
             .user(&who.sub)
             .await?
             .ok_or_else(|| terminal(401, "this token's user no longer exists"))?;
-        Ok(Json(Profile {
-            user_id: u.id,
-            email: u.email,
-            name: u.name,
-            role: u.role,
-            created_at: rfc3339(u.created_at),
-        }))
+        Ok(Json(profile(u)))
+    }
+
+    /// Changes the caller's name: `{"name"}` -> the updated profile. 400 naming the field for
+    /// a name outside 1..200 characters (after trimming), before anything is written.
+    #[handler(name = "update")]
+    async fn update(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<UpdateProfileRequest>,
+    ) -> Result<Json<Profile>, Failure> {
+        let who = guard::member(&ctx, &self.deps).await?;
+        let name = password::parse_name("name", &req.name, limits::MAX_NAME_CHARS)?;
+        let deps = self.deps.clone();
+        let uid = who.sub.clone();
+        let Json(p) = ctx
+            .run(|| {
+                step(async move {
+                    let u = deps
+                        .store
+                        .set_name(&uid, &name)
+                        .await?
+                        .ok_or_else(revoked)?;
+                    Ok(Json(profile(u)))
+                })
+            })
+            .name("update profile")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        announce(
+            &ctx,
+            RecordActivity {
+                origin_key: format!("profile_updated:{}", ctx.invocation_id()),
+                kind: "profile_updated".into(),
+                user_id: Some(who.sub.clone()),
+                workspace_id: None,
+                booking_id: None,
+                amount_cents: None,
+            },
+            None,
+        );
+        tracing::info!(user_id = who.sub, "profile updated");
+        Ok(Json(p))
+    }
+
+    /// Changes the caller's password: `{"current_password","new_password"}` -> `{}`. 401 when
+    /// `current_password` is wrong (and the failure counts toward the account's login backoff,
+    /// so a stolen access token is no faster a password oracle than `Auth/login`; 429 while it
+    /// is blocked), 400 for a new password outside 8..128 characters; nothing is written on a
+    /// refusal. On success every access and refresh token issued before is refused (the token
+    /// version moves on), a login with the new password works at once, and the member gets an
+    /// email saying so.
+    #[handler(name = "change_password")]
+    async fn change_password(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<ChangePasswordRequest>,
+    ) -> Result<Json<Empty>, Failure> {
+        let who = guard::member(&ctx, &self.deps).await?;
+        if req.current_password.chars().count() > password::MAX_PASSWORD_LEN {
+            return Err(DomainError::TooLong {
+                field: "current_password",
+                max: password::MAX_PASSWORD_LEN,
+            }
+            .into());
+        }
+        password::check_password_field("new_password", &req.new_password)?;
+
+        let (deps, uid) = (self.deps.clone(), who.sub.clone());
+        // the email keys the account's login backoff and receives the notice; the name greets
+        let Json(account) = ctx
+            .run(|| {
+                step(async move {
+                    let u = deps.store.user(&uid).await?.filter(|u| u.active);
+                    Ok(Json(u.map(|u| (u.email, u.name))))
+                })
+            })
+            .name("read account")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        let (email, name) = account.ok_or_else(revoked)?;
+        let Json(guard_state): Json<GuardState> = ctx
+            .object_client::<LoginGuardClient>(email.as_str())
+            .state()
+            .call()
+            .await?;
+
+        let (deps, uid, version) = (self.deps.clone(), who.sub.clone(), who.ver);
+        let (current, new) = (req.current_password, req.new_password);
+        let Json(outcome) = ctx
+            .run(|| {
+                step(async move {
+                    let now = now_ms();
+                    if let Some(secs) =
+                        LoginBackoff::seconds_left(guard_state.blocked_until_ms, now)
+                    {
+                        return Ok(Json(PasswordChange::Blocked { secs }));
+                    }
+                    let (stored, stored_version) =
+                        deps.store.password_of(&uid).await?.ok_or_else(revoked)?;
+                    if stored_version != version {
+                        // the sessions were revoked after the guard let this call in: by an
+                        // earlier attempt of this very step (its result lost in a crash), then
+                        // the stored hash is of the new password, or by something else
+                        return if deps.passwords.verify(new, Some(stored)).await? {
+                            Ok(Json(PasswordChange::Changed))
+                        } else {
+                            Err(revoked())
+                        };
+                    }
+                    if !deps.passwords.verify(current, Some(stored)).await? {
+                        return Ok(Json(PasswordChange::Wrong { at_ms: now }));
+                    }
+                    // the hash is written here, in the step that made it, and never returned
+                    let hash = deps.passwords.hash(new).await?;
+                    if !deps
+                        .store
+                        .change_password(&uid, &hash, version, now)
+                        .await?
+                    {
+                        return Err(revoked());
+                    }
+                    Ok(Json(PasswordChange::Changed))
+                })
+            })
+            .name("change password")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+
+        match outcome {
+            PasswordChange::Blocked { secs } => Err(too_many(secs)),
+            PasswordChange::Wrong { at_ms } => {
+                let Json(now_blocked): Json<GuardState> = ctx
+                    .object_client::<LoginGuardClient>(email.as_str())
+                    .failed(at_ms)
+                    .call()
+                    .await?;
+                tracing::info!(
+                    failures = now_blocked.failures,
+                    "password change refused: wrong current password"
+                );
+                Err(terminal(
+                    401,
+                    "current_password is wrong: nothing was changed",
+                ))
+            }
+            PasswordChange::Changed => {
+                if guard_state.failures > 0 {
+                    ctx.object_client::<LoginGuardClient>(email.as_str())
+                        .succeeded()
+                        .send();
+                }
+                let invocation = ctx.invocation_id().to_string();
+                announce(
+                    &ctx,
+                    RecordActivity {
+                        origin_key: format!("password_changed:{invocation}"),
+                        kind: "password_changed".into(),
+                        user_id: Some(who.sub.clone()),
+                        workspace_id: None,
+                        booking_id: None,
+                        amount_cents: None,
+                    },
+                    Some(SendNotification {
+                        id: format!("password_changed:{invocation}"),
+                        user_id: Some(who.sub.clone()),
+                        kind: "password_changed".into(),
+                        to: email.clone(),
+                        subject: "Your deskflow password was changed".into(),
+                        body: format!(
+                            "Hello {},\n\nthe password of your deskflow account was just changed, and every \
+                             device that was logged in has been logged out.\n\nIf this was not you, tell us \
+                             at once.\n\nThe deskflow team",
+                            name
+                        ),
+                    }),
+                );
+                tracing::info!(user_id = who.sub, "password changed");
+                Ok(Json(Empty {}))
+            }
+        }
     }
 
     /// The caller's bookings, newest first.
@@ -49,6 +254,17 @@ impl Users {
         let who = guard::member(&ctx, &self.deps).await?;
         let rows = self.deps.store.bookings_of_user(&who.sub).await?;
         Ok(Json(rows.into_iter().map(booking_summary).collect()))
+    }
+}
+
+/// The profile view of a user.
+fn profile(u: User) -> Profile {
+    Profile {
+        user_id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        created_at: rfc3339(u.created_at),
     }
 }
 

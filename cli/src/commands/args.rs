@@ -2,7 +2,7 @@
 //! Each group's own flags live beside the code that runs them ([`super::auth`],
 //! [`super::bookings`], ...); this is only where they are put together for clap.
 
-use super::{admin, auth, bookings, journey, report, workspaces};
+use super::{account, admin, auth, bookings, journey, report, workspaces};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -63,6 +63,9 @@ pub enum Command {
     /// Register or log in; the token is stored for the next commands
     #[command(subcommand)]
     Auth(auth::AuthCmd),
+    /// Your own account: change your name or password
+    #[command(subcommand)]
+    Account(account::AccountCmd),
     /// Open, list and inspect workspaces
     #[command(subcommand)]
     Workspaces(workspaces::WorkspacesCmd),

@@ -137,6 +137,14 @@ impl Api {
         self.call_with(path, body, None).await
     }
 
+    /// One try with the stored access token, without [`Api::call`]'s refresh on a 401: for a
+    /// call whose 401 means something else (a wrong password), so it is neither sent twice
+    /// nor mistaken for an expired session.
+    pub async fn call_once(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        let token = self.token();
+        Ok(self.send(path, &body, token.as_deref(), None).await??)
+    }
+
     /// As [`Api::call`], with an idempotency key. A 401 for a stored session's token is
     /// answered by one refresh and one more try.
     pub async fn call_with(

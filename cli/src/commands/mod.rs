@@ -3,9 +3,10 @@
 //! or, with `--json`, for scripts (the server's answer exactly as it came).
 //!
 //! [`run`] hands each command group to the module that runs it: `system` for the commands that
-//! run or inspect the system, `auth`, `workspaces`, `bookings` (and `watch`), `report` and
+//! run or inspect the system, `auth`, `account`, `workspaces`, `bookings` (and `watch`), `report` and
 //! `admin` for the API's, `journey` for the scripted user journey.
 
+mod account;
 mod admin;
 mod answer;
 mod args;
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             system::cluster_status(&nodes, json).await
         }
         Command::Auth(cmd) => auth::run(ctx(), cmd).await,
+        Command::Account(cmd) => account::run(ctx(), cmd).await,
         Command::Workspaces(cmd) => workspaces::run(ctx(), cmd).await,
         Command::Bookings(cmd) => bookings::run(ctx(), cmd).await,
         Command::Report(cmd) => report::run(ctx(), cmd).await,

@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` is set), maildev and localstripe, started once for this binary by
 //! [`harness`]. Each test owns its own users and workspaces, so tests run in parallel.
 
+mod account;
 mod bookings;
 mod exposure;
 mod foundation;

@@ -1,4 +1,4 @@
-//! Users: registration, lookup, and the first admin.
+//! Users: registration, lookup, profile and password changes, and the first admin.
 
 use super::{Store, on_unique};
 use crate::InfraError;
@@ -94,6 +94,106 @@ impl Store {
             .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| user_from(&r)).transpose()?)
+    }
+
+    /// Sets the display name of an active user; the user after the change, `None` when there
+    /// is no such active user. Setting the same name again changes nothing (a retried step).
+    pub async fn set_name(&self, id: &str, name: &str) -> Result<Option<User>, InfraError> {
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2 AND active = 1")
+            .bind(name)
+            .bind(id)
+            .execute(&mut self.conn().await?)
+            .await?;
+        Ok(self.user(id).await?.filter(|u| u.active))
+    }
+
+    /// The password hash and token version of an active user, for a password change (the hash
+    /// never leaves the store layer except for a check).
+    pub async fn password_of(&self, id: &str) -> Result<Option<(String, i64)>, InfraError> {
+        let row = sqlx::query(
+            "SELECT password_hash, token_version FROM users WHERE id = $1 AND active = 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut self.conn().await?)
+        .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+
+    /// Replaces the password hash of an active user whose token version is still
+    /// `expected_version`, bumps the version (access tokens issued before are refused by the
+    /// guard, tokens issued afterwards carry the new one and work at once) and revokes every
+    /// refresh token, all in one transaction: a crash leaves either the old password with its
+    /// sessions or the new one without them. False when the version moved on (another change,
+    /// a demotion) or the user is gone: nothing was changed.
+    pub async fn change_password(
+        &self,
+        id: &str,
+        password_hash: &str,
+        expected_version: i64,
+        now_ms: i64,
+    ) -> Result<bool, InfraError> {
+        const SET: &str = "UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2 AND token_version = $3 AND active = 1";
+        const REVOKE: &str =
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
+        match self.backend() {
+            super::Backend::Sqlite => {
+                // the store's own connection, held for the whole transaction: no other query
+                // of this process runs in between, and nothing in here awaits anything slow
+                let mut c = self.conn().await?;
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut c).await?;
+                let done = async {
+                    let n = sqlx::query(SET)
+                        .bind(password_hash)
+                        .bind(id)
+                        .bind(expected_version)
+                        .execute(&mut c)
+                        .await?
+                        .rows_affected();
+                    if n == 1 {
+                        sqlx::query(REVOKE)
+                            .bind(now_ms)
+                            .bind(id)
+                            .execute(&mut c)
+                            .await?;
+                    }
+                    Ok::<_, sqlx::Error>(n == 1)
+                }
+                .await;
+                match done {
+                    Ok(changed) => {
+                        sqlx::query("COMMIT").execute(&mut c).await?;
+                        Ok(changed)
+                    }
+                    Err(e) => {
+                        let _ = sqlx::query("ROLLBACK").execute(&mut c).await;
+                        Err(e.into())
+                    }
+                }
+            }
+            super::Backend::Postgres => {
+                // dropped without commit, the transaction rolls back
+                let mut tx = self.pool().begin().await?;
+                let n = sqlx::query(SET)
+                    .bind(password_hash)
+                    .bind(id)
+                    .bind(expected_version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 1 {
+                    sqlx::query(REVOKE)
+                        .bind(now_ms)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(n == 1)
+            }
+        }
     }
 
     /// Makes sure the configured first admin exists: creates it with `password_hash`, or, when

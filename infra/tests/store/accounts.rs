@@ -213,3 +213,86 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_new_name_is_stored_and_an_inactive_or_unknown_user_is_not_changed() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        let u = s.set_name("u1", "Ann Other").await.unwrap().unwrap();
+        assert_eq!(u.name, "Ann Other", "{db}");
+        assert_eq!(
+            s.user("u1").await.unwrap().unwrap().name,
+            "Ann Other",
+            "{db}"
+        );
+        assert!(s.set_name("nobody", "X").await.unwrap().is_none(), "{db}");
+    }
+}
+
+#[tokio::test]
+async fn a_password_change_replaces_the_hash_bumps_the_version_and_revokes_refresh_tokens() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "old-hash")
+            .await
+            .unwrap();
+        s.insert_refresh_token(&NewRefreshToken {
+            token_hash: "r-old",
+            user_id: "u1",
+            family_id: "f1",
+            issued_by: "login-1",
+            now_ms: 1_000,
+            expires_at_ms: 100_000,
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            s.password_of("u1").await.unwrap(),
+            Some(("old-hash".to_string(), 0)),
+            "{db}"
+        );
+        // a stale expected version (another change came first) changes nothing
+        assert!(
+            !s.change_password("u1", "new-hash", 7, 2_000).await.unwrap(),
+            "{db}"
+        );
+        assert_eq!(
+            s.password_of("u1").await.unwrap().unwrap().0,
+            "old-hash",
+            "{db}"
+        );
+
+        assert!(
+            s.change_password("u1", "new-hash", 0, 2_000).await.unwrap(),
+            "{db}"
+        );
+        assert_eq!(
+            s.password_of("u1").await.unwrap(),
+            Some(("new-hash".to_string(), 1)),
+            "{db}"
+        );
+        assert_eq!(s.user_access("u1").await.unwrap().unwrap().token_version, 1);
+        let (_, hash) = s.user_credentials("ann@x.io").await.unwrap().unwrap();
+        assert_eq!(hash, "new-hash", "{db}");
+        // the refresh token issued before is refused
+        assert_eq!(
+            s.rotate_refresh_token("r-old", "r-next", 100_000, "refresh-1", 3_000)
+                .await
+                .unwrap(),
+            Spent::Refused,
+            "{db}"
+        );
+        // the same expected version again (a retry after the change) changes nothing more
+        assert!(
+            !s.change_password("u1", "newer", 0, 4_000).await.unwrap(),
+            "{db}"
+        );
+        assert_eq!(
+            s.password_of("u1").await.unwrap().unwrap(),
+            ("new-hash".into(), 1)
+        );
+        assert!(
+            !s.change_password("nobody", "h", 0, 4_000).await.unwrap(),
+            "{db}"
+        );
+    }
+}

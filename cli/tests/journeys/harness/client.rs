@@ -181,12 +181,42 @@ where
     }
 }
 
-/// A workspace open around the clock in UTC, so slots of a few seconds from now are bookable.
+/// The time zone of [`open_workspace`]'s workspaces. A slot must lie within one local day, so
+/// the zone's midnight must fall neither within the hours after now that tests book (slots from
+/// a few seconds to ~15 h ahead) nor inside the 09:00-15:30 UTC window of [`day_slot`]'s slots,
+/// whatever hour the suite runs at: local midnight is an hour before now, or 08:00 UTC when that
+/// would fall inside the day-slot window. Chosen once per test process.
+pub fn open_timezone() -> &'static str {
+    static TZ: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TZ.get_or_init(|| {
+        use chrono::Timelike;
+        let h = chrono::Utc::now().hour() as i64;
+        let midnight_utc = if (11..=16).contains(&h) {
+            8
+        } else {
+            (h + 23) % 24
+        };
+        // local = UTC + off, so local midnight is at -off UTC; IANA's fixed zones span -12..+14
+        let mut off = (24 - midnight_utc) % 24;
+        if off > 14 {
+            off -= 24;
+        }
+        match off {
+            0 => "UTC".to_string(),
+            // POSIX sign: Etc/GMT-4 is four hours ahead of UTC
+            o if o > 0 => format!("Etc/GMT-{o}"),
+            o => format!("Etc/GMT+{}", -o),
+        }
+    })
+}
+
+/// A workspace open around the clock in [`open_timezone`], so slots of a few seconds from now
+/// are bookable at any hour.
 pub async fn open_workspace(c: &Client, admin: &str, capacity: i64) -> String {
     let r = c
         .post(
             "Workspaces/create",
-            json!({"name": format!("Test {}", uuid::Uuid::new_v4().simple()), "location": "Lab", "timezone": "UTC",
+            json!({"name": format!("Test {}", uuid::Uuid::new_v4().simple()), "location": "Lab", "timezone": open_timezone(),
                    "capacity": capacity, "hourly_rate_cents": 3600, "currency": "EUR", "opens_at": "00:00", "closes_at": "23:59"}),
             Some(admin),
         )

@@ -9,7 +9,7 @@ use crate::error::{Failure, step, terminal};
 use crate::guard;
 use crate::payment::{PaymentClient, SettleRequest};
 use crate::reconcile::compare_all;
-use crate::users::booking_summary;
+use crate::users::{booking_summary, profile};
 use deskflow_api::flows;
 use deskflow_api::{
     AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
@@ -19,7 +19,7 @@ use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::email::Email;
 use deskflow_domain::limits;
 use deskflow_infra::store::bookings::BookingFilter;
-use deskflow_infra::store::users::{Demoted, User};
+use deskflow_infra::store::users::Demoted;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
 
@@ -186,16 +186,5 @@ impl Admin {
             }
         }
         Ok(Json(report))
-    }
-}
-
-/// The profile view of a user row.
-fn profile(u: User) -> Profile {
-    Profile {
-        user_id: u.id,
-        email: u.email,
-        name: u.name,
-        role: u.role,
-        created_at: deskflow_api::rfc3339(u.created_at),
     }
 }

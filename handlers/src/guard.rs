@@ -10,7 +10,7 @@
 //! guards keep no journal after completion anyway.
 
 use crate::deps::Deps;
-use crate::error::{Outcome, terminal};
+use crate::error::{Failure, Outcome, terminal};
 use deskflow_infra::jwt::{Claims, TokenKeys};
 use deskflow_infra::store::tokens::Access;
 use restate_sdk::context::HeaderMap;
@@ -78,17 +78,19 @@ macro_rules! member {
     }};
 }
 
+/// 401 for a token whose sessions were revoked (or whose account is gone).
+pub fn revoked() -> Failure {
+    terminal(
+        401,
+        "this token was revoked (role or password changed, or the account is gone): log in again",
+    )
+}
+
 /// The decision of [`member`] once the user's access is read: the user exists, is active and
 /// the token's version is current; the claims then carry the database's role. For handlers
 /// whose context [`member`] does not take (objects, workflows): read
 /// `store.user_access(&claims.sub)` in a journaled step and pass it here.
 pub fn still_valid(mut claims: Claims, access: Option<Access>) -> Outcome<Claims> {
-    let revoked = || {
-        terminal(
-            401,
-            "this token was revoked (role or password changed, or the account is gone): log in again",
-        )
-    };
     let Access {
         role,
         active,

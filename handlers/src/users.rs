@@ -34,13 +34,6 @@ enum PasswordChange {
     Blocked { secs: u64 },
 }
 
-fn revoked() -> Failure {
-    terminal(
-        401,
-        "this token was revoked (role or password changed, or the account is gone): log in again",
-    )
-}
-
 pub struct Users {
     pub deps: Arc<Deps>,
 }
@@ -83,7 +76,7 @@ impl Users {
                         .store
                         .set_name(&uid, &name)
                         .await?
-                        .ok_or_else(revoked)?;
+                        .ok_or_else(guard::revoked)?;
                     Ok(Json(profile(u)))
                 })
             })
@@ -141,7 +134,7 @@ impl Users {
             .name("read account")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
-        let (email, name) = account.ok_or_else(revoked)?;
+        let (email, name) = account.ok_or_else(guard::revoked)?;
         let Json(guard_state): Json<GuardState> = ctx
             .object_client::<LoginGuardClient>(email.as_str())
             .state()
@@ -159,8 +152,11 @@ impl Users {
                     {
                         return Ok(Json(PasswordChange::Blocked { secs }));
                     }
-                    let (stored, stored_version) =
-                        deps.store.password_of(&uid).await?.ok_or_else(revoked)?;
+                    let (stored, stored_version) = deps
+                        .store
+                        .password_of(&uid)
+                        .await?
+                        .ok_or_else(guard::revoked)?;
                     if stored_version != version {
                         // the sessions were revoked after the guard let this call in: by an
                         // earlier attempt of this very step (its result lost in a crash), then
@@ -168,7 +164,7 @@ impl Users {
                         return if deps.passwords.verify(new, Some(stored)).await? {
                             Ok(Json(PasswordChange::Changed))
                         } else {
-                            Err(revoked())
+                            Err(guard::revoked())
                         };
                     }
                     if !deps.passwords.verify(current, Some(stored)).await? {
@@ -181,7 +177,7 @@ impl Users {
                         .change_password(&uid, &hash, version, now)
                         .await?
                     {
-                        return Err(revoked());
+                        return Err(guard::revoked());
                     }
                     Ok(Json(PasswordChange::Changed))
                 })
@@ -257,8 +253,8 @@ impl Users {
     }
 }
 
-/// The profile view of a user.
-fn profile(u: User) -> Profile {
+/// The profile view of a user (also `Admin`'s answer).
+pub(crate) fn profile(u: User) -> Profile {
     Profile {
         user_id: u.id,
         email: u.email,

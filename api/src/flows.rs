@@ -3,7 +3,7 @@
 //! a string literal and without depending on the crate that implements the flow: both sides
 //! depend on this crate, and a test in the flow's crate checks that its registered names match.
 
-use crate::{CancelRequest, CancelResult};
+use crate::{CancelRequest, CancelResult, ClosureResult, ClosureStart, DeletionResult, Empty};
 use restate_sdk::context::{ContextClient, Request, RequestTarget};
 use restate_sdk::serde::Json;
 use std::marker::PhantomData;
@@ -47,8 +47,37 @@ pub mod booking {
     /// The workflow's service name.
     pub const SERVICE: &str = "Booking";
 
-    /// `Booking/{id}/admin_cancel` (internal): cancel with a full refund, answered once the
-    /// booking has settled.
+    /// `Booking/{id}/admin_cancel` (internal): a cancel decided on the member's behalf (an
+    /// admin's with a full refund, or the member's own terms when their account is deleted),
+    /// answered once the booking has settled.
     pub const ADMIN_CANCEL: WorkflowCall<CancelRequest, CancelResult> =
         WorkflowCall::new(SERVICE, "admin_cancel");
+}
+
+/// The `WorkspaceClosure` workflow, keyed by the workspace id: closes it and cancels every
+/// booking that has not ended, with a full refund.
+pub mod closure {
+    use super::*;
+
+    pub const SERVICE: &str = "WorkspaceClosure";
+
+    /// `WorkspaceClosure/{workspace}/run` (internal): the closure itself; runs once per key.
+    pub const RUN: WorkflowCall<ClosureStart, ClosureResult> = WorkflowCall::new(SERVICE, "run");
+
+    /// `WorkspaceClosure/{workspace}/result` (internal): what the closure came to, once done.
+    pub const RESULT: WorkflowCall<Empty, ClosureResult> = WorkflowCall::new(SERVICE, "result");
+}
+
+/// The `AccountDeletion` workflow, keyed by the user id: closes the account, cancels its
+/// bookings that have not started as the member's own cancels, and erases its personal data.
+pub mod deletion {
+    use super::*;
+
+    pub const SERVICE: &str = "AccountDeletion";
+
+    /// `AccountDeletion/{user}/run` (internal): the deletion itself; runs once per key.
+    pub const RUN: WorkflowCall<Empty, DeletionResult> = WorkflowCall::new(SERVICE, "run");
+
+    /// `AccountDeletion/{user}/result` (internal): what the deletion came to, once done.
+    pub const RESULT: WorkflowCall<Empty, DeletionResult> = WorkflowCall::new(SERVICE, "result");
 }

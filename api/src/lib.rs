@@ -7,6 +7,11 @@ use deskflow_domain::payment::PaymentStatus;
 use serde::{Deserialize, Serialize};
 
 pub mod flows;
+mod lifecycle;
+
+pub use lifecycle::{
+    CloseWorkspaceRequest, ClosureResult, ClosureStart, DeleteAccountRequest, DeletionResult,
+};
 
 /// The body of handlers that take no input: `{}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

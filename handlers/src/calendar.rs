@@ -77,6 +77,21 @@ impl Calendar {
         Ok(out)
     }
 
+    /// (internal) Closes the workspace (`WorkspaceClosure`): after it, every hold of its seats
+    /// is refused. Serialized with the holds, so once it answers no booking can still take a
+    /// seat, and the closure's list of bookings to cancel is complete. True when this call
+    /// closed it.
+    #[handler(name = "close", ingress_private)]
+    async fn close(&self, ctx: ObjectContext<'_>) -> Result<bool, Failure> {
+        let (deps, workspace_id) = (self.deps.clone(), ctx.key().to_string());
+        let closed = ctx
+            .run(|| step(async move { Ok(deps.store.close_workspace(&workspace_id).await?) }))
+            .name("close workspace")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        Ok(closed)
+    }
+
     /// (internal) Gives a booking's seats back (its row moves to the final status). Runs after
     /// any hold of the workspace still in flight, so it frees what that hold took; a booking
     /// that holds nothing is left as it is. Patient: seats must come free even after a long
@@ -170,8 +185,11 @@ async fn hold_seats(
         created_at: now,
         updated_at: now,
     };
-    match store.insert_booking(&row).await {
-        Ok(()) => {
+    match store.hold_booking(&row).await {
+        Ok(false) => Ok(Json(HoldOutcome::NoSeat {
+            reason: "the member's account is closed".into(),
+        })),
+        Ok(true) => {
             deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "held")]);
             Ok(Json(HoldOutcome::Held))
         }

@@ -16,16 +16,19 @@
 //! - [`payment`]: the per-payment object that talks to the payment provider.
 //! - [`reconcile`]: `Admin/reconcile`'s comparison of bookings, payments and the provider.
 
+mod account_deletion;
 mod admin;
 pub mod announce;
 mod auth;
 pub mod calendar;
+mod closing;
 pub mod deps;
 pub mod error;
 pub mod guard;
 mod login_guard;
 mod notifications;
 pub mod payment;
+mod reauth;
 mod reconcile;
 mod reporting;
 pub mod stored;

@@ -5,17 +5,16 @@
 //! record after a call (`journal_retention = "0s"`, `idempotency_retention = "0s"`), and no
 //! step's result holds a password or a hash.
 
+use crate::account_deletion;
 use crate::announce::announce;
-use crate::auth::too_many;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, step, terminal};
 use crate::guard;
-use crate::login_guard::{GuardState, LoginGuardClient};
+use crate::reauth;
 use deskflow_api::{
-    BookingSummary, ChangePasswordRequest, Empty, Profile, RecordActivity, SendNotification,
-    UpdateProfileRequest, rfc3339,
+    BookingSummary, ChangePasswordRequest, DeleteAccountRequest, DeletionResult, Empty, Profile,
+    RecordActivity, SendNotification, UpdateProfileRequest, rfc3339,
 };
-use deskflow_domain::login::LoginBackoff;
 use deskflow_domain::{DomainError, limits, password};
 use deskflow_infra::store::bookings::BookingRow;
 use deskflow_infra::store::users::User;
@@ -122,34 +121,15 @@ impl Users {
         }
         password::check_password_field("new_password", &req.new_password)?;
 
-        let (deps, uid) = (self.deps.clone(), who.sub.clone());
-        // the email keys the account's login backoff and receives the notice; the name greets
-        let Json(account) = ctx
-            .run(|| {
-                step(async move {
-                    let u = deps.store.user(&uid).await?.filter(|u| u.active);
-                    Ok(Json(u.map(|u| (u.email, u.name))))
-                })
-            })
-            .name("read account")
-            .retry_policy(self.deps.db_retry.policy())
-            .await?;
-        let (email, name) = account.ok_or_else(guard::revoked)?;
-        let Json(guard_state): Json<GuardState> = ctx
-            .object_client::<LoginGuardClient>(email.as_str())
-            .state()
-            .call()
-            .await?;
-
+        let account = reauth::account(&ctx, &self.deps, &who.sub).await?;
+        let guard_state = account.guard;
         let (deps, uid, version) = (self.deps.clone(), who.sub.clone(), who.ver);
         let (current, new) = (req.current_password, req.new_password);
         let Json(outcome) = ctx
             .run(|| {
                 step(async move {
                     let now = now_ms();
-                    if let Some(secs) =
-                        LoginBackoff::seconds_left(guard_state.blocked_until_ms, now)
-                    {
+                    if let Some(secs) = reauth::blocked_for(&guard_state, now) {
                         return Ok(Json(PasswordChange::Blocked { secs }));
                     }
                     let (stored, stored_version) = deps
@@ -187,28 +167,13 @@ impl Users {
             .await?;
 
         match outcome {
-            PasswordChange::Blocked { secs } => Err(too_many(secs)),
+            PasswordChange::Blocked { secs } => Err(reauth::blocked(secs)),
             PasswordChange::Wrong { at_ms } => {
-                let Json(now_blocked): Json<GuardState> = ctx
-                    .object_client::<LoginGuardClient>(email.as_str())
-                    .failed(at_ms)
-                    .call()
-                    .await?;
-                tracing::info!(
-                    failures = now_blocked.failures,
-                    "password change refused: wrong current password"
-                );
-                Err(terminal(
-                    401,
-                    "current_password is wrong: nothing was changed",
-                ))
+                Err(reauth::wrong_password(&ctx, &account.email, at_ms, "current_password").await)
             }
             PasswordChange::Changed => {
-                if guard_state.failures > 0 {
-                    ctx.object_client::<LoginGuardClient>(email.as_str())
-                        .succeeded()
-                        .send();
-                }
+                reauth::right_password(&ctx, &account);
+                let (email, name) = (account.email.clone(), account.name.clone());
                 let invocation = ctx.invocation_id().to_string();
                 announce(
                     &ctx,
@@ -238,6 +203,20 @@ impl Users {
                 Ok(Json(Empty {}))
             }
         }
+    }
+
+    /// Deletes the caller's account: `{"password"}` -> `{"cancelled_bookings","refunded_cents"}`
+    /// once its bookings that have not started are cancelled as the member's own cancels and
+    /// its personal data is erased (see `account_deletion`). 401 for a wrong password (counted
+    /// like a failed login), 429 while the account is blocked.
+    #[handler(name = "delete")]
+    async fn delete(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<DeleteAccountRequest>,
+    ) -> Result<Json<DeletionResult>, Failure> {
+        let who = guard::member(&ctx, &self.deps).await?;
+        account_deletion::delete(&ctx, &self.deps, who, req).await
     }
 
     /// The caller's bookings, newest first.

@@ -2,13 +2,15 @@
 //! lists them and asks for free seats.
 
 use crate::announce::announce;
+use crate::closing;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, step, terminal};
 use crate::guard;
 use crate::stored;
 use deskflow_api::{
-    Availability, AvailabilityRequest, CreateWorkspaceRequest, CreateWorkspaceResponse, Empty,
-    FreeInterval, RecordActivity, SendNotification, WorkspaceView,
+    Availability, AvailabilityRequest, CloseWorkspaceRequest, ClosureResult,
+    CreateWorkspaceRequest, CreateWorkspaceResponse, Empty, FreeInterval, RecordActivity,
+    SendNotification, WorkspaceView,
 };
 use deskflow_domain::availability::{Occupied, free_seats};
 use deskflow_domain::money::format_minor as money;
@@ -117,6 +119,18 @@ impl Workspaces {
         );
         tracing::info!(workspace_id, "workspace created");
         Ok(Json(CreateWorkspaceResponse { workspace_id }))
+    }
+
+    /// (admin) Closes a workspace for good: `{"workspace_id","reason"}` ->
+    /// `{"workspace_id","cancelled_bookings","refunded_cents"}` (see `closing`).
+    #[handler(name = "close")]
+    async fn close(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<CloseWorkspaceRequest>,
+    ) -> Result<Json<ClosureResult>, Failure> {
+        let admin = guard::admin(&ctx, &self.deps).await?;
+        closing::close(&ctx, &self.deps, admin, req).await
     }
 
     /// Active workspaces.

@@ -13,6 +13,7 @@ use deskflow_handlers::{
 use deskflow_infra::store::users::Bootstrap;
 use deskflow_infra::{Config, Store, passwords, store::users::User};
 use deskflow_workflows::booking::{bookings::Bookings, workflow::Booking};
+use deskflow_workflows::lifecycle::{closure::WorkspaceClosure, deletion::AccountDeletion};
 use restate_sdk::prelude::Endpoint;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -47,7 +48,9 @@ pub async fn run(
         .bind(Calendar { deps: deps.clone() })
         .bind(Payment { deps: deps.clone() })
         .bind(Bookings { deps: deps.clone() })
-        .bind(Booking { deps: deps.clone() });
+        .bind(Booking { deps: deps.clone() })
+        .bind(WorkspaceClosure { deps: deps.clone() })
+        .bind(AccountDeletion { deps: deps.clone() });
     // the endpoint's own server checks the signature of every request (see `identity`)
     let verifier = match &cfg.restate_identity_key {
         Some(key) => Some(Arc::new(CachingVerifier::new(&[key.as_str()]).context(

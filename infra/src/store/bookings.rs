@@ -46,8 +46,25 @@ impl Store {
     /// Inserts a booking; the capacity guard refuses it with [`InfraError::CapacityExceeded`]
     /// when its seats do not fit. Re-inserting the same id (a retried step) is a no-op.
     pub async fn insert_booking(&self, b: &BookingRow) -> Result<(), InfraError> {
+        self.insert_row(b, false).await.map(|_| ())
+    }
+
+    /// As [`Store::insert_booking`], for a hold: only while the member's account is open, in
+    /// the same statement, so no booking of a deleted account can take seats after the
+    /// deletion listed its bookings. False when the account is closed (nothing written).
+    pub async fn hold_booking(&self, b: &BookingRow) -> Result<bool, InfraError> {
+        self.insert_row(b, true).await
+    }
+
+    async fn insert_row(&self, b: &BookingRow, open_account: bool) -> Result<bool, InfraError> {
+        let only = if open_account {
+            " WHERE EXISTS (SELECT 1 FROM users WHERE id = $2 AND active = 1)"
+        } else {
+            // SQLite reads `SELECT .. ON CONFLICT` unambiguously only after a WHERE
+            " WHERE 1 = 1"
+        };
         let inserted = sqlx::query(&format!(
-            "INSERT INTO bookings ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO bookings ({COLS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12{only} ON CONFLICT (id) DO NOTHING"
         ))
         .bind(&b.id)
         .bind(&b.user_id)
@@ -65,10 +82,12 @@ impl Store {
         .await
         .map_err(on_capacity);
         match inserted {
-            Ok(_) => Ok(()),
+            Ok(done) if done.rows_affected() == 1 || !open_account => Ok(true),
+            // nothing inserted: the row is there already (a retried step), or the account is closed
+            Ok(_) => Ok(self.booking(&b.id).await?.is_some()),
             // the guard runs before the conflict is seen, and counts the row itself when it is
             // there already: a retried insert of a booking that is in is still a no-op
-            Err(InfraError::CapacityExceeded) if self.booking(&b.id).await?.is_some() => Ok(()),
+            Err(InfraError::CapacityExceeded) if self.booking(&b.id).await?.is_some() => Ok(true),
             Err(e) => Err(e),
         }
     }

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod bookings;
 pub mod conn;
+mod lifecycle;
 pub mod notifications;
 pub mod payments;
 pub mod reconcile;

@@ -38,6 +38,12 @@ fn notification_from(r: &sqlx::any::AnyRow) -> Result<NotificationRow, sqlx::Err
     })
 }
 
+/// The columns of a notification row, erased when its member's account is closed (deleted):
+/// the address and the text, as [`Store::erase_account`] erases them.
+const ERASE_IF_DELETED: &str = "recipient = CASE WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = notifications.user_id AND u.active = 0) THEN '' ELSE recipient END, \
+     subject = CASE WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = notifications.user_id AND u.active = 0) THEN '(erased)' ELSE subject END, \
+     body = CASE WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = notifications.user_id AND u.active = 0) THEN '' ELSE body END";
+
 impl Store {
     /// Records a notification as pending; a second call with the same id changes nothing.
     pub async fn insert_notification(&self, n: &NotificationRow) -> Result<(), InfraError> {
@@ -80,8 +86,10 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a notification delivered; a deleted member's is erased at once (it was recorded
+    /// after the account was erased: the emails about its cancelled bookings).
     pub async fn mark_notification_sent(&self, id: &str, at: i64) -> Result<(), InfraError> {
-        sqlx::query("UPDATE notifications SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2")
+        sqlx::query(&format!("UPDATE notifications SET status = 'sent', sent_at = $1, last_error = NULL, {ERASE_IF_DELETED} WHERE id = $2"))
             .bind(at)
             .bind(id)
             .execute(&mut self.conn().await?)
@@ -89,8 +97,9 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a notification undeliverable; a deleted member's is erased at once.
     pub async fn mark_notification_failed(&self, id: &str, error: &str) -> Result<(), InfraError> {
-        sqlx::query("UPDATE notifications SET status = 'failed', last_error = $1 WHERE id = $2")
+        sqlx::query(&format!("UPDATE notifications SET status = 'failed', last_error = $1, {ERASE_IF_DELETED} WHERE id = $2"))
             .bind(error)
             .bind(id)
             .execute(&mut self.conn().await?)

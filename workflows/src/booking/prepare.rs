@@ -46,8 +46,10 @@ pub struct BookingStart {
 pub enum Refusal {
     /// the token's user no longer exists or is not active (401)
     UnknownUser(String),
-    /// no open workspace with that id (404)
+    /// no workspace with that id (404)
     UnknownWorkspace(String),
+    /// the workspace is closed for good (409)
+    Closed(String),
     /// the slot or seats break the rules (400)
     Invalid(String),
 }
@@ -57,13 +59,17 @@ impl Refusal {
         match self {
             Refusal::UnknownUser(_) => 401,
             Refusal::UnknownWorkspace(_) => 404,
+            Refusal::Closed(_) => 409,
             Refusal::Invalid(_) => 400,
         }
     }
 
     pub fn message(&self) -> &str {
         match self {
-            Refusal::UnknownUser(m) | Refusal::UnknownWorkspace(m) | Refusal::Invalid(m) => m,
+            Refusal::UnknownUser(m)
+            | Refusal::UnknownWorkspace(m)
+            | Refusal::Closed(m)
+            | Refusal::Invalid(m) => m,
         }
     }
 }
@@ -81,17 +87,18 @@ pub async fn prepare(
             "this token's user no longer exists".into(),
         )));
     };
-    let Some(ws) = deps
-        .store
-        .workspace(&req.workspace_id)
-        .await?
-        .filter(|w| w.active)
-    else {
+    let Some(ws) = deps.store.workspace(&req.workspace_id).await? else {
         return Ok(Err(Refusal::UnknownWorkspace(format!(
             "workspace {:?} not found",
             req.workspace_id
         ))));
     };
+    if !ws.active {
+        return Ok(Err(Refusal::Closed(format!(
+            "workspace {:?} is closed: it takes no more bookings",
+            req.workspace_id
+        ))));
+    }
     let Some(slot) = TimeSlot::from_millis(req.starts_at_ms, req.ends_at_ms) else {
         return Ok(Err(Refusal::Invalid(
             "the slot ends before it starts: ends_at must be after starts_at".into(),

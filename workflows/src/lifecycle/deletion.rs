@@ -1,0 +1,114 @@
+//! `AccountDeletion/{user}`: deleting a member's account, given its id only (the public
+//! `Users/delete` checked the password). The account is closed first: no login, every token
+//! and refresh token refused, no booking of it can hold a seat from then on. Then its bookings
+//! that have not started are cancelled as the member's own cancels (the refund policy
+//! applies), with the usual emails. Last, its personal data is erased: email, name and password
+//! hash in `users`, address and text of its notifications (emails still on their way are
+//! erased as they are delivered). Bookings, payments and activity keep counts and amounts
+//! under the bare user id, and the email can register again.
+//!
+//! `run` keeps no journal once it ends (`journal_retention = "0s"`): its steps read the
+//! account, and what it came to is kept in the `done` promise alone.
+
+use super::DONE;
+use super::cancel_all::{Listing, cancel_all};
+use deskflow_api::{CancelRequest, DeletionResult, Empty, RecordActivity};
+use deskflow_domain::saga::Canceller;
+use deskflow_handlers::announce::announce;
+use deskflow_handlers::deps::{Deps, now_ms};
+use deskflow_handlers::error::{Failure, Outcome, step};
+use restate_sdk::prelude::*;
+use std::sync::Arc;
+
+pub struct AccountDeletion {
+    pub deps: Arc<Deps>,
+}
+
+/// The reason each cancelled booking carries.
+const REASON: &str = "cancelled by the member: the account was deleted";
+
+#[restate_sdk::workflow(name = "AccountDeletion", workflow_completion_retention = "30 days")]
+impl AccountDeletion {
+    /// (internal) The deletion; `Users/delete` starts it once per account.
+    #[handler(name = "run", ingress_private, journal_retention = "0s")]
+    async fn run(
+        &self,
+        ctx: WorkflowContext<'_>,
+        _body: Option<Json<Empty>>,
+    ) -> Result<Json<DeletionResult>, Failure> {
+        let outcome = delete(&ctx, &self.deps).await;
+        match &outcome {
+            Ok(r) => ctx.resolve_promise(DONE, Json(r.clone())),
+            Err(e) => ctx.reject_promise(
+                DONE,
+                TerminalError::new_with_code(500, format!("the deletion failed: {e:?}")),
+            ),
+        }
+        Ok(Json(outcome?))
+    }
+
+    /// (internal) What the deletion came to, once it is done.
+    #[handler(name = "result", ingress_private)]
+    async fn result(
+        &self,
+        ctx: SharedWorkflowContext<'_>,
+        _body: Option<Json<Empty>>,
+    ) -> Result<Json<DeletionResult>, Failure> {
+        Ok(ctx.promise::<Json<DeletionResult>>(DONE).await?)
+    }
+}
+
+async fn delete(ctx: &WorkflowContext<'_>, deps: &Arc<Deps>) -> Outcome<DeletionResult> {
+    let user_id = ctx.key().to_string();
+    // 1. closed: no login, no token, no new hold
+    let (d, uid) = (deps.clone(), user_id.clone());
+    ctx.run(|| {
+        let (d, uid) = (d.clone(), uid.clone());
+        step(async move { Ok(d.store.close_account(&uid, now_ms()).await?) })
+    })
+    .name("close account")
+    .retry_policy(deps.db_retry.policy())
+    .await?;
+    // 2. the bookings that have not started, as the member's own cancels
+    let tally = cancel_all(
+        ctx,
+        deps,
+        Listing::Member(user_id.clone()),
+        CancelRequest {
+            reason: REASON.into(),
+            by: Canceller::Member,
+        },
+    )
+    .await?;
+    // 3. no name, no email, no password left
+    let (d, uid) = (deps.clone(), user_id.clone());
+    ctx.run(|| {
+        let (d, uid) = (d.clone(), uid.clone());
+        step(async move { Ok(d.store.erase_account(&uid).await?) })
+    })
+    .name("erase personal data")
+    .retry_policy(deps.db_retry.policy())
+    .await?;
+    announce(
+        ctx,
+        RecordActivity {
+            origin_key: format!("account_deleted:{user_id}"),
+            kind: "account_deleted".into(),
+            user_id: Some(user_id.clone()),
+            workspace_id: None,
+            booking_id: None,
+            amount_cents: Some(tally.refunded_cents),
+        },
+        None,
+    );
+    tracing::info!(
+        user_id,
+        cancelled = tally.cancelled,
+        refunded_cents = tally.refunded_cents,
+        "account deleted"
+    );
+    Ok(DeletionResult {
+        cancelled_bookings: tally.cancelled,
+        refunded_cents: tally.refunded_cents,
+    })
+}

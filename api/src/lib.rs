@@ -8,10 +8,14 @@ use serde::{Deserialize, Serialize};
 
 pub mod flows;
 mod lifecycle;
+mod workspaces;
 
 pub use lifecycle::{
     CloseWorkspaceRequest, ClosureResult, ClosureStart, DeleteAccountRequest, DeletionResult,
 };
+
+pub use deskflow_domain::schedule::WeekSpec;
+pub use workspaces::*;
 
 /// The body of handlers that take no input: `{}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -115,8 +119,11 @@ pub struct CreateWorkspaceRequest {
     pub capacity: i64,
     pub hourly_rate_cents: i64,
     pub currency: String,
-    pub opens_at: String,
-    pub closes_at: String,
+    /// every day (the old form), or `hours` per weekday: one of the two
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    pub hours: Option<WeekSpec>,
+    pub closures: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,8 +140,12 @@ pub struct WorkspaceView {
     pub capacity: i64,
     pub hourly_rate_cents: i64,
     pub currency: String,
+    /// the earliest opening and latest closing of the week (exactly the hours when every day
+    /// is alike); `hours` has each weekday's
     pub opens_at: String,
     pub closes_at: String,
+    pub hours: WeekSpec,
+    pub closures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

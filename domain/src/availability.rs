@@ -1,8 +1,8 @@
 //! Free seats per interval: what `Workspaces/availability` answers. Pure: the caller loads the
 //! workspace and the seat-holding bookings that overlap the window.
 
-use crate::{DomainError, hours::OpeningHours, slot::TimeSlot};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use crate::{DomainError, schedule::Schedule, slot::TimeSlot};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 /// The longest window one availability query may cover.
@@ -43,12 +43,12 @@ pub fn check_window(window: &TimeSlot) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Splits the opening hours inside `window` into hour-long intervals (starting at opening time,
+/// Splits the open time inside `window` (closed weekdays and closure dates have none) into hour-long intervals (starting at opening time,
 /// the last one possibly shorter) and gives the free seats of each: capacity minus the highest
 /// number of seats held at any instant of the interval.
 pub fn free_seats(
     capacity: i64,
-    hours: OpeningHours,
+    schedule: &Schedule,
     tz: Tz,
     window: TimeSlot,
     bookings: &[Occupied],
@@ -59,7 +59,7 @@ pub fn free_seats(
     let last_day = window.ends_at.with_timezone(&tz).date_naive();
     let mut day = first_day;
     while day <= last_day {
-        if let Some(open) = opening_of(day, hours, tz) {
+        if let Some(open) = schedule.open_slot(day, tz) {
             let mut t = open.starts_at.max(window.starts_at);
             // align to the opening time's hour grid so intervals are the same every query
             let offset = (t - open.starts_at).num_seconds().rem_euclid(3600);
@@ -88,17 +88,6 @@ pub fn free_seats(
     Ok(out)
 }
 
-/// The opening hours of one local day as a UTC slot; `None` when a DST gap swallows them.
-fn opening_of(day: NaiveDate, hours: OpeningHours, tz: Tz) -> Option<TimeSlot> {
-    let start = tz
-        .from_local_datetime(&day.and_time(hours.opens))
-        .earliest()?;
-    let end = tz
-        .from_local_datetime(&day.and_time(hours.closes))
-        .latest()?;
-    TimeSlot::new(start.with_timezone(&Utc), end.with_timezone(&Utc)).ok()
-}
-
 /// The most seats held at one instant inside `slot` (a sweep over booking starts and ends).
 pub fn peak_seats(slot: TimeSlot, bookings: &[Occupied]) -> i64 {
     let mut events: Vec<(DateTime<Utc>, i64)> = Vec::new();
@@ -119,6 +108,12 @@ pub fn peak_seats(slot: TimeSlot, bookings: &[Occupied]) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hours::OpeningHours;
+    use chrono::TimeZone;
+
+    fn daily(opens: &str, closes: &str) -> Schedule {
+        Schedule::daily(OpeningHours::parse(opens, closes).unwrap())
+    }
 
     fn at(d: u32, h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2030, 1, d, h, m, 0).unwrap()
@@ -139,10 +134,10 @@ mod tests {
 
     #[test]
     fn a_day_is_split_into_hours_inside_opening_hours() {
-        let hours = OpeningHours::parse("08:00", "12:00").unwrap();
+        let hours = daily("08:00", "12:00");
         let r = free_seats(
             5,
-            hours,
+            &hours,
             chrono_tz::UTC,
             slot(at(1, 0, 0), at(2, 0, 0)),
             &[],
@@ -155,7 +150,7 @@ mod tests {
 
     #[test]
     fn bookings_reduce_free_seats_only_where_they_overlap() {
-        let hours = OpeningHours::parse("08:00", "12:00").unwrap();
+        let hours = daily("08:00", "12:00");
         let b = [
             Occupied {
                 slot: slot(at(1, 9, 0), at(1, 10, 30)),
@@ -166,7 +161,14 @@ mod tests {
                 seats: 1,
             },
         ];
-        let r = free_seats(5, hours, chrono_tz::UTC, slot(at(1, 0, 0), at(2, 0, 0)), &b).unwrap();
+        let r = free_seats(
+            5,
+            &hours,
+            chrono_tz::UTC,
+            slot(at(1, 0, 0), at(2, 0, 0)),
+            &b,
+        )
+        .unwrap();
         let free: Vec<i64> = r.iter().map(|f| f.free_seats).collect();
         // 10:00-11:00 holds 2 seats until 10:30 and 1 after: the peak is 2, not 3
         assert_eq!(free, vec![5, 3, 3, 5]);
@@ -174,10 +176,10 @@ mod tests {
 
     #[test]
     fn opening_hours_follow_the_workspace_timezone() {
-        let hours = OpeningHours::parse("08:00", "09:00").unwrap();
+        let hours = daily("08:00", "09:00");
         let r = free_seats(
             1,
-            hours,
+            &hours,
             chrono_tz::Europe::Berlin,
             slot(at(1, 0, 0), at(1, 23, 0)),
             &[],
@@ -189,8 +191,34 @@ mod tests {
 
     #[test]
     fn a_window_longer_than_a_month_is_refused() {
-        let hours = OpeningHours::parse("08:00", "09:00").unwrap();
+        let hours = daily("08:00", "09:00");
         let w = slot(at(1, 0, 0), at(1, 0, 0) + Duration::days(40));
-        assert!(free_seats(1, hours, chrono_tz::UTC, w, &[]).is_err());
+        assert!(free_seats(1, &hours, chrono_tz::UTC, w, &[]).is_err());
+    }
+
+    #[test]
+    fn a_closed_day_has_no_intervals() {
+        use crate::schedule::WeekSpec;
+        let s = Schedule::weekly(&WeekSpec {
+            mon: Some(vec!["08:00".into(), "10:00".into()]),
+            ..WeekSpec::default()
+        })
+        .unwrap();
+        // 2031-03-02 is a Sunday, 2031-03-03 a Monday
+        let sunday = slot(
+            Utc.with_ymd_and_hms(2031, 3, 2, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2031, 3, 3, 0, 0, 0).unwrap(),
+        );
+        assert_eq!(
+            free_seats(3, &s, chrono_tz::UTC, sunday, &[]).unwrap(),
+            vec![]
+        );
+        let monday = slot(sunday.ends_at, sunday.ends_at + Duration::days(1));
+        assert_eq!(
+            free_seats(3, &s, chrono_tz::UTC, monday, &[])
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }

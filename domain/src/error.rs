@@ -60,4 +60,21 @@ pub enum DomainError {
     },
     #[error("the window from..to is too long: at most {max_days} days")]
     WindowTooLong { max_days: i64 },
+    /// A field inside a structure (`hours.tue`, `closures[2]`), named by its path.
+    #[error("{field}: {problem}")]
+    Field { field: String, problem: String },
+    #[error("the workspace is closed on {day}")]
+    ClosedWeekday { day: String },
+    #[error("the workspace is closed on {day} (a closure date)")]
+    ClosureDate { day: String },
+}
+
+impl DomainError {
+    /// A [`DomainError::Field`]: `problem` with the field at `field`.
+    pub fn field(field: String, problem: impl Into<String>) -> DomainError {
+        DomainError::Field {
+            field,
+            problem: problem.into(),
+        }
+    }
 }

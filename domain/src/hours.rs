@@ -1,9 +1,10 @@
-//! A workspace's daily opening hours, in the workspace's own timezone.
+//! One day's opening hours, in the workspace's own timezone (a week of them, and closure
+//! dates, make a [`crate::schedule::Schedule`]).
 
 use crate::DomainError;
 use chrono::NaiveTime;
 
-/// Daily opening hours `[opens, closes)`; `closes` is strictly after `opens` (no overnight
+/// One day's opening hours `[opens, closes)`; `closes` is strictly after `opens` (no overnight
 /// workspaces: a slot past midnight would belong to two business days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpeningHours {

@@ -9,9 +9,12 @@
 //! - [`login`]: how repeated wrong passwords delay an account's logins.
 //! - [`payment`]: a payment's states.
 //! - [`money`]: ISO 4217 currencies and amounts in minor units.
-//! - [`hours`]: a workspace's daily opening hours.
+//! - [`hours`]: one day's opening hours.
+//! - [`schedule`]: weekly hours and closure dates, and the instants they name on DST days.
+//! - [`capacity`]: the first stretch of time in which sold seats exceed a capacity.
 //! - [`slot`]: a time slot with a start and an end; overlap.
 //! - [`workspace`]: a validated new workspace.
+//! - [`workspace_update`]: validated changes to a workspace.
 //! - [`availability`]: free seats per interval of a window.
 //! - [`pricing`]: which slots are bookable and what they cost.
 //! - [`refund`]: the cancellation refund policy.
@@ -22,6 +25,7 @@
 
 pub mod availability;
 pub mod booking;
+pub mod capacity;
 pub mod email;
 pub mod error;
 pub mod hours;
@@ -34,7 +38,9 @@ pub mod pricing;
 pub mod reconcile;
 pub mod refund;
 pub mod saga;
+pub mod schedule;
 pub mod slot;
 pub mod workspace;
+pub mod workspace_update;
 
 pub use error::DomainError;

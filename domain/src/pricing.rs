@@ -1,7 +1,8 @@
 //! What a booking costs and whether its slot is one a workspace can sell.
 
-use crate::{DomainError, hours::OpeningHours, slot::TimeSlot};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use crate::schedule::{Day, Schedule, day_name};
+use crate::{DomainError, slot::TimeSlot};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 /// The default shortest and longest bookable slot.
@@ -34,8 +35,9 @@ pub struct Quote {
     pub amount_cents: i64,
 }
 
-/// Checks the slot against the rules (not in the past, 15 min to 12 h by default, inside one day's opening
-/// hours in the workspace's timezone, 1..=capacity seats) and prices it: hourly rate x seats x
+/// Checks the slot against the rules (not in the past, 15 min to 12 h by default, inside one
+/// day's opening hours in the workspace's timezone, not on a closed weekday or a closure date,
+/// 1..=capacity seats) and prices it: hourly rate x seats x
 /// hours, rounded up to the next minor unit.
 #[allow(clippy::too_many_arguments)]
 pub fn quote(
@@ -43,7 +45,7 @@ pub fn quote(
     slot: TimeSlot,
     seats: i64,
     now: DateTime<Utc>,
-    hours: OpeningHours,
+    schedule: &Schedule,
     tz: Tz,
     capacity: i64,
     hourly_rate_cents: i64,
@@ -64,29 +66,31 @@ pub fn quote(
             max_secs: rules.max.num_seconds(),
         });
     }
-    let local_start = slot.starts_at.with_timezone(&tz);
-    let day = local_start.date_naive();
-    let open = tz
-        .from_local_datetime(&day.and_time(hours.opens))
-        .earliest();
-    let close = tz.from_local_datetime(&day.and_time(hours.closes)).latest();
-    match (open, close) {
-        (Some(o), Some(c))
-            if slot.starts_at >= o.with_timezone(&Utc) && slot.ends_at <= c.with_timezone(&Utc) => {
-        }
-        _ => {
-            return Err(DomainError::OutsideOpeningHours {
-                opens: hours.opens_str(),
-                closes: hours.closes_str(),
-                tz: tz.name().to_string(),
-            });
-        }
-    }
+    open_for(schedule, tz, slot)?;
     Ok(Quote {
         slot,
         seats,
         amount_cents: price_cents(hourly_rate_cents, len.num_milliseconds(), seats)?,
     })
+}
+
+/// The slot lies inside the open time of the local day it starts on; a closed day is refused
+/// naming the day, a slot outside that day's hours naming the hours.
+pub fn open_for(schedule: &Schedule, tz: Tz, slot: TimeSlot) -> Result<(), DomainError> {
+    let day = slot.starts_at.with_timezone(&tz).date_naive();
+    let hours = match schedule.on(day) {
+        Day::Open(h) => h,
+        Day::ClosedWeekday => return Err(DomainError::ClosedWeekday { day: day_name(day) }),
+        Day::Closure => return Err(DomainError::ClosureDate { day: day_name(day) }),
+    };
+    match schedule.open_slot(day, tz) {
+        Some(open) if slot.starts_at >= open.starts_at && slot.ends_at <= open.ends_at => Ok(()),
+        _ => Err(DomainError::OutsideOpeningHours {
+            opens: hours.opens_str(),
+            closes: hours.closes_str(),
+            tz: tz.name().to_string(),
+        }),
+    }
 }
 
 /// Hourly rate x seats x hours, rounded up to the next minor unit, in checked arithmetic: a
@@ -109,19 +113,25 @@ pub fn price_cents(hourly_rate_cents: i64, millis: i64, seats: i64) -> Result<i6
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hours::OpeningHours;
+    use crate::schedule::{WeekSpec, parse_closures};
+    use chrono::TimeZone;
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2030, 6, 3, h, m, 0).unwrap()
     }
 
+    fn daily() -> Schedule {
+        Schedule::daily(OpeningHours::parse("08:00", "20:00").unwrap())
+    }
+
     fn q(start: DateTime<Utc>, end: DateTime<Utc>, seats: i64) -> Result<Quote, DomainError> {
-        let hours = OpeningHours::parse("08:00", "20:00").unwrap();
         quote(
             SlotRules::default(),
             TimeSlot::new(start, end).unwrap(),
             seats,
             at(0, 0),
-            hours,
+            &daily(),
             chrono_tz::UTC,
             4,
             1500,
@@ -196,17 +206,104 @@ mod tests {
             q(at(9, 0), at(10, 0), 5),
             Err(DomainError::BadSeats { max: 4, .. })
         ));
-        let hours = OpeningHours::parse("08:00", "20:00").unwrap();
         let past = quote(
             SlotRules::default(),
             TimeSlot::new(at(9, 0), at(10, 0)).unwrap(),
             1,
             at(9, 30),
-            hours,
+            &daily(),
             chrono_tz::UTC,
             4,
             1500,
         );
         assert_eq!(past, Err(DomainError::SlotInPast));
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn berlin(schedule: &Schedule, from: &str, to: &str) -> Result<(), DomainError> {
+        let slot = TimeSlot::new(utc(from), utc(to)).unwrap();
+        open_for(schedule, chrono_tz::Europe::Berlin, slot)
+    }
+
+    #[test]
+    fn a_closed_weekday_and_a_closure_date_are_refused_naming_the_day() {
+        let h = Some(vec!["08:00".to_string(), "20:00".to_string()]);
+        let s = Schedule::weekly(&WeekSpec {
+            mon: h.clone(),
+            tue: h.clone(),
+            wed: h.clone(),
+            thu: h.clone(),
+            fri: h.clone(),
+            sat: h,
+            sun: None,
+        })
+        .unwrap()
+        .with_closures(parse_closures(&["2031-12-24".into()]).unwrap());
+        let sunday = berlin(&s, "2031-12-21T09:00:00+01:00", "2031-12-21T10:00:00+01:00");
+        assert_eq!(
+            sunday.unwrap_err().to_string(),
+            "the workspace is closed on Sunday 2031-12-21"
+        );
+        let eve = berlin(&s, "2031-12-24T09:00:00+01:00", "2031-12-24T10:00:00+01:00");
+        assert_eq!(
+            eve.unwrap_err().to_string(),
+            "the workspace is closed on Wednesday 2031-12-24 (a closure date)"
+        );
+        assert_eq!(
+            berlin(&s, "2031-12-23T09:00:00+01:00", "2031-12-23T10:00:00+01:00"),
+            Ok(())
+        );
+        assert!(matches!(
+            berlin(&s, "2031-12-23T19:30:00+01:00", "2031-12-23T20:30:00+01:00"),
+            Err(DomainError::OutsideOpeningHours { .. })
+        ));
+    }
+
+    #[test]
+    fn the_spring_forward_day_books_from_the_first_valid_instant() {
+        let s = Schedule::daily(OpeningHours::parse("02:30", "20:00").unwrap());
+        // 03:00 CEST is the first instant of 2031-03-30 at or after 02:30
+        assert_eq!(
+            berlin(&s, "2031-03-30T03:00:00+02:00", "2031-03-30T04:00:00+02:00"),
+            Ok(())
+        );
+        // 01:30 CET (before the gap) is before the opening
+        assert!(berlin(&s, "2031-03-30T01:30:00+01:00", "2031-03-30T03:30:00+02:00").is_err());
+        assert_eq!(
+            berlin(&s, "2031-03-30T19:00:00+02:00", "2031-03-30T20:00:00+02:00"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn the_fall_back_day_books_its_real_hours() {
+        let s = Schedule::daily(OpeningHours::parse("02:30", "20:00").unwrap());
+        // the first 02:30 (CEST) opens the day; both 02:30s are inside it
+        assert_eq!(
+            berlin(&s, "2031-10-26T02:30:00+02:00", "2031-10-26T03:30:00+01:00"),
+            Ok(())
+        );
+        // 12 h is the longest slot: from 08:00 CET that is 20:00 CET, the closing
+        let q = quote(
+            SlotRules::default(),
+            TimeSlot::new(
+                utc("2031-10-26T02:30:00+02:00"),
+                utc("2031-10-26T02:30:00+01:00"),
+            )
+            .unwrap(),
+            1,
+            at(0, 0),
+            &s,
+            chrono_tz::Europe::Berlin,
+            4,
+            1500,
+        )
+        .unwrap();
+        // two wall-clock 02:30s, one real hour apart: priced as the hour that passed
+        assert_eq!(q.amount_cents, 1500);
+        assert!(berlin(&s, "2031-10-26T19:30:00+01:00", "2031-10-26T20:30:00+01:00").is_err());
     }
 }

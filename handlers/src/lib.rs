@@ -11,6 +11,7 @@
 //! - [`stored`]: stored records read back as the domain's rules.
 //! - [`error`]: the mapping of domain and infrastructure errors to Restate errors.
 //! - [`auth`], [`users`], [`workspaces`], [`notifications`], [`reporting`], [`admin`]: services.
+//! - [`workspace_admin`]: the bodies of `Workspaces/get`, `update` and `bookings`.
 //! - [`calendar`]: the per-workspace object that holds seats.
 //! - [`login_guard`]: the per-account object that counts wrong passwords and delays logins.
 //! - [`payment`]: the per-payment object that talks to the payment provider.
@@ -33,6 +34,7 @@ mod reconcile;
 mod reporting;
 pub mod stored;
 mod users;
+mod workspace_admin;
 mod workspaces;
 
 pub use admin::Admin;

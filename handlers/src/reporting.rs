@@ -5,7 +5,6 @@ use crate::error::{Failure, step};
 use crate::guard;
 use crate::stored;
 use deskflow_api::{BookingCounts, Occupancy, RecordActivity, Summary, SummaryRequest};
-use deskflow_domain::availability::free_seats;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_infra::store::activity::Activity;
 use restate_sdk::prelude::*;
@@ -85,15 +84,11 @@ impl Reporting {
         }
         let mut occupancy = Vec::new();
         for ws in self.deps.store.active_workspaces().await? {
-            let (hours, tz) = stored::hours(&ws)?;
-            let open = free_seats(ws.capacity, hours, tz, window, &[])?;
-            let available: f64 = open
-                .iter()
-                .map(|f| {
-                    (f.slot.ends_at - f.slot.starts_at).num_milliseconds() as f64 / HOUR_MS
-                        * ws.capacity as f64
-                })
-                .sum();
+            // the hours it was open: closed weekdays and closure dates count nothing, DST
+            // days count the hours that really passed
+            let (schedule, tz) = stored::schedule(&ws)?;
+            let open_ms = schedule.open_within(tz, window).num_milliseconds();
+            let available = open_ms as f64 / HOUR_MS * ws.capacity as f64;
             let booked = s
                 .booked_seat_ms
                 .iter()

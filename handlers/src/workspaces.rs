@@ -1,19 +1,23 @@
-//! `Workspaces`: admins open workspaces (-> availability email -> activity record); everyone
-//! lists them and asks for free seats.
+//! `Workspaces`: admins open workspaces (-> availability email -> activity record), change them
+//! and list their bookings; everyone lists them, reads one and asks for free seats. The bodies
+//! of `get`, `update` and `bookings` are in `workspace_admin`.
 
 use crate::announce::announce;
 use crate::closing;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, step, terminal};
 use crate::guard;
-use crate::stored;
+use crate::stored::{self, closures_column, hours_columns};
+use crate::workspace_admin;
 use deskflow_api::{
-    Availability, AvailabilityRequest, CloseWorkspaceRequest, ClosureResult,
-    CreateWorkspaceRequest, CreateWorkspaceResponse, Empty, FreeInterval, RecordActivity,
-    SendNotification, WorkspaceView,
+    Availability, AvailabilityRequest, BookingSummary, CloseWorkspaceRequest, ClosureResult,
+    CreateWorkspaceRequest, CreateWorkspaceResponse, Empty, FreeInterval, GetWorkspaceRequest,
+    RecordActivity, SendNotification, UpdateWorkspaceRequest, WorkspaceBookingsRequest,
+    WorkspaceDetails, WorkspaceView,
 };
 use deskflow_domain::availability::{Occupied, free_seats};
 use deskflow_domain::money::format_minor as money;
+use deskflow_domain::schedule::Schedule;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_domain::workspace::{NewWorkspace, WorkspaceInput};
 use deskflow_infra::store::workspaces::Workspace;
@@ -47,9 +51,12 @@ impl Workspaces {
             capacity: req.capacity,
             hourly_rate_cents: req.hourly_rate_cents,
             currency: &req.currency,
-            opens_at: &req.opens_at,
-            closes_at: &req.closes_at,
+            opens_at: req.opens_at.as_deref(),
+            closes_at: req.closes_at.as_deref(),
+            hours: req.hours.as_ref(),
+            closures: req.closures.as_deref(),
         })?;
+        let (opens_at, closes_at, weekly_hours) = hours_columns(&ws.schedule);
         let workspace_id = ctx.rand_uuid().to_string();
         let row = Workspace {
             id: workspace_id.clone(),
@@ -59,8 +66,10 @@ impl Workspaces {
             capacity: ws.capacity,
             hourly_rate_cents: ws.hourly_rate_cents,
             currency: ws.currency.as_str().to_string(),
-            opens_at: ws.hours.opens_str(),
-            closes_at: ws.hours.closes_str(),
+            opens_at,
+            closes_at,
+            weekly_hours,
+            closures: closures_column(ws.schedule.closures()),
             active: true,
             created_by: admin.sub.clone(),
             created_at: 0,
@@ -104,12 +113,11 @@ impl Workspaces {
                 to: admin_email,
                 subject: format!("{} is open for booking", row.name),
                 body: format!(
-                    "{} ({}) is now available: {} seats, open {}-{} ({}), {} {} per seat-hour.\nWorkspace id: {}",
+                    "{} ({}) is now available: {} seats, open {} ({}), {} {} per seat-hour.\nWorkspace id: {}",
                     row.name,
                     row.location,
                     row.capacity,
-                    row.opens_at,
-                    row.closes_at,
+                    open_days(&ws.schedule),
                     row.timezone,
                     money(row.hourly_rate_cents),
                     row.currency,
@@ -142,7 +150,46 @@ impl Workspaces {
     ) -> Result<Json<Vec<WorkspaceView>>, Failure> {
         guard::member(&ctx, &self.deps).await?;
         let all = self.deps.store.active_workspaces().await?;
-        Ok(Json(all.into_iter().map(view).collect()))
+        let views = all.into_iter().map(stored::view);
+        Ok(Json(views.collect::<Result<_, _>>()?))
+    }
+
+    /// (any member) One workspace with its weekly hours, closures and `status` (`open` or
+    /// `closed`); 404 for an unknown id.
+    #[handler(name = "get")]
+    async fn get(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<GetWorkspaceRequest>,
+    ) -> Result<Json<WorkspaceDetails>, Failure> {
+        guard::member(&ctx, &self.deps).await?;
+        Ok(Json(
+            workspace_admin::get(&self.deps, &req.workspace_id).await?,
+        ))
+    }
+
+    /// (admin) Changes any of name, location, capacity, rate, hours, closures; 409 for a
+    /// capacity below seats sold (naming the slot) or a closed workspace.
+    #[handler(name = "update")]
+    async fn update(
+        &self,
+        mut ctx: Context<'_>,
+        Json(req): Json<UpdateWorkspaceRequest>,
+    ) -> Result<Json<WorkspaceDetails>, Failure> {
+        let admin = guard::admin(&ctx, &self.deps).await?;
+        let d = workspace_admin::update(&mut ctx, &self.deps, &admin.sub, req).await?;
+        Ok(Json(d))
+    }
+
+    /// (admin) The workspace's bookings starting in `[from, to)`, by start.
+    #[handler(name = "bookings")]
+    async fn bookings(
+        &self,
+        ctx: Context<'_>,
+        Json(req): Json<WorkspaceBookingsRequest>,
+    ) -> Result<Json<Vec<BookingSummary>>, Failure> {
+        guard::admin(&ctx, &self.deps).await?;
+        Ok(Json(workspace_admin::bookings(&self.deps, req).await?))
     }
 
     /// Free seats per hour of opening time in `[from, to)` (at most 31 days).
@@ -161,7 +208,7 @@ impl Workspaces {
             .await?
             .filter(|w| w.active)
             .ok_or_else(|| Failure::not_found("workspace", &req.workspace_id))?;
-        let (hours, tz) = stored::hours(&ws)?;
+        let (schedule, tz) = stored::schedule(&ws)?;
         let held = self
             .deps
             .store
@@ -175,7 +222,7 @@ impl Workspaces {
             .into_iter()
             .filter_map(|(s, e, seats)| Occupied::from_millis(s, e, seats))
             .collect();
-        let free = free_seats(ws.capacity, hours, tz, window, &held)?;
+        let free = free_seats(ws.capacity, &schedule, tz, window, &held)?;
         Ok(Json(Availability {
             workspace_id: ws.id,
             capacity: ws.capacity,
@@ -191,16 +238,24 @@ impl Workspaces {
     }
 }
 
-fn view(w: Workspace) -> WorkspaceView {
-    WorkspaceView {
-        workspace_id: w.id,
-        name: w.name,
-        location: w.location,
-        timezone: w.timezone,
-        capacity: w.capacity,
-        hourly_rate_cents: w.hourly_rate_cents,
-        currency: w.currency,
-        opens_at: w.opens_at,
-        closes_at: w.closes_at,
+/// `08:00-20:00 every day`, or the open weekdays with their hours, for the opening email.
+fn open_days(s: &Schedule) -> String {
+    if let Some(h) = s.as_daily() {
+        return format!("{}-{} every day", h.opens_str(), h.closes_str());
     }
+    let w = s.spec();
+    let days = [
+        ("Mon", &w.mon),
+        ("Tue", &w.tue),
+        ("Wed", &w.wed),
+        ("Thu", &w.thu),
+        ("Fri", &w.fri),
+        ("Sat", &w.sat),
+        ("Sun", &w.sun),
+    ];
+    let open: Vec<String> = days
+        .iter()
+        .filter_map(|(d, h)| h.as_ref().map(|h| format!("{d} {}", h.join("-"))))
+        .collect();
+    open.join(", ")
 }

@@ -149,8 +149,8 @@ async fn force_cancel(ctx: &Ctx, booking_id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `Users/bookings` for people: one row per booking.
-fn bookings_table(v: &Value) -> String {
+/// `Users/bookings` (and `Workspaces/bookings`) for people: one row per booking.
+pub(super) fn bookings_table(v: &Value) -> String {
     let rows: Vec<Vec<String>> = v
         .as_array()
         .map(|a| {

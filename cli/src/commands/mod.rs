@@ -14,11 +14,13 @@ mod auth;
 mod bookings;
 mod client;
 mod context;
+mod hours_arg;
 mod journey;
 mod output;
 mod report;
 mod system;
 mod watch;
+mod workspace_admin;
 mod workspaces;
 
 use args::ClusterCmd;

@@ -1,9 +1,11 @@
 //! `deskflow workspaces`: open a workspace (admins), list the open ones, and show the free seats
-//! per hour in a window.
+//! per hour in a window. `get`, `update` and `bookings` are in `workspace_admin`.
 
 use super::answer::text;
 use super::context::Ctx;
+use super::hours_arg::{parse_closures, parse_hours};
 use super::output::{green, money, table};
+use super::workspace_admin::{self, UpdateWorkspace};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -23,6 +25,20 @@ pub enum WorkspacesCmd {
         #[arg(long)]
         to: String,
     },
+    /// One workspace: hours, closures, status
+    Get { workspace_id: String },
+    /// Change a workspace (admin)
+    Update(UpdateWorkspace),
+    /// A workspace's bookings by start (admin)
+    Bookings {
+        workspace_id: String,
+        /// RFC 3339: only bookings starting at or after this
+        #[arg(long)]
+        from: Option<String>,
+        /// RFC 3339: only bookings starting before this
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -40,10 +56,19 @@ pub struct CreateWorkspace {
     pub hourly_rate_cents: i64,
     #[arg(long, default_value = "EUR")]
     pub currency: String,
-    #[arg(long, default_value = "08:00")]
-    pub opens_at: String,
-    #[arg(long, default_value = "20:00")]
-    pub closes_at: String,
+    /// every day (default 08:00 when neither this nor --hours is given)
+    #[arg(long, conflicts_with = "hours")]
+    pub opens_at: Option<String>,
+    /// every day (default 20:00)
+    #[arg(long, conflicts_with = "hours")]
+    pub closes_at: Option<String>,
+    /// per weekday: 'mon-fri=08:00-20:00,sat=10:00-16:00' (days not named are closed) or the
+    /// API's JSON object
+    #[arg(long)]
+    pub hours: Option<String>,
+    /// closure dates: 2031-12-24,2031-12-31
+    #[arg(long)]
+    pub closures: Option<String>,
 }
 
 pub(super) async fn run(ctx: Ctx, cmd: WorkspacesCmd) -> anyhow::Result<ExitCode> {
@@ -55,13 +80,30 @@ pub(super) async fn run(ctx: Ctx, cmd: WorkspacesCmd) -> anyhow::Result<ExitCode
             from,
             to,
         } => availability(&ctx, &workspace_id, &from, &to).await?,
+        WorkspacesCmd::Get { workspace_id } => workspace_admin::get(&ctx, &workspace_id).await?,
+        WorkspacesCmd::Update(u) => workspace_admin::update(&ctx, u).await?,
+        WorkspacesCmd::Bookings {
+            workspace_id,
+            from,
+            to,
+        } => workspace_admin::bookings(&ctx, &workspace_id, from, to).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
 async fn create(ctx: &Ctx, w: CreateWorkspace) -> anyhow::Result<()> {
-    let body = json!({"name": w.name, "location": w.location, "timezone": w.timezone, "capacity": w.capacity,
-                      "hourly_rate_cents": w.hourly_rate_cents, "currency": w.currency, "opens_at": w.opens_at, "closes_at": w.closes_at});
+    let mut body = json!({"name": w.name, "location": w.location, "timezone": w.timezone, "capacity": w.capacity,
+                      "hourly_rate_cents": w.hourly_rate_cents, "currency": w.currency});
+    match &w.hours {
+        Some(h) => body["hours"] = parse_hours(h)?,
+        None => {
+            body["opens_at"] = json!(w.opens_at.as_deref().unwrap_or("08:00"));
+            body["closes_at"] = json!(w.closes_at.as_deref().unwrap_or("20:00"));
+        }
+    }
+    if let Some(c) = &w.closures {
+        body["closures"] = parse_closures(c);
+    }
     let v = ctx.api.call("Workspaces/create", body).await?;
     ctx.print(&v, |v| {
         format!(

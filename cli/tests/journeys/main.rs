@@ -11,3 +11,4 @@ mod invariants;
 mod money;
 mod security;
 mod surface;
+mod workspaces;

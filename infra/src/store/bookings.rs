@@ -284,3 +284,31 @@ impl Store {
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }
 }
+
+/// The most rows `Workspaces/bookings` answers.
+pub const WORKSPACE_BOOKINGS_LIMIT: i64 = 1000;
+
+impl Store {
+    /// A workspace's bookings starting in `[from, to)` (each bound optional, ms), by start,
+    /// at most [`WORKSPACE_BOOKINGS_LIMIT`].
+    pub async fn bookings_of_workspace(
+        &self,
+        workspace_id: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<BookingRow>, InfraError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM bookings
+              WHERE workspace_id = $1
+                AND (CAST($2 AS BIGINT) IS NULL OR starts_at >= $2)
+                AND (CAST($3 AS BIGINT) IS NULL OR starts_at < $3)
+              ORDER BY starts_at, id LIMIT {WORKSPACE_BOOKINGS_LIMIT}"
+        ))
+        .bind(workspace_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut self.listing_conn().await?)
+        .await?;
+        Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
+    }
+}

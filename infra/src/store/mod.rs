@@ -15,6 +15,7 @@ pub mod scratch;
 mod statuses;
 pub mod tokens;
 pub mod users;
+pub mod workspace_changes;
 pub mod workspaces;
 
 use crate::InfraError;

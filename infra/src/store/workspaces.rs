@@ -1,4 +1,4 @@
-//! Workspaces: created by admins, listed by everyone.
+//! Workspaces: created by admins, listed by everyone (changed by admins: `workspace_changes`).
 
 use super::Store;
 use crate::InfraError;
@@ -15,14 +15,18 @@ pub struct Workspace {
     pub currency: String,
     pub opens_at: String,
     pub closes_at: String,
+    /// JSON weekly hours; `None`: every day `opens_at`-`closes_at` (see migration 0005)
+    pub weekly_hours: Option<String>,
+    /// JSON array of closure dates
+    pub closures: String,
     pub active: bool,
     pub created_by: String,
     pub created_at: i64,
 }
 
-const COLS: &str = "id, name, location, timezone, capacity, hourly_rate_cents, currency, opens_at, closes_at, active, created_by, created_at";
+pub(super) const COLS: &str = "id, name, location, timezone, capacity, hourly_rate_cents, currency, opens_at, closes_at, active, created_by, created_at, weekly_hours, closures";
 
-fn workspace_from(r: &sqlx::any::AnyRow) -> Result<Workspace, sqlx::Error> {
+pub(super) fn workspace_from(r: &sqlx::any::AnyRow) -> Result<Workspace, sqlx::Error> {
     Ok(Workspace {
         id: r.try_get(0)?,
         name: r.try_get(1)?,
@@ -36,6 +40,8 @@ fn workspace_from(r: &sqlx::any::AnyRow) -> Result<Workspace, sqlx::Error> {
         active: r.try_get::<i32, _>(9)? == 1,
         created_by: r.try_get(10)?,
         created_at: r.try_get(11)?,
+        weekly_hours: r.try_get(12)?,
+        closures: r.try_get(13)?,
     })
 }
 
@@ -43,7 +49,7 @@ impl Store {
     /// Inserts a workspace; re-running with the same id (a retried step) is a no-op.
     pub async fn insert_workspace(&self, w: &Workspace) -> Result<(), InfraError> {
         sqlx::query(&format!(
-            "INSERT INTO workspaces ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO workspaces ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING"
         ))
         .bind(&w.id)
         .bind(&w.name)
@@ -57,6 +63,8 @@ impl Store {
         .bind(w.active as i32)
         .bind(&w.created_by)
         .bind(w.created_at)
+        .bind(&w.weekly_hours)
+        .bind(&w.closures)
         .execute(&mut self.conn().await?)
         .await?;
         Ok(())

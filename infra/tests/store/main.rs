@@ -9,3 +9,4 @@ mod records;
 mod seats;
 mod statuses;
 mod support;
+mod workspace_changes;

@@ -56,6 +56,8 @@ pub fn workspace(id: &str, capacity: i64) -> Workspace {
         currency: "EUR".into(),
         opens_at: "08:00".into(),
         closes_at: "20:00".into(),
+        weekly_hours: None,
+        closures: "[]".into(),
         active: true,
         created_by: "u1".into(),
         created_at: 1,

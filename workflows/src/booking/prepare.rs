@@ -104,7 +104,7 @@ pub async fn prepare(
             "the slot ends before it starts: ends_at must be after starts_at".into(),
         )));
     };
-    let (hours, tz) = match stored::hours(&ws) {
+    let (schedule, tz) = match stored::schedule(&ws) {
         Ok(h) => h,
         Err(_) => {
             return Ok(Err(Refusal::Invalid(format!(
@@ -119,7 +119,7 @@ pub async fn prepare(
         slot,
         req.seats,
         now,
-        hours,
+        &schedule,
         tz,
         ws.capacity,
         ws.hourly_rate_cents,

@@ -2,13 +2,15 @@
 //! journey, `/metrics`, and the docker-compose file.
 //!
 //! [`commands`]: the CLI end to end; [`operations`]: the scripted journey and `/metrics`;
-//! [`compose`]: docker-compose.yml; [`bench`]: the benchmark. This file runs the CLI for them
+//! [`compose`]: docker-compose.yml; [`bench`]: the benchmark; [`workspace_commands`]: `deskflow
+//! workspaces get|update|bookings` and `--hours`/`--closures`. This file runs the CLI for them
 //! (and for the security journeys).
 
 mod bench;
 mod commands;
 mod compose;
 mod operations;
+mod workspace_commands;
 
 use crate::harness::TestStack;
 use serde_json::Value;

@@ -29,14 +29,7 @@ impl WorkspaceClosure {
         Json(start): Json<ClosureStart>,
     ) -> Result<Json<ClosureResult>, Failure> {
         let outcome = close(&ctx, &self.deps, start).await;
-        match &outcome {
-            Ok(r) => ctx.resolve_promise(DONE, Json(r.clone())),
-            Err(e) => ctx.reject_promise(
-                DONE,
-                TerminalError::new_with_code(500, format!("the closure failed: {e:?}")),
-            ),
-        }
-        Ok(Json(outcome?))
+        super::settle(&ctx, outcome, "closure")
     }
 
     /// (internal) What the closure came to, once it is done (`Workspaces/close` answers it,

@@ -37,14 +37,7 @@ impl AccountDeletion {
         _body: Option<Json<Empty>>,
     ) -> Result<Json<DeletionResult>, Failure> {
         let outcome = delete(&ctx, &self.deps).await;
-        match &outcome {
-            Ok(r) => ctx.resolve_promise(DONE, Json(r.clone())),
-            Err(e) => ctx.reject_promise(
-                DONE,
-                TerminalError::new_with_code(500, format!("the deletion failed: {e:?}")),
-            ),
-        }
-        Ok(Json(outcome?))
+        super::settle(&ctx, outcome, "deletion")
     }
 
     /// (internal) What the deletion came to, once it is done.

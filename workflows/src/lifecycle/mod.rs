@@ -17,3 +17,24 @@ pub mod deletion;
 
 /// Promise: what the flow came to (its `result` handler answers it, for every caller).
 const DONE: &str = "done";
+
+/// Ends a flow's `run` with `outcome`: its [`DONE`] promise answers every `result` call with
+/// it, a failure as a terminal error naming the flow (`what`), so no caller waits forever.
+fn settle<T>(
+    ctx: &restate_sdk::prelude::WorkflowContext<'_>,
+    outcome: deskflow_handlers::error::Outcome<T>,
+    what: &str,
+) -> Result<restate_sdk::prelude::Json<T>, deskflow_handlers::error::Failure>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + 'static,
+{
+    use restate_sdk::prelude::*;
+    match &outcome {
+        Ok(r) => ctx.resolve_promise(DONE, Json(r.clone())),
+        Err(e) => ctx.reject_promise(
+            DONE,
+            TerminalError::new_with_code(500, format!("the {what} failed: {e:?}")),
+        ),
+    }
+    Ok(Json(outcome?))
+}

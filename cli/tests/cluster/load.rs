@@ -62,16 +62,26 @@ impl Load {
 
     /// Waits until `more` bookings beyond `from` finished, or panics after `limit`.
     pub async fn wait_for(&self, from: usize, more: usize, limit: Duration) {
+        if let Err(e) = self.reached(from, more, limit).await {
+            panic!("{e}");
+        }
+    }
+
+    /// Waits until `more` bookings beyond `from` finished, or says how far the load got
+    /// within `limit`: for a test that must undo its fault before it fails.
+    pub async fn reached(&self, from: usize, more: usize, limit: Duration) -> Result<(), String> {
         let deadline = Instant::now() + limit;
         while self.finished().await < from + more {
-            assert!(
-                Instant::now() < deadline,
-                "the load finished only {} of {more} bookings within {} s",
-                self.finished().await - from,
-                limit.as_secs()
-            );
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "the load finished only {} of {more} bookings within {} s",
+                    self.finished().await - from,
+                    limit.as_secs()
+                ));
+            }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        Ok(())
     }
 
     pub async fn stop(self) -> Vec<Made> {

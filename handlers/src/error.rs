@@ -28,6 +28,13 @@ impl Failure {
         Failure(HandlerError::from(e))
     }
 
+    /// Whether Restate ends the invocation with this failure (rather than retrying it). The
+    /// SDK shows the difference only in the error's text: "Terminal error [code]: ...".
+    pub fn is_terminal(&self) -> bool {
+        let e: &dyn std::error::Error = self.0.as_ref();
+        e.to_string().starts_with("Terminal error [")
+    }
+
     /// A missing record the caller named: terminal 404.
     pub fn not_found(what: &str, id: &str) -> Failure {
         Failure::terminal(404, format!("{what} {id:?} not found"))
@@ -125,8 +132,10 @@ mod tests {
         assert_eq!(code(InfraError::NotFound("booking").into()), Some(404));
         assert_eq!(code(InfraError::CapacityExceeded.into()), Some(409));
         assert_eq!(code(terminal(429, "wait 3 s")), Some(429));
+        assert!(terminal(409, "taken").is_terminal());
         let down = InfraError::Database(sqlx::Error::PoolTimedOut);
         assert!(down.is_transient());
+        assert!(!Failure::from(InfraError::Database(sqlx::Error::PoolTimedOut)).is_terminal());
         assert_eq!(code(down.into()), None);
     }
 }

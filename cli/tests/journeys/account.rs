@@ -2,13 +2,15 @@
 //! `Users/change_password` refuses a wrong current password or a weak new one without writing
 //! anything, and a change revokes every earlier access and refresh token while a login with the
 //! new password works at once; the member is told by email; no password stays in Restate. The
-//! same through `deskflow account`.
+//! same through `deskflow account`. Deleting an account is in [`deletion`].
+
+mod deletion;
 
 use crate::harness::{TestStack, eventually, stack};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn s_of(v: &Value, field: &str) -> String {
+pub(crate) fn s_of(v: &Value, field: &str) -> String {
     v[field]
         .as_str()
         .unwrap_or_else(|| panic!("no {field} in {v}"))
@@ -16,7 +18,7 @@ fn s_of(v: &Value, field: &str) -> String {
 }
 
 /// `(name, password_hash, token_version)` of a user, read from the stack's database.
-async fn user_row(s: &TestStack, user_id: &str) -> (String, String, i64) {
+pub(crate) async fn user_row(s: &TestStack, user_id: &str) -> (String, String, i64) {
     let store = s.store().await;
     let row: (String, String, i64) =
         sqlx::query_as("SELECT name, password_hash, token_version FROM users WHERE id = $1")
@@ -28,7 +30,7 @@ async fn user_row(s: &TestStack, user_id: &str) -> (String, String, i64) {
 }
 
 /// How many activity rows of `kind` the user has (recorded one-way, a moment after the call).
-async fn activity_count(s: &TestStack, user_id: &str, kind: &str) -> i64 {
+pub(crate) async fn activity_count(s: &TestStack, user_id: &str, kind: &str) -> i64 {
     let store = s.store().await;
     sqlx::query_scalar("SELECT COUNT(*) FROM activity WHERE user_id = $1 AND kind = $2")
         .bind(user_id)
@@ -38,7 +40,7 @@ async fn activity_count(s: &TestStack, user_id: &str, kind: &str) -> i64 {
         .unwrap()
 }
 
-async fn wait_for_activity(s: &TestStack, user_id: &str, kind: &str, n: i64) {
+pub(crate) async fn wait_for_activity(s: &TestStack, user_id: &str, kind: &str, n: i64) {
     eventually(Duration::from_secs(30), || async {
         (activity_count(s, user_id, kind).await >= n).then_some(())
     })

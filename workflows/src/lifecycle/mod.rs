@@ -19,7 +19,9 @@ pub mod deletion;
 const DONE: &str = "done";
 
 /// Ends a flow's `run` with `outcome`: its [`DONE`] promise answers every `result` call with
-/// it, a failure as a terminal error naming the flow (`what`), so no caller waits forever.
+/// it, a terminal failure as a terminal error naming the flow (`what`), so no caller waits
+/// forever. A retryable failure leaves the promise alone: Restate runs the flow again from its
+/// journal, which must not hold a settled promise the retry would contradict.
 fn settle<T>(
     ctx: &restate_sdk::prelude::WorkflowContext<'_>,
     outcome: deskflow_handlers::error::Outcome<T>,
@@ -31,10 +33,11 @@ where
     use restate_sdk::prelude::*;
     match &outcome {
         Ok(r) => ctx.resolve_promise(DONE, Json(r.clone())),
-        Err(e) => ctx.reject_promise(
+        Err(e) if e.is_terminal() => ctx.reject_promise(
             DONE,
             TerminalError::new_with_code(500, format!("the {what} failed: {e:?}")),
         ),
+        Err(_) => {}
     }
     Ok(Json(outcome?))
 }

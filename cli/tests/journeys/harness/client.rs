@@ -42,6 +42,7 @@ impl Reply {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub ingress: String,

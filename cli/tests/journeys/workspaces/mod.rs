@@ -3,6 +3,7 @@
 //! see them ([`hours`]). Workspaces here are in UTC, so a day of the calendar is a day of the
 //! workspace, and slots are days ahead at 10:00-12:00, inside every opening hour used.
 
+mod close;
 mod hours;
 mod manage;
 

@@ -58,4 +58,10 @@ impl Ctx {
         };
         self.session.save(&self.path)
     }
+
+    /// Forgets the stored session (its account is gone).
+    pub(super) fn forget_login(&mut self) -> anyhow::Result<()> {
+        self.session = Session::default();
+        self.session.save(&self.path)
+    }
 }

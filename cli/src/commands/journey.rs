@@ -1,10 +1,10 @@
 //! `deskflow journey`: the seed's complete user journey against a running stack (register ->
-//! workspace -> booking -> payment -> cancel -> report), printing each step with what it
+//! workspace -> booking -> payment -> cancel -> report -> close), printing each step with what it
 //! checked, and stopping with a non-zero exit at the first broken expectation, naming it. It is
 //! the smoke test of the README's quick start.
 
 use super::answer::booking_status;
-use super::client::Api;
+use super::client::{Api, ApiError};
 use super::output::{green, money, red};
 use anyhow::{Context, bail};
 use chrono::{DurationRound, Utc};
@@ -227,6 +227,60 @@ impl Journey {
         self.checked(format!(
             "the report counts {cancelled} cancelled booking(s) and {} EUR refunded that day",
             money(refunded)
+        ));
+
+        self.begin("close the workspace: a booking not ended is refunded in full");
+        let r = self
+            .api(Some(&token))
+            .call("Bookings/create", json!({"workspace_id": ws, "starts_at": from, "ends_at": to, "seats": 1, "payment_method": "pm_card_visa"}))
+            .await?;
+        let second = s(&r["booking_id"]);
+        self.wait_until(&token, &second, &[BookingStatus::Confirmed])
+            .await?;
+        let closed = self
+            .api(Some(&admin))
+            .call(
+                "Workspaces/close",
+                json!({"workspace_id": ws, "reason": "the journey closes the workspace"}),
+            )
+            .await?;
+        expect(
+            closed["cancelled_bookings"] == 1 && closed["refunded_cents"] == amount,
+            format!("expected 1 booking cancelled and {amount} refunded: {closed}"),
+        )?;
+        let st = self
+            .api(Some(&token))
+            .call(&format!("Booking/{second}/status"), json!({}))
+            .await?;
+        expect(
+            booking_status(&st) == Some(BookingStatus::Cancelled)
+                && st["payment"]["refunded_cents"].as_i64() == Some(amount),
+            format!("booking {second} after the close: {st}"),
+        )?;
+        let list = self
+            .api(Some(&token))
+            .call("Workspaces/list", json!({}))
+            .await?;
+        expect(
+            list.as_array()
+                .is_some_and(|a| a.iter().all(|w| w["workspace_id"] != ws.as_str())),
+            "the closed workspace is still listed".into(),
+        )?;
+        let refused = self
+            .api(Some(&token))
+            .call_once("Bookings/create", json!({"workspace_id": ws, "starts_at": from, "ends_at": to, "seats": 1, "payment_method": "pm_card_visa"}))
+            .await;
+        expect(
+            refused
+                .as_ref()
+                .err()
+                .and_then(|e| e.downcast_ref::<ApiError>())
+                .is_some_and(|e| e.status == 409),
+            format!("a booking of the closed workspace answered {refused:?}"),
+        )?;
+        self.checked(format!(
+            "booking {second} cancelled, {} EUR refunded; the workspace left the list and refuses bookings",
+            money(amount)
         ));
         Ok(())
     }

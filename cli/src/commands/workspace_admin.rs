@@ -1,5 +1,5 @@
-//! `deskflow workspaces get|update|bookings`: read one workspace, change it (admins), list its
-//! bookings (admins).
+//! `deskflow workspaces get|update|close|bookings`: read one workspace, change it (admins),
+//! close it for good (admins), list its bookings (admins).
 
 use super::answer::text;
 use super::bookings::bookings_table;
@@ -64,6 +64,30 @@ pub(super) async fn update(ctx: &Ctx, u: UpdateWorkspace) -> anyhow::Result<()> 
     let v = ctx.api.call("Workspaces/update", body).await?;
     ctx.print(&v, |v| {
         format!("{} updated\n{}", green("✓"), workspace_text(v))
+    });
+    Ok(())
+}
+
+pub(super) async fn close(
+    ctx: &Ctx,
+    workspace_id: &str,
+    reason: Option<String>,
+) -> anyhow::Result<()> {
+    let mut body = json!({"workspace_id": workspace_id});
+    if let Some(r) = reason {
+        body["reason"] = json!(r);
+    }
+    // answers once every booking is settled; sent again after a token refresh, it answers
+    // the same closure
+    let v = ctx.api.call("Workspaces/close", body).await?;
+    ctx.print(&v, |v| {
+        format!(
+            "{} workspace {} closed: {} booking(s) cancelled, {} refunded",
+            green("✓"),
+            text(&v["workspace_id"]),
+            v["cancelled_bookings"],
+            money(v["refunded_cents"].as_i64().unwrap_or(0))
+        )
     });
     Ok(())
 }

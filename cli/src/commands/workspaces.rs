@@ -29,6 +29,14 @@ pub enum WorkspacesCmd {
     Get { workspace_id: String },
     /// Change a workspace (admin)
     Update(UpdateWorkspace),
+    /// Close a workspace for good: every booking that has not ended is cancelled with a full
+    /// refund and an email (admin)
+    Close {
+        workspace_id: String,
+        /// Why; every member affected reads it in their email
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// A workspace's bookings by start (admin)
     Bookings {
         workspace_id: String,
@@ -82,6 +90,10 @@ pub(super) async fn run(ctx: Ctx, cmd: WorkspacesCmd) -> anyhow::Result<ExitCode
         } => availability(&ctx, &workspace_id, &from, &to).await?,
         WorkspacesCmd::Get { workspace_id } => workspace_admin::get(&ctx, &workspace_id).await?,
         WorkspacesCmd::Update(u) => workspace_admin::update(&ctx, u).await?,
+        WorkspacesCmd::Close {
+            workspace_id,
+            reason,
+        } => workspace_admin::close(&ctx, &workspace_id, reason).await?,
         WorkspacesCmd::Bookings {
             workspace_id,
             from,

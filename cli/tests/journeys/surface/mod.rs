@@ -32,7 +32,7 @@ pub(crate) fn cli(s: &TestStack, session: &std::path::Path, args: &[&str]) -> Ou
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -40,7 +40,7 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn ok(o: Output) -> String {
+pub(crate) fn ok(o: Output) -> String {
     assert!(
         o.status.success(),
         "exit {:?}: {}",
@@ -50,7 +50,7 @@ fn ok(o: Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
-fn json_of(o: Output) -> Value {
+pub(crate) fn json_of(o: Output) -> Value {
     let out = ok(o);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
 }

@@ -30,7 +30,8 @@ async fn the_scripted_journey_passes_and_names_the_step_that_breaks() {
             "6. pay",
             "7. cancel",
             "8. report",
-            "the journey passed: 8 steps",
+            "9. close the workspace",
+            "the journey passed: 9 steps",
         ] {
             assert!(t.contains(step), "missing {step:?} in:\n{t}");
         }

@@ -1,10 +1,12 @@
-//! `deskflow workspaces create --hours --closures`, `get`, `update` and `bookings` end to end:
-//! what they send is what the API stores, `--json` prints the answer as it came, and a
-//! member's update fails with the server's refusal.
+//! `deskflow workspaces create --hours --closures`, `get`, `update`, `bookings` and `close`, and
+//! `deskflow account delete`, end to end: what they send is what the API stores, `--json`
+//! prints the answer as it came, and a member's update or close fails with the server's
+//! refusal; a deletion without a terminal to confirm on needs `--yes`.
 
-use super::{cli, json_of, ok};
-use crate::harness::{ADMIN, stack};
-use serde_json::json;
+use super::{cli, json_of, ok, text};
+use crate::harness::{ADMIN, in_secs, open_workspace, stack};
+use crate::invariants::booking_settled;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn the_cli_opens_reads_changes_and_lists_a_workspace() {
@@ -125,4 +127,134 @@ async fn the_cli_opens_reads_changes_and_lists_a_workspace() {
     assert_eq!(listed, json!([]), "no bookings yet");
     let text = ok(cli(s, &admin, &["workspaces", "bookings", &ws]));
     assert!(text.starts_with("ID"), "a table with its header: {text}");
+}
+
+#[tokio::test]
+async fn the_cli_closes_a_workspace_and_deletes_an_account() {
+    let s = stack();
+    let _g = s.shared().await;
+    let c = s.client();
+    let dir = tempfile::tempdir().unwrap();
+    let (admin, member) = (
+        dir.path().join("admin.json"),
+        dir.path().join("member.json"),
+    );
+    ok(cli(
+        s,
+        &admin,
+        &["auth", "login", "--email", ADMIN.0, "--password", ADMIN.1],
+    ));
+    let email = format!("cli-close-{}@journeys.test", uuid::Uuid::new_v4().simple());
+    ok(cli(
+        s,
+        &member,
+        &[
+            "auth",
+            "register",
+            "--email",
+            &email,
+            "--password",
+            "cli-password",
+            "--name",
+            "Ode",
+        ],
+    ));
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&member).unwrap()).unwrap();
+    let token = stored["token"].as_str().unwrap().to_string();
+    let admin_token = c.admin_token().await;
+    let (closing, staying) = (
+        open_workspace(&c, &admin_token, 2).await,
+        open_workspace(&c, &admin_token, 2).await,
+    );
+    let mut booked = Vec::new();
+    for ws in [&closing, &staying] {
+        let id = c
+            .book(
+                &token,
+                ws,
+                &in_secs(2 * 86_400),
+                &in_secs(2 * 86_400 + 3600),
+                1,
+                "pm_card_visa",
+            )
+            .await;
+        c.wait_status(&token, &id, "confirmed").await;
+        booked.push(id);
+    }
+
+    let refused = cli(s, &member, &["workspaces", "close", &closing]);
+    assert!(!refused.status.success(), "a member cannot close");
+    assert!(text(&refused).contains("403"), "{}", text(&refused));
+    let closed = json_of(cli(
+        s,
+        &admin,
+        &[
+            "--json",
+            "workspaces",
+            "close",
+            &closing,
+            "--reason",
+            "Moving out",
+        ],
+    ));
+    assert_eq!(
+        closed,
+        json!({"workspace_id": closing, "cancelled_bookings": 1, "refunded_cents": 3600})
+    );
+    let again = ok(cli(s, &admin, &["workspaces", "close", &closing]));
+    assert!(
+        again.contains("1 booking(s) cancelled, 36.00 refunded"),
+        "{again}"
+    );
+    booking_settled(s, &booked[0], "cancelled", 3600, 3600).await;
+
+    // no terminal to confirm on: refused until --yes; a wrong password deletes nothing
+    let unconfirmed = cli(
+        s,
+        &member,
+        &["account", "delete", "--password", "cli-password"],
+    );
+    assert!(!unconfirmed.status.success());
+    assert!(
+        text(&unconfirmed).contains("--yes"),
+        "{}",
+        text(&unconfirmed)
+    );
+    let wrong = cli(
+        s,
+        &member,
+        &["account", "delete", "--yes", "--password", "not-mine"],
+    );
+    assert!(!wrong.status.success());
+    assert!(text(&wrong).contains("password"), "{}", text(&wrong));
+    ok(cli(
+        s,
+        &member,
+        &["account", "update", "--name", "Ode Still"],
+    ));
+
+    let deleted = json_of(cli(
+        s,
+        &member,
+        &[
+            "--json",
+            "account",
+            "delete",
+            "--yes",
+            "--password",
+            "cli-password",
+        ],
+    ));
+    assert_eq!(
+        deleted,
+        json!({"cancelled_bookings": 1, "refunded_cents": 3600})
+    );
+    booking_settled(s, &booked[1], "cancelled", 3600, 3600).await;
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&member).unwrap()).unwrap();
+    assert!(
+        stored["token"].is_null(),
+        "the session is forgotten: {stored}"
+    );
+    let r = c.post("Users/me", json!({}), Some(&token)).await;
+    assert_eq!(r.status, 401, "{}", r.body);
 }

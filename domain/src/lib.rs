@@ -20,6 +20,7 @@
 //! - [`refund`]: the cancellation refund policy.
 //! - [`booking`]: booking statuses and the transition table of the Booking workflow.
 //! - [`reconcile`]: what a settled booking's payment must look like at the provider.
+//! - [`waitlist`]: which waiting bookings the seats that freed up go to (the fairness rule).
 //! - [`saga`]: the Booking saga's decisions (final status, money kept, how to settle a payment,
 //!   the plan of how a booking ends) and the test layer that enumerates its interleavings.
 
@@ -40,6 +41,7 @@ pub mod refund;
 pub mod saga;
 pub mod schedule;
 pub mod slot;
+pub mod waitlist;
 pub mod workspace;
 pub mod workspace_update;
 

@@ -150,7 +150,7 @@ impl Journey {
         self.begin("book a seat");
         let r = self
             .api(Some(&token))
-            .call("Bookings/create", json!({"workspace_id": ws, "starts_at": from, "ends_at": to, "seats": 1, "payment_method": "pm_card_visa"}))
+            .call("Bookings/create", one_seat(&ws, &from, &to))
             .await?;
         let id = s(&r["booking_id"]);
         expect(
@@ -232,7 +232,7 @@ impl Journey {
         self.begin("close the workspace: a booking not ended is refunded in full");
         let r = self
             .api(Some(&token))
-            .call("Bookings/create", json!({"workspace_id": ws, "starts_at": from, "ends_at": to, "seats": 1, "payment_method": "pm_card_visa"}))
+            .call("Bookings/create", one_seat(&ws, &from, &to))
             .await?;
         let second = s(&r["booking_id"]);
         self.wait_until(&token, &second, &[BookingStatus::Confirmed])
@@ -268,7 +268,7 @@ impl Journey {
         )?;
         let refused = self
             .api(Some(&token))
-            .call_once("Bookings/create", json!({"workspace_id": ws, "starts_at": from, "ends_at": to, "seats": 1, "payment_method": "pm_card_visa"}))
+            .call_once("Bookings/create", one_seat(&ws, &from, &to))
             .await;
         expect(
             refused
@@ -312,6 +312,11 @@ impl Journey {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
+}
+
+/// `Bookings/create`'s body: one seat of `ws` from `from` to `to`, paid by the test card.
+fn one_seat(ws: &str, from: &str, to: &str) -> Value {
+    json!({"workspace_id": ws, "starts_at": from, "ends_at": to, "seats": 1, "payment_method": "pm_card_visa"})
 }
 
 fn expect(ok: bool, otherwise: String) -> anyhow::Result<()> {

@@ -4,15 +4,14 @@
 //! refusal; a deletion without a terminal to confirm on needs `--yes`.
 
 use super::{cli, json_of, ok, text};
-use crate::harness::{ADMIN, in_secs, open_workspace, stack};
+use crate::harness::{ADMIN, TestStack, in_secs, open_workspace, stack};
 use crate::invariants::booking_settled;
 use serde_json::{Value, json};
+use std::path::PathBuf;
 
-#[tokio::test]
-async fn the_cli_opens_reads_changes_and_lists_a_workspace() {
-    let s = stack();
-    let _g = s.shared().await;
-    let dir = tempfile::tempdir().unwrap();
+/// CLI sessions in `dir`: the admin logged in, and a new member `name` registered with the
+/// password `cli-password`; returns their session files.
+fn sessions(s: &TestStack, dir: &tempfile::TempDir, name: &str) -> (PathBuf, PathBuf) {
     let (admin, member) = (
         dir.path().join("admin.json"),
         dir.path().join("member.json"),
@@ -34,9 +33,18 @@ async fn the_cli_opens_reads_changes_and_lists_a_workspace() {
             "--password",
             "cli-password",
             "--name",
-            "Wu",
+            name,
         ],
     ));
+    (admin, member)
+}
+
+#[tokio::test]
+async fn the_cli_opens_reads_changes_and_lists_a_workspace() {
+    let s = stack();
+    let _g = s.shared().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (admin, member) = sessions(s, &dir, "Wu");
 
     let ws = json_of(cli(
         s,
@@ -135,30 +143,7 @@ async fn the_cli_closes_a_workspace_and_deletes_an_account() {
     let _g = s.shared().await;
     let c = s.client();
     let dir = tempfile::tempdir().unwrap();
-    let (admin, member) = (
-        dir.path().join("admin.json"),
-        dir.path().join("member.json"),
-    );
-    ok(cli(
-        s,
-        &admin,
-        &["auth", "login", "--email", ADMIN.0, "--password", ADMIN.1],
-    ));
-    let email = format!("cli-close-{}@journeys.test", uuid::Uuid::new_v4().simple());
-    ok(cli(
-        s,
-        &member,
-        &[
-            "auth",
-            "register",
-            "--email",
-            &email,
-            "--password",
-            "cli-password",
-            "--name",
-            "Ode",
-        ],
-    ));
+    let (admin, member) = sessions(s, &dir, "Ode");
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(&member).unwrap()).unwrap();
     let token = stored["token"].as_str().unwrap().to_string();
     let admin_token = c.admin_token().await;

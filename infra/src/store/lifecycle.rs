@@ -50,17 +50,15 @@ impl Store {
     /// and name stay until [`Store::erase_account`], so the emails about its cancelled
     /// bookings still reach the member. Running it again changes nothing more.
     pub async fn close_account(&self, user_id: &str, now_ms: i64) -> Result<(), InfraError> {
-        let n = sqlx::query(
+        sqlx::query(
             "UPDATE users SET active = 0, token_version = token_version + 1 WHERE id = $1 AND active = 1",
         )
         .bind(user_id)
         .execute(&mut self.conn().await?)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            self.revoke_refresh_tokens(user_id, now_ms).await?;
-        }
-        Ok(())
+        .await?;
+        // also when the account was closed already: a retry after a failure between the two
+        // statements must still revoke
+        self.revoke_refresh_tokens(user_id, now_ms).await
     }
 
     /// Whether this user is the only active admin (who cannot delete their account: nobody

@@ -5,6 +5,7 @@
 //! migrations' status lists to the domain's.
 
 mod accounts;
+mod lifecycle;
 mod records;
 mod seats;
 mod statuses;

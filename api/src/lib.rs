@@ -179,7 +179,12 @@ pub struct SendNotification {
     pub id: String,
     pub user_id: Option<String>,
     pub kind: String,
-    pub to: String,
+    /// The address, when the sender has it in hand (the welcome, a password change). `None`:
+    /// the member's (`user_id`) current address, read when the email is recorded, so that
+    /// flows which live for days (a booking, a payment) never keep an address in their journal
+    /// or state; nothing is sent to a closed or deleted account then.
+    #[serde(default)]
+    pub to: Option<String>,
     pub subject: String,
     pub body: String,
 }

@@ -65,7 +65,7 @@ pub(crate) async fn delete(
     match check {
         Check::Blocked { secs } => return Err(reauth::blocked(secs)),
         Check::Wrong { at_ms } => {
-            return Err(reauth::wrong_password(ctx, &account.email, at_ms, "password").await);
+            return Err(reauth::wrong_password(ctx, &account, at_ms, "password").await);
         }
         Check::LastAdmin => {
             return Err(terminal(

@@ -1,7 +1,8 @@
 //! Telling the world about a change, one-way: a record for the reports and, when the change
 //! concerns someone, an email. Both are sends (never awaited), so an SMTP or database outage can
 //! never hold up or fail the flow that announces; each is keyed by the event's origin, so a
-//! replay announces nothing twice. Every service and flow announces through [`announce`].
+//! replay announces nothing twice. Every service and flow announces through [`announce`];
+//! [`email_now`] is the one awaited email.
 
 use crate::notifications::NotificationsClient;
 use crate::reporting::ReportingClient;
@@ -27,4 +28,16 @@ pub fn email<'ctx>(ctx: &impl ContextClient<'ctx>, mail: SendNotification) {
     ctx.service_client::<NotificationsClient>()
         .send(Json(mail))
         .send();
+}
+
+/// Sends `mail` and waits until it is delivered or given up (answers which): for a message
+/// that must go out before something it names is erased (the notice of an account's deletion).
+pub async fn email_now<'ctx>(
+    ctx: &impl ContextClient<'ctx>,
+    mail: SendNotification,
+) -> Result<bool, TerminalError> {
+    ctx.service_client::<NotificationsClient>()
+        .send(Json(mail))
+        .call()
+        .await
 }

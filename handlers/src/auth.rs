@@ -13,7 +13,7 @@ use crate::announce::announce;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
-use crate::login_guard::{GuardState, LoginGuardClient};
+use crate::login_guard::{GuardState, LoginGuardClient, guard_key};
 use deskflow_api::{
     Empty, LoginRequest, LoginResponse, RecordActivity, RefreshRequest, RegisterRequest,
     RegisterResponse, SendNotification, ValidateResponse, rfc3339,
@@ -109,7 +109,7 @@ impl Auth {
                 id: format!("welcome:{user_id}"),
                 user_id: Some(user_id.clone()),
                 kind: "welcome".into(),
-                to: email.as_str().into(),
+                to: Some(email.as_str().into()),
                 subject: "Welcome to deskflow".into(),
                 body: format!(
                     "Hello {name},\n\nwelcome to deskflow. You can now book desks in any of our workspaces.\n\nThe deskflow team"
@@ -147,7 +147,7 @@ impl Auth {
         }
         limits::check_login_password(&req.password)?;
         let Json(guard) = ctx
-            .object_client::<LoginGuardClient>(email.as_str())
+            .object_client::<LoginGuardClient>(guard_key(&self.deps, &email))
             .state()
             .call()
             .await?;
@@ -190,7 +190,7 @@ impl Auth {
             Checked::Blocked { secs } => Err(too_many(secs)),
             Checked::Wrong { at_ms } => {
                 let Json(now_blocked): Json<GuardState> = ctx
-                    .object_client::<LoginGuardClient>(email.as_str())
+                    .object_client::<LoginGuardClient>(guard_key(&self.deps, &email))
                     .failed(at_ms)
                     .call()
                     .await?;
@@ -203,7 +203,7 @@ impl Auth {
                 version,
             } => {
                 if guard.failures > 0 {
-                    ctx.object_client::<LoginGuardClient>(email.as_str())
+                    ctx.object_client::<LoginGuardClient>(guard_key(&self.deps, &email))
                         .succeeded()
                         .send();
                 }

@@ -1,5 +1,5 @@
 //! `LoginGuard`: the durable per-account count of wrong passwords, one virtual object per
-//! normalized email. `Auth/login` reads it before checking a password (a blocked account costs
+//! normalized email, keyed by its [`guard_key`] (a keyed hash: no email is a Restate key). `Auth/login` reads it before checking a password (a blocked account costs
 //! no argon2 work) and records a failure here: the one write a refused login makes. Being a
 //! virtual object, concurrent failures for one account are counted one after the other, and the
 //! count survives restarts of the endpoint. Every handler is internal.
@@ -24,6 +24,11 @@ pub struct GuardState {
 }
 
 const STATE: &str = "guard";
+
+/// The object key of the guard of the account with this (normalized) email.
+pub(crate) fn guard_key(deps: &Deps, email: &str) -> String {
+    deps.tokens.pseudonym("login-guard", email)
+}
 
 pub struct LoginGuard {
     pub deps: Arc<Deps>,

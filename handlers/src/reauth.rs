@@ -7,16 +7,17 @@ use crate::auth::too_many;
 use crate::deps::Deps;
 use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
-use crate::login_guard::{GuardState, LoginGuardClient};
+use crate::login_guard::{GuardState, LoginGuardClient, guard_key};
 use deskflow_domain::login::LoginBackoff;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
 
-/// The member's email (it keys the login backoff and receives the notice) and name, and the
-/// state of the account's login backoff.
+/// The member's email (it receives the notice) and name, the key of the account's login
+/// backoff and its state.
 pub(crate) struct Account {
     pub email: String,
     pub name: String,
+    pub guard_key: String,
     pub guard: GuardState,
 }
 
@@ -39,12 +40,18 @@ pub(crate) async fn account(
         .retry_policy(deps.db_retry.policy())
         .await?;
     let (email, name) = found.ok_or_else(guard::revoked)?;
+    let guard_key = guard_key(deps, &email);
     let Json(guard) = ctx
-        .object_client::<LoginGuardClient>(email.as_str())
+        .object_client::<LoginGuardClient>(guard_key.as_str())
         .state()
         .call()
         .await?;
-    Ok(Account { email, name, guard })
+    Ok(Account {
+        email,
+        name,
+        guard_key,
+        guard,
+    })
 }
 
 /// Seconds the account is still blocked for, at `now_ms`, if it is.
@@ -61,12 +68,12 @@ pub(crate) fn blocked(secs: u64) -> Failure {
 /// 401 for `field`.
 pub(crate) async fn wrong_password(
     ctx: &Context<'_>,
-    email: &str,
+    account: &Account,
     at_ms: i64,
     field: &str,
 ) -> Failure {
     let now = ctx
-        .object_client::<LoginGuardClient>(email)
+        .object_client::<LoginGuardClient>(account.guard_key.as_str())
         .failed(at_ms)
         .call()
         .await;
@@ -79,7 +86,7 @@ pub(crate) async fn wrong_password(
 /// After a right password: the earlier failures are forgiven.
 pub(crate) fn right_password(ctx: &Context<'_>, account: &Account) {
     if account.guard.failures > 0 {
-        ctx.object_client::<LoginGuardClient>(account.email.as_str())
+        ctx.object_client::<LoginGuardClient>(account.guard_key.as_str())
             .succeeded()
             .send();
     }

@@ -169,7 +169,7 @@ impl Users {
         match outcome {
             PasswordChange::Blocked { secs } => Err(reauth::blocked(secs)),
             PasswordChange::Wrong { at_ms } => {
-                Err(reauth::wrong_password(&ctx, &account.email, at_ms, "current_password").await)
+                Err(reauth::wrong_password(&ctx, &account, at_ms, "current_password").await)
             }
             PasswordChange::Changed => {
                 reauth::right_password(&ctx, &account);
@@ -189,7 +189,7 @@ impl Users {
                         id: format!("password_changed:{invocation}"),
                         user_id: Some(who.sub.clone()),
                         kind: "password_changed".into(),
-                        to: email.clone(),
+                        to: Some(email.clone()),
                         subject: "Your deskflow password was changed".into(),
                         body: format!(
                             "Hello {},\n\nthe password of your deskflow account was just changed, and every \

@@ -110,7 +110,7 @@ impl Workspaces {
                 id: format!("workspace_available:{workspace_id}"),
                 user_id: Some(admin.sub.clone()),
                 kind: "workspace_available".into(),
-                to: admin_email,
+                to: Some(admin_email),
                 subject: format!("{} is open for booking", row.name),
                 body: format!(
                     "{} ({}) is now available: {} seats, open {} ({}), {} {} per seat-hour.\nWorkspace id: {}",

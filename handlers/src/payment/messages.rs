@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 pub struct AuthorizeRequest {
     pub booking_id: String,
     pub user_id: String,
-    pub user_email: String,
     pub amount_cents: i64,
     pub currency: String,
     pub payment_method: String,
@@ -71,7 +70,6 @@ pub struct PaymentState {
     pub payment_id: String,
     pub booking_id: String,
     pub user_id: String,
-    pub user_email: String,
     pub status: PaymentStatus,
     pub amount_cents: i64,
     pub currency: String,

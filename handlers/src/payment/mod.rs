@@ -83,7 +83,6 @@ impl Payment {
             payment_id: pid.clone(),
             booking_id: req.booking_id.clone(),
             user_id: req.user_id.clone(),
-            user_email: req.user_email.clone(),
             status: PaymentStatus::Pending,
             amount_cents: req.amount_cents,
             currency: req.currency.clone(),

@@ -169,7 +169,8 @@ impl Payment {
             id: origin.to_string(),
             user_id: Some(st.user_id.clone()),
             kind: kind.to_string(),
-            to: st.user_email.clone(),
+            // read by Notifications when it records the email: the payment keeps no address
+            to: None,
             subject: match kind {
                 "payment_captured" => "Payment received".to_string(),
                 _ => "Refund issued".to_string(),

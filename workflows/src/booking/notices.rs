@@ -17,7 +17,8 @@ impl Flow<'_, '_> {
                 id: format!("{kind}:{}", self.booking_id),
                 user_id: Some(b.user_id.clone()),
                 kind: kind.into(),
-                to: b.user_email.clone(),
+                // read by Notifications when it records the email: no address in this journal
+                to: None,
                 subject: mail.subject,
                 body: mail.body,
             },
@@ -53,8 +54,8 @@ pub fn confirmed(b: &BookingStart, view: &BookingView) -> Mail {
     Mail {
         subject: format!("Booking confirmed: {}", b.workspace_name),
         body: format!(
-            "Hello {},\n\nyour booking is confirmed: {} seat(s) at {} from {} to {}.\n{paid}Booking id: {}\n",
-            b.user_name, b.seats, b.workspace_name, view.starts_at, view.ends_at, b.booking_id
+            "Hello,\n\nyour booking is confirmed: {} seat(s) at {} from {} to {}.\n{paid}Booking id: {}\n",
+            b.seats, b.workspace_name, view.starts_at, view.ends_at, b.booking_id
         ),
     }
 }
@@ -66,8 +67,8 @@ pub fn reminder(b: &BookingStart, view: &BookingView) -> Mail {
             b.workspace_name, view.starts_at
         ),
         body: format!(
-            "Hello {},\n\nyour booking at {} starts at {} and ends at {}.\n",
-            b.user_name, b.workspace_name, view.starts_at, view.ends_at
+            "Hello,\n\nyour booking at {} starts at {} and ends at {}.\n",
+            b.workspace_name, view.starts_at, view.ends_at
         ),
     }
 }
@@ -89,8 +90,8 @@ pub fn ended(
     Mail {
         subject: format!("Booking {status}: {}", b.workspace_name),
         body: format!(
-            "Hello {},\n\nyour booking at {} from {} to {} is {status}.\nReason: {reason}{refund_line}\nBooking id: {}\n",
-            b.user_name, b.workspace_name, view.starts_at, view.ends_at, b.booking_id
+            "Hello,\n\nyour booking at {} from {} to {} is {status}.\nReason: {reason}{refund_line}\nBooking id: {}\n",
+            b.workspace_name, view.starts_at, view.ends_at, b.booking_id
         ),
     }
 }

@@ -27,8 +27,6 @@ pub struct BookingRequest {
 pub struct BookingStart {
     pub booking_id: String,
     pub user_id: String,
-    pub user_email: String,
-    pub user_name: String,
     pub workspace_id: String,
     pub workspace_name: String,
     pub starts_at_ms: i64,
@@ -130,8 +128,6 @@ pub async fn prepare(
     Ok(Ok(BookingStart {
         booking_id: booking_id.to_string(),
         user_id: user.id,
-        user_email: user.email,
-        user_name: user.name,
         workspace_id: ws.id,
         workspace_name: ws.name,
         starts_at_ms: q.slot.starts_at.timestamp_millis(),

@@ -101,7 +101,6 @@ impl Flow<'_, '_> {
         let auth = self.payment().authorize(Json(AuthorizeRequest {
             booking_id: b.booking_id.clone(),
             user_id: b.user_id.clone(),
-            user_email: b.user_email.clone(),
             amount_cents: b.amount_cents,
             currency: b.currency.clone(),
             payment_method: b.payment_method.clone(),

@@ -2,19 +2,22 @@
 //! `Users/delete` checked the password). The account is closed first: no login, every token
 //! and refresh token refused, no booking of it can hold a seat from then on. Then its bookings
 //! that have not started are cancelled as the member's own cancels (the refund policy
-//! applies), with the usual emails. Last, its personal data is erased: email, name and password
-//! hash in `users`, address and text of its notifications (emails still on their way are
-//! erased as they are delivered). Bookings, payments and activity keep counts and amounts
-//! under the bare user id, and the email can register again.
+//! applies); their emails are not sent (the account is closed), and one email says what was
+//! cancelled and refunded instead, delivered before the erasure. Last, its personal data is
+//! erased: email, name and password hash in `users`, address and text of its notifications.
+//! Bookings, payments and activity keep counts and amounts under the bare user id, and the
+//! email can register again. No flow that lives on keeps the address or the name: bookings and
+//! payments hand Notifications the user id, and it reads the address when it records a mail.
 //!
 //! `run` keeps no journal once it ends (`journal_retention = "0s"`): its steps read the
 //! account, and what it came to is kept in the `done` promise alone.
 
 use super::DONE;
-use super::cancel_all::{Listing, cancel_all};
-use deskflow_api::{CancelRequest, DeletionResult, Empty, RecordActivity};
+use super::cancel_all::{Listing, Tally, cancel_all};
+use deskflow_api::{CancelRequest, DeletionResult, Empty, RecordActivity, SendNotification};
+use deskflow_domain::money::format_minor as money;
 use deskflow_domain::saga::Canceller;
-use deskflow_handlers::announce::announce;
+use deskflow_handlers::announce::{announce, email_now};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::error::{Failure, Outcome, step};
 use restate_sdk::prelude::*;
@@ -73,7 +76,10 @@ async fn delete(ctx: &WorkflowContext<'_>, deps: &Arc<Deps>) -> Outcome<Deletion
         },
     )
     .await?;
-    // 3. no name, no email, no password left
+    // 3. one email saying what was done, delivered before the address is erased (the
+    //    per-booking emails of a closed account are not sent: this one says it all)
+    notify_deleted(ctx, deps, &user_id, tally).await?;
+    // 4. no name, no email, no password left
     let (d, uid) = (deps.clone(), user_id.clone());
     ctx.run(|| {
         let (d, uid) = (d.clone(), uid.clone());
@@ -104,4 +110,54 @@ async fn delete(ctx: &WorkflowContext<'_>, deps: &Arc<Deps>) -> Outcome<Deletion
         cancelled_bookings: tally.cancelled,
         refunded_cents: tally.refunded_cents,
     })
+}
+
+/// The member's last email: the account is gone, what was cancelled and refunded. Sent to the
+/// address read here (this journal is dropped when the deletion ends), and awaited, so it is
+/// out before the erasure.
+async fn notify_deleted(
+    ctx: &WorkflowContext<'_>,
+    deps: &Arc<Deps>,
+    user_id: &str,
+    tally: Tally,
+) -> Outcome<()> {
+    let (d, uid) = (deps.clone(), user_id.to_string());
+    let Json(contact): Json<Option<(String, String)>> = ctx
+        .run(|| {
+            let (d, uid) = (d.clone(), uid.clone());
+            step(async move { Ok(Json(d.store.user(&uid).await?.map(|u| (u.email, u.name)))) })
+        })
+        .name("read address")
+        .retry_policy(deps.db_retry.policy())
+        .await?;
+    let Some((email, name)) = contact else {
+        return Ok(());
+    };
+    let refunds = if tally.refunded_cents > 0 {
+        format!(
+            " {} was refunded to your card.",
+            money(tally.refunded_cents)
+        )
+    } else {
+        String::new()
+    };
+    let delivered = email_now(
+        ctx,
+        SendNotification {
+            id: format!("account_deleted:{user_id}"),
+            user_id: Some(user_id.to_string()),
+            kind: "account_deleted".into(),
+            to: Some(email),
+            subject: "Your deskflow account was deleted".into(),
+            body: format!(
+                "Hello {name},\n\nyour deskflow account was deleted as you asked. {} booking(s) that had not started were cancelled.{refunds}\nYour name and email address are erased; bookings and payments are kept for accounting without them.\n\nThe deskflow team\n",
+                tally.cancelled
+            ),
+        },
+    )
+    .await?;
+    if !delivered {
+        tracing::warn!(user_id, "the deletion notice was not delivered");
+    }
+    Ok(())
 }

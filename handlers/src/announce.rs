@@ -30,14 +30,21 @@ pub fn email<'ctx>(ctx: &impl ContextClient<'ctx>, mail: SendNotification) {
         .send();
 }
 
-/// Sends `mail` and waits until it is delivered or given up (answers which): for a message
-/// that must go out before something it names is erased (the notice of an account's deletion).
-pub async fn email_now<'ctx>(
-    ctx: &impl ContextClient<'ctx>,
+/// Sends `mail` and waits until it is delivered or given up, at most `within` (a durable
+/// timer): answers whether it was delivered by then. For a message that should go out before
+/// something it names is erased (the notice of an account's deletion), without holding the
+/// erasure up for a whole SMTP outage.
+pub async fn email_now(
+    ctx: &WorkflowContext<'_>,
     mail: SendNotification,
+    within: std::time::Duration,
 ) -> Result<bool, TerminalError> {
-    ctx.service_client::<NotificationsClient>()
+    let delivery = ctx
+        .service_client::<NotificationsClient>()
         .send(Json(mail))
-        .call()
-        .await
+        .call();
+    Ok(restate_sdk::select! {
+        delivered = delivery => delivered?,
+        _ = ctx.sleep(within) => false,
+    })
 }

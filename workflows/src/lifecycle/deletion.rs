@@ -27,6 +27,10 @@ pub struct AccountDeletion {
     pub deps: Arc<Deps>,
 }
 
+/// How long the erasure waits for the deletion notice to be delivered: an SMTP outage does
+/// not hold the erasure up (the notice is then not sent: its address is erased).
+const NOTICE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The reason each cancelled booking carries.
 const REASON: &str = "cancelled by the member: the account was deleted";
 
@@ -154,10 +158,14 @@ async fn notify_deleted(
                 tally.cancelled
             ),
         },
+        NOTICE_WAIT,
     )
     .await?;
     if !delivered {
-        tracing::warn!(user_id, "the deletion notice was not delivered");
+        tracing::warn!(
+            user_id,
+            "the deletion notice was not delivered in time; erasing anyway"
+        );
     }
     Ok(())
 }

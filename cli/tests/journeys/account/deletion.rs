@@ -214,3 +214,65 @@ async fn deleting_an_account_cancels_its_upcoming_bookings_erases_it_and_frees_t
 
     reconciled(s, &[far, near, under_way]).await;
 }
+
+#[tokio::test]
+async fn a_deletion_during_an_smtp_outage_erases_on_time_and_sends_nothing_afterwards() {
+    let s = stack();
+    let _g = s.exclusive().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 2).await;
+    let (user_id, token, email) = c.new_member("Sol").await;
+    let far = c
+        .book(
+            &token,
+            &ws,
+            &in_secs(3 * 86_400),
+            &in_secs(3 * 86_400 + 3600),
+            1,
+            "pm_card_visa",
+        )
+        .await;
+    c.wait_status(&token, &far, "confirmed").await;
+    c.wait_for_mails(&email, 3).await;
+    let before = c.mails_to(&email).await.len();
+
+    let outage = s.outage("maildev");
+    let done = c
+        .post(
+            "Users/delete",
+            json!({"password": "password-123"}),
+            Some(&token),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        done,
+        json!({"cancelled_bookings": 1, "refunded_cents": 3600})
+    );
+    booking_settled(s, &far, "cancelled", 3600, 3600).await;
+    let db = s.store().await;
+    let erased: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(&user_id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_ne!(erased, email, "the erasure waited for the SMTP outage");
+    outage.end();
+
+    // the notice, still being retried when the address was erased, is given up, never sent
+    let notice = format!("account_deleted:{user_id}");
+    let given_up = eventually(Duration::from_secs(90), || async {
+        let n = db.notification(&notice).await.unwrap()?;
+        (n.status == "failed").then_some(n)
+    })
+    .await
+    .expect("the deletion notice was given up");
+    assert_eq!(given_up.recipient, "", "{given_up:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        c.mails_to(&email).await.len(),
+        before,
+        "a mail reached the deleted account"
+    );
+}

@@ -182,7 +182,8 @@ pub struct FloorNotify;
 
 #[restate_sdk::service(name = "FloorNotify")]
 impl FloorNotify {
-    #[handler(name = "send")]
+    // as `Notifications/send`: nothing of an email is kept once it is sent
+    #[handler(name = "send", journal_retention = "0s", idempotency_retention = "0s")]
     async fn send(&self, ctx: Context<'_>) -> HandlerResult<()> {
         ctx.run(noop).name("record notification").await?;
         ctx.run(noop).name("send email").await?;

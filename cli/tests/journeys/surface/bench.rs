@@ -73,7 +73,8 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
             r["journeys"].as_u64().unwrap() > 0 && r["errors"] == 0,
             "{r}"
         );
-        assert!(r["invocations_per_booking"].as_f64().unwrap() >= 9.0, "{r}");
+        // booking, payment, calendar, activity records and the rest; the emails keep nothing
+        assert!(r["invocations_per_booking"].as_f64().unwrap() >= 7.0, "{r}");
         let cpu = &r["cpu_ms_per_journey"];
         assert!(cpu["restate-server"].as_f64().unwrap() > 0.0, "{r}");
         if r["target"] == "deskflow" {

@@ -12,6 +12,7 @@
 
 use super::DONE;
 use super::cancel_all::{Listing, cancel_all};
+use deskflow_api::OptionalJson;
 use deskflow_api::{CancelRequest, DeletionResult, Empty, RecordActivity};
 use deskflow_domain::saga::Canceller;
 use deskflow_handlers::announce::announce;
@@ -34,7 +35,7 @@ impl AccountDeletion {
     async fn run(
         &self,
         ctx: WorkflowContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<DeletionResult>, Failure> {
         let outcome = delete(&ctx, &self.deps).await;
         super::settle(&ctx, outcome, "deletion")
@@ -45,7 +46,7 @@ impl AccountDeletion {
     async fn result(
         &self,
         ctx: SharedWorkflowContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<DeletionResult>, Failure> {
         Ok(ctx.promise::<Json<DeletionResult>>(DONE).await?)
     }

@@ -40,9 +40,11 @@ pub struct WorkspaceDetails {
 
 /// `Workspaces/update`: the workspace and any fields to change; absent fields stay as they are.
 /// The hours come in either form (`hours`, or `opens_at` with `closes_at` for every day);
-/// `closures` replaces the whole list.
+/// `closures` replaces the whole list. At least one change is needed (nothing to change is
+/// 400).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 2))]
 pub struct UpdateWorkspaceRequest {
     /// The workspace to change; the other fields are the changes.
     pub workspace_id: String,

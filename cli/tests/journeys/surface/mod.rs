@@ -10,6 +10,7 @@ mod bench;
 mod commands;
 mod compose;
 mod operations;
+mod schemas;
 mod workspace_commands;
 
 use crate::harness::TestStack;

@@ -1,15 +1,27 @@
 //! The JSON bodies of the public contract (`shared/API.md`) and of the internal handlers.
 //! Field names are the contract: extend, never rename. Inputs refuse unknown fields, so a typo
 //! in a request is a 400 instead of a silently ignored setting.
+//!
+//! Every type derives `JsonSchema`: the SDK publishes each handler's schema at discovery, and
+//! Restate serves it as OpenAPI (`GET <admin>/services/<Service>/openapi`) and as the UI
+//! playground's forms. Doc comments become the schema's descriptions, so they are written for a
+//! member reading a form; the bounds in `#[schemars(..)]` are the ones the handlers enforce
+//! (necessary, not sufficient: a handler may still refuse, e.g. a blank name).
 
 use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::limits::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS};
+use deskflow_domain::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 use deskflow_domain::payment::PaymentStatus;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod body;
+pub mod catalog;
 pub mod flows;
 mod lifecycle;
 mod workspaces;
 
+pub use body::OptionalJson;
 pub use lifecycle::{
     CloseWorkspaceRequest, ClosureResult, ClosureStart, DeleteAccountRequest, DeletionResult,
 };
@@ -17,61 +29,88 @@ pub use lifecycle::{
 pub use deskflow_domain::schedule::WeekSpec;
 pub use workspaces::*;
 
-/// The body of handlers that take no input: `{}`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// No input: send `{}` (or no body at all).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 // ---- Auth
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Auth/register`: opens a member account and signs it in.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    /// The login, unique per account (compared case-insensitively).
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
     pub email: String,
+    /// 8 to 128 characters.
+    #[schemars(length(min = MIN_PASSWORD_LEN, max = MAX_PASSWORD_LEN))]
     pub password: String,
+    /// The member's display name, 1 to 200 characters (surrounding blanks are trimmed).
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The new account and its first session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RegisterResponse {
+    /// The new account's id.
     pub user_id: String,
+    /// The access token: send it as `Authorization: Bearer <token>` on every other call.
     pub token: String,
-    /// RFC 3339: when `token` expires (get a new one with `Auth/refresh`)
+    /// When `token` expires (RFC 3339); get a new one with `Auth/refresh`.
+    #[schemars(extend("format" = "date-time"))]
     pub expires_at: String,
+    /// Spent once by `Auth/refresh`, which answers a new pair.
     pub refresh_token: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Auth/login`: signs in with email and password. Repeated failures for one account are
+/// refused with 429 for a while (the message says how many seconds to wait).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// The account's email, as registered (any case).
+    #[schemars(length(max = MAX_EMAIL_CHARS))]
     pub email: String,
+    /// The account's password (wrong: 401).
+    #[schemars(length(max = MAX_PASSWORD_LEN))]
     pub password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A session: a short-lived access token and the refresh token that renews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LoginResponse {
+    /// The access token: send it as `Authorization: Bearer <token>`.
     pub token: String,
-    /// RFC 3339
+    /// When `token` expires (RFC 3339).
+    #[schemars(extend("format" = "date-time"))]
     pub expires_at: String,
-    /// spent by `Auth/refresh`, which answers a new pair
+    /// Spent once by `Auth/refresh`, which answers a new pair.
     pub refresh_token: String,
 }
 
 // ---- Users
 
 /// `Users/update`: the fields of the caller's profile a member may change.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
+    /// The new display name, 1 to 200 characters (surrounding blanks are trimmed).
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
     pub name: String,
 }
 
 /// `Users/change_password`. Never journaled beyond the call (the Users service keeps no
 /// journal), never stored: the new password's hash is written in the step that makes it.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
+    /// The password in use now; 401 when it is wrong.
+    #[schemars(length(max = MAX_PASSWORD_LEN))]
     pub current_password: String,
+    /// 8 to 128 characters. Tokens issued before the change are refused afterwards.
+    #[schemars(length(min = MIN_PASSWORD_LEN, max = MAX_PASSWORD_LEN))]
     pub new_password: String,
 }
 
@@ -82,102 +121,162 @@ impl std::fmt::Debug for ChangePasswordRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A member's profile (`Users/me`, `Users/update`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Profile {
     pub user_id: String,
     pub email: String,
     pub name: String,
+    /// `member` or `admin`.
     pub role: String,
+    /// When the account was opened (RFC 3339).
+    #[schemars(extend("format" = "date-time"))]
     pub created_at: String,
 }
 
 /// A booking as its member and admins see it in lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BookingSummary {
     pub booking_id: String,
     pub workspace_id: String,
+    /// The member who booked.
     pub user_id: String,
     pub status: BookingStatus,
+    /// Why the booking reached a final state (`null` while it has not).
     pub reason: Option<String>,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub starts_at: String,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub ends_at: String,
     pub seats: i64,
+    /// The quoted price in minor units of `currency` (cents for EUR).
     pub amount_cents: i64,
+    /// ISO 4217.
     pub currency: String,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub created_at: String,
+    /// When the status last changed (RFC 3339).
+    #[schemars(extend("format" = "date-time"))]
     pub updated_at: String,
 }
 
 // ---- Workspaces
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Workspaces/create` (admin). Opening hours come either as `opens_at` with `closes_at`
+/// (every day alike) or as `hours` (per weekday): one of the two.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{"required": ["opens_at", "closes_at"]}, {"required": ["hours"]}]))]
 pub struct CreateWorkspaceRequest {
+    /// 1 to 200 characters.
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
     pub name: String,
+    /// Where it is, 1 to 200 characters.
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
     pub location: String,
+    /// An IANA time zone, e.g. `Europe/Berlin`: hours and closures are local to it.
+    #[schemars(example = &"Europe/Berlin")]
     pub timezone: String,
+    /// Seats, 1 to 10,000.
+    #[schemars(range(min = 1, max = deskflow_domain::workspace::MAX_CAPACITY))]
     pub capacity: i64,
+    /// The price of one seat for one hour in minor units of `currency` (cents for EUR), 0 to
+    /// 10,000,000; 0 makes a free workspace (bookings confirmed without a payment).
+    #[schemars(range(min = 0, max = deskflow_domain::limits::MAX_HOURLY_RATE_CENTS))]
     pub hourly_rate_cents: i64,
+    /// ISO 4217: one of AUD, BRL, CAD, CHF, CZK, DKK, EUR, GBP, HKD, HUF, INR, JPY, KRW, MXN,
+    /// NOK, NZD, PLN, SEK, SGD, USD, ZAR.
+    #[schemars(example = &"EUR")]
     pub currency: String,
-    /// every day (the old form), or `hours` per weekday: one of the two
+    /// Opening time every day, local `HH:MM` (24-hour), with `closes_at`; or give `hours`.
+    #[schemars(example = &"08:00")]
     pub opens_at: Option<String>,
+    /// Closing time every day, local `HH:MM`, after `opens_at`.
+    #[schemars(example = &"20:00")]
     pub closes_at: Option<String>,
+    /// Hours per weekday (instead of `opens_at`/`closes_at`).
     pub hours: Option<WeekSpec>,
+    /// Local dates `YYYY-MM-DD` on which the workspace is closed all day (at most 366).
+    #[schemars(length(max = deskflow_domain::schedule::MAX_CLOSURES), inner(pattern(r"^\d{4}-\d{2}-\d{2}$")))]
     pub closures: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CreateWorkspaceResponse {
+    /// Use it in `Workspaces/get|update|close|availability` and `Bookings/create`.
     pub workspace_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An open workspace as `Workspaces/list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WorkspaceView {
     pub workspace_id: String,
     pub name: String,
     pub location: String,
+    /// IANA time zone of the hours and closures.
     pub timezone: String,
     pub capacity: i64,
+    /// Minor units of `currency` per seat-hour.
     pub hourly_rate_cents: i64,
+    /// ISO 4217.
     pub currency: String,
-    /// the earliest opening and latest closing of the week (exactly the hours when every day
-    /// is alike); `hours` has each weekday's
+    /// The earliest opening of the week, local `HH:MM` (exactly the hours when every day is
+    /// alike); `hours` has each weekday's.
     pub opens_at: String,
+    /// The latest closing of the week, local `HH:MM`.
     pub closes_at: String,
     pub hours: WeekSpec,
+    /// Local dates `YYYY-MM-DD` on which it is closed all day.
     pub closures: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Workspaces/availability`: free seats in `[from, to)`, at most 31 days.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityRequest {
+    /// From `Workspaces/list` or `Workspaces/create`.
     pub workspace_id: String,
+    /// RFC 3339 with offset.
+    #[schemars(extend("format" = "date-time"))]
     pub from: String,
+    /// RFC 3339 with offset, after `from`.
+    #[schemars(extend("format" = "date-time"))]
     pub to: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An interval in which the number of free seats does not change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FreeInterval {
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub starts_at: String,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub ends_at: String,
     pub free_seats: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Free seats over the requested window, within the opening hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Availability {
     pub workspace_id: String,
     pub capacity: i64,
+    /// In time order.
     pub intervals: Vec<FreeInterval>,
 }
 
 // ---- Notifications
 
-/// Input of the internal `Notifications/send`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// (internal) Input of `Notifications/send`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SendNotification {
     /// derived from the event, e.g. `welcome:<user id>`: sending twice is a no-op
     pub id: String,
     pub user_id: Option<String>,
+    /// e.g. `welcome`, `booking_confirmed`
     pub kind: String,
     /// The address, when the sender has it in hand (the welcome, a password change). `None`:
     /// the member's (`user_id`) current address, read when the email is recorded, so that
@@ -189,19 +288,25 @@ pub struct SendNotification {
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One email sent (or being sent) to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NotificationView {
+    /// What it is about, e.g. `welcome`, `booking_confirmed`.
     pub kind: String,
     pub subject: String,
+    /// `pending`, `sent` or `failed`.
     pub status: String,
+    /// Delivery attempts so far.
     pub attempts: i64,
+    /// When it was delivered (RFC 3339), `null` until then.
+    #[schemars(extend("format" = "date-time"))]
     pub sent_at: Option<String>,
 }
 
 // ---- Reporting
 
-/// Input of the internal `Reporting/record`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// (internal) Input of `Reporting/record`: one activity record, written once per `origin_key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RecordActivity {
     pub origin_key: String,
     pub kind: String,
@@ -211,14 +316,20 @@ pub struct RecordActivity {
     pub amount_cents: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Reporting/summary` (admin): bookings starting in `[from, to)`, at most 31 days.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryRequest {
+    /// RFC 3339 with offset.
+    #[schemars(extend("format" = "date-time"))]
     pub from: String,
+    /// RFC 3339 with offset, after `from`.
+    #[schemars(extend("format" = "date-time"))]
     pub to: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Bookings of the window by status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BookingCounts {
     pub confirmed: i64,
     pub cancelled: i64,
@@ -229,18 +340,25 @@ pub struct BookingCounts {
     pub pending: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// How full one workspace was over the window's opening hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Occupancy {
     pub workspace_id: String,
+    /// Seat-hours of confirmed and completed bookings.
     pub booked_seat_hours: f64,
+    /// Capacity times open hours in the window.
     pub available_seat_hours: f64,
+    /// `booked / available`, 0 to 1 (0 when nothing was available).
     pub ratio: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The window's bookings, money and occupancy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub bookings: BookingCounts,
+    /// Captured, in minor units (all currencies summed as numbers).
     pub revenue_cents: i64,
+    /// Refunded, in minor units.
     pub refunded_cents: i64,
     pub occupancy: Vec<Occupancy>,
 }
@@ -254,14 +372,27 @@ pub fn rfc3339(ms: i64) -> String {
 
 // ---- Bookings
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Bookings/create`: books seats for a slot; answers at once, the Booking workflow then holds
+/// the seats, charges the card and confirms on its own (follow it with `Booking/{id}/wait`).
+/// Send an `idempotency-key` header to make retries safe.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBookingRequest {
+    /// The workspace to book, from `Workspaces/list`.
     pub workspace_id: String,
+    /// RFC 3339 with offset; in the future, at most 2 years ahead, inside opening hours.
+    #[schemars(extend("format" = "date-time"))]
     pub starts_at: String,
+    /// RFC 3339 with offset; the slot lasts 15 minutes to 12 hours (the defaults).
+    #[schemars(extend("format" = "date-time"))]
     pub ends_at: String,
+    /// 1 to min(capacity, 50).
     #[serde(default = "one")]
+    #[schemars(range(min = 1, max = deskflow_domain::pricing::MAX_SEATS))]
     pub seats: i64,
+    /// A payment method of the provider, e.g. Stripe's test `pm_card_visa` (succeeds) or
+    /// `pm_card_visa_chargeDeclined` (declined); at most 200 characters.
+    #[schemars(length(min = 1, max = 200), example = &"pm_card_visa")]
     pub payment_method: String,
 }
 
@@ -269,17 +400,21 @@ fn one() -> i64 {
     1
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The booking just made; its workflow runs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CreateBookingResponse {
+    /// The key of `Booking/{booking_id}/status|wait|cancel`.
     pub booking_id: String,
     pub status: BookingStatus,
 }
 
 /// The payment part of a booking's status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PaymentSummary {
     pub status: PaymentStatus,
+    /// Captured so far, minor units (summed over the booking's payments).
     pub captured_cents: i64,
+    /// Refunded so far, minor units.
     pub refunded_cents: i64,
     /// while `awaiting_payment`: what the member's client needs to authenticate
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -287,75 +422,101 @@ pub struct PaymentSummary {
 }
 
 /// `Booking/{id}/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BookingView {
     pub booking_id: String,
     pub status: BookingStatus,
+    /// Why the booking is where it is (always set once final).
     pub reason: Option<String>,
     pub workspace_id: String,
+    /// The member who booked.
     pub user_id: String,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub starts_at: String,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub ends_at: String,
     pub seats: i64,
+    /// The price in minor units of `currency`.
     pub amount_cents: i64,
+    /// ISO 4217.
     pub currency: String,
     pub payment: PaymentSummary,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Booking/{id}/cancel`: the member's cancel; the refund follows the policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
+    /// Why, up to 500 characters (kept with the booking).
     #[serde(default)]
+    #[schemars(length(max = MAX_REASON_CHARS))]
     pub reason: Option<String>,
 }
 
-/// What a cancel asks of the running Booking workflow. Who cancels decides the money: an
+/// (internal) What a cancel asks of the running Booking workflow. Who cancels decides the money: an
 /// admin's or operator's cancel refunds everything, a member's follows the refund policy once
 /// the booking is confirmed (`deskflow_domain::saga::retained_cents`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CancelRequest {
     pub reason: String,
     pub by: deskflow_domain::saga::Canceller,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The booking after the cancel, and what was refunded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CancelResult {
     pub status: BookingStatus,
+    /// Refunded by this cancel, minor units.
     pub refund_cents: i64,
 }
 
 // ---- Admin
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// `Admin/bookings` (admin): bookings matching every filter given (all when none).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminBookingsRequest {
+    /// A booking status, e.g. `awaiting_payment`.
     pub status: Option<String>,
+    /// Only this workspace's bookings.
     pub workspace_id: Option<String>,
+    /// Only this member's bookings.
     pub user_id: Option<String>,
-    /// only bookings that are not final and have not changed for this many seconds
-    /// ("stuck": e.g. waiting on payment for more than 10 minutes is `600`)
+    /// Only bookings that are not final and have not changed for this many seconds
+    /// ("stuck": e.g. waiting on payment for more than 10 minutes is `600`), 1 to 31,536,000.
+    #[schemars(range(min = 1, max = deskflow_domain::limits::MAX_STUCK_FOR_SECS))]
     pub stuck_for_secs: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Admin/cancel_booking` (admin): cancels any booking with a full refund.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminCancelRequest {
+    /// Any member's booking.
     pub booking_id: String,
+    /// Why, up to 500 characters (goes into the member's email).
     #[serde(default)]
+    #[schemars(length(max = MAX_REASON_CHARS))]
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Admin/promote` (admin): gives an account the admin role.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromoteRequest {
+    /// The account's email.
+    #[schemars(length(max = MAX_EMAIL_CHARS))]
     pub email: String,
 }
 
 /// `Admin/reconcile`: compare every settled booking's payment with the provider and every
 /// workspace's seats with its bookings; with `fix`, settle the payment differences.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReconcileRequest {
+    /// Settle the payment differences found (through the same unwind as a cancel).
     #[serde(default)]
     pub fix: bool,
     /// only these bookings (and their workspaces' seats); all when absent
@@ -364,16 +525,18 @@ pub struct ReconcileRequest {
 }
 
 /// One thing that is not as the booking's final state and the policy say.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Difference {
     pub booking_id: String,
     /// `authorization_open`, `provider_net`, `payment_row`, `over_capacity`
     pub kind: String,
+    /// What the booking's final state and the policy say.
     pub expected: String,
+    /// What the provider or the database holds.
     pub found: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReconcileReport {
     /// bookings (and workspaces) compared
     pub checked: i64,
@@ -385,26 +548,31 @@ pub struct ReconcileReport {
 // ---- Auth: sessions
 
 /// `Auth/refresh`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// From `Auth/login`, `Auth/register` or an earlier refresh; spent by this call.
     pub refresh_token: String,
 }
 
 /// `Auth/validate`: who the bearer token speaks for, as the database says now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ValidateResponse {
     pub user_id: String,
+    /// `member` or `admin`.
     pub role: String,
-    /// RFC 3339
+    /// When the token expires (RFC 3339).
+    #[schemars(extend("format" = "date-time"))]
     pub expires_at: String,
 }
 
 // ---- Admin: roles
 
 /// `Admin/demote`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DemoteRequest {
+    /// The admin's email; the last admin cannot be demoted (409).
+    #[schemars(length(max = MAX_EMAIL_CHARS))]
     pub email: String,
 }

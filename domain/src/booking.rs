@@ -5,17 +5,26 @@ use serde::{Deserialize, Serialize};
 
 /// Where a booking stands. `confirmed` is not final (the booking may still be cancelled or
 /// complete); the final states are `completed`, `cancelled`, `rejected`, `expired`, `failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
+    /// accepted, not yet holding seats
     Pending,
+    /// seats held, payment not yet authorized
     Held,
+    /// waiting for the member to authenticate the payment (3-D Secure)
     AwaitingPayment,
+    /// paid and booked; may still be cancelled or complete
     Confirmed,
+    /// (final) the slot has ended
     Completed,
+    /// (final) cancelled by the member, an admin or an operator (the reason says which)
     Cancelled,
+    /// (final) invalid, or no free seat
     Rejected,
+    /// (final) not paid before the hold ran out
     Expired,
+    /// (final) payment declined, or a dependency gave up (the reason names it)
     Failed,
 }
 

@@ -5,19 +5,30 @@ use serde::{Deserialize, Serialize};
 
 /// A payment's state. `none`: no payment was started (a free workspace, or a booking that
 /// ended before paying).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
+    /// no payment was started (a free workspace, or the booking ended before paying)
     #[serde(rename = "none")]
     NotStarted,
+    /// asked of the provider, no answer yet
     #[default]
     Pending,
+    /// the member must authenticate (3-D Secure) with `client_secret`
     RequiresAction,
+    /// the amount is reserved on the card, not yet taken
     Authorized,
+    /// the provider refused the card
     Declined,
+    /// the amount was taken
     Captured,
+    /// the authorization was released; nothing was taken
     Voided,
+    /// everything taken was given back
     Refunded,
+    /// part of what was taken was given back
     PartiallyRefunded,
 }
 

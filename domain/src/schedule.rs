@@ -19,15 +19,29 @@ pub const MAX_CLOSURES: usize = 366;
 
 /// The API's form of weekly hours: `{"mon":["08:00","20:00"],...,"sun":null}`. A missing or
 /// `null` day is closed. It is also the stored form (a JSON text column).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct WeekSpec {
+    /// `["HH:MM","HH:MM"]`: local opening and closing time; `null` or absent: closed all day
+    #[schemars(length(min = 2, max = 2))]
     pub mon: Option<Vec<String>>,
+    /// as `mon`
+    #[schemars(length(min = 2, max = 2))]
     pub tue: Option<Vec<String>>,
+    /// as `mon`
+    #[schemars(length(min = 2, max = 2))]
     pub wed: Option<Vec<String>>,
+    /// as `mon`
+    #[schemars(length(min = 2, max = 2))]
     pub thu: Option<Vec<String>>,
+    /// as `mon`
+    #[schemars(length(min = 2, max = 2))]
     pub fri: Option<Vec<String>>,
+    /// as `mon`
+    #[schemars(length(min = 2, max = 2))]
     pub sat: Option<Vec<String>>,
+    /// as `mon`
+    #[schemars(length(min = 2, max = 2))]
     pub sun: Option<Vec<String>>,
 }
 

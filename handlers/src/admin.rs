@@ -10,6 +10,7 @@ use crate::guard;
 use crate::payment::{PaymentClient, SettleRequest};
 use crate::reconcile::compare_all;
 use crate::users::{booking_summary, profile};
+use deskflow_api::OptionalJson;
 use deskflow_api::flows;
 use deskflow_api::{
     AdminBookingsRequest, AdminCancelRequest, BookingSummary, CancelRequest, CancelResult,
@@ -34,10 +35,10 @@ impl Admin {
     async fn bookings(
         &self,
         ctx: Context<'_>,
-        body: Option<Json<AdminBookingsRequest>>,
+        body: OptionalJson<AdminBookingsRequest>,
     ) -> Result<Json<Vec<BookingSummary>>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
-        let f = body.map(|j| j.0).unwrap_or_default();
+        let f = body.or_default();
         let status = match f.status.as_deref() {
             None => None,
             Some(s) => Some(BookingStatus::parse(s).ok_or_else(|| {
@@ -157,10 +158,10 @@ impl Admin {
     async fn reconcile(
         &self,
         ctx: Context<'_>,
-        body: Option<Json<ReconcileRequest>>,
+        body: OptionalJson<ReconcileRequest>,
     ) -> Result<Json<ReconcileReport>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
-        let req = body.map(|b| b.0).unwrap_or_default();
+        let req = body.or_default();
         if req.booking_ids.as_ref().is_some_and(|ids| ids.len() > 500) {
             return Err(terminal(400, "booking_ids: at most 500 bookings per call"));
         }

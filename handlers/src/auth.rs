@@ -14,6 +14,7 @@ use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
 use crate::login_guard::{GuardState, LoginGuardClient, guard_key};
+use deskflow_api::OptionalJson;
 use deskflow_api::{
     Empty, LoginRequest, LoginResponse, RecordActivity, RefreshRequest, RegisterRequest,
     RegisterResponse, SendNotification, ValidateResponse, rfc3339,
@@ -270,7 +271,7 @@ impl Auth {
     async fn validate(
         &self,
         ctx: Context<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<ValidateResponse>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
         Ok(Json(ValidateResponse {

@@ -20,7 +20,7 @@ pub struct Calendar {
 }
 
 /// A booking that wants seats.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HoldRequest {
     pub booking_id: String,
     pub user_id: String,
@@ -32,7 +32,7 @@ pub struct HoldRequest {
 }
 
 /// A booking that gives its seats back, ending in `status` (a final one) for `reason`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReleaseRequest {
     pub booking_id: String,
     pub status: BookingStatus,
@@ -40,7 +40,7 @@ pub struct ReleaseRequest {
 }
 
 /// Held, or why not (a business outcome, not an error).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum HoldOutcome {
     Held,

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The state of one account's guard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct GuardState {
     /// wrong passwords in a row (reset by a successful login or after the failure window)
     pub failures: u32,

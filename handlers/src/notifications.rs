@@ -5,6 +5,7 @@
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
+use deskflow_api::OptionalJson;
 use deskflow_api::{Empty, NotificationView, SendNotification, rfc3339};
 use deskflow_infra::mailer::Email;
 use deskflow_infra::metrics;
@@ -78,7 +79,7 @@ impl Notifications {
     async fn list(
         &self,
         ctx: Context<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<Vec<NotificationView>>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
         let rows = self.deps.store.notifications_of_user(&who.sub).await?;

@@ -11,6 +11,7 @@ use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, step, terminal};
 use crate::guard;
 use crate::reauth;
+use deskflow_api::OptionalJson;
 use deskflow_api::{
     BookingSummary, ChangePasswordRequest, DeleteAccountRequest, DeletionResult, Empty, Profile,
     RecordActivity, SendNotification, UpdateProfileRequest, rfc3339,
@@ -44,7 +45,7 @@ impl Users {
     async fn me(
         &self,
         ctx: Context<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<Profile>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
         let u = self
@@ -224,7 +225,7 @@ impl Users {
     async fn bookings(
         &self,
         ctx: Context<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<Vec<BookingSummary>>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
         let rows = self.deps.store.bookings_of_user(&who.sub).await?;

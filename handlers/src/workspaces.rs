@@ -9,6 +9,7 @@ use crate::error::{Failure, step, terminal};
 use crate::guard;
 use crate::stored::{self, closures_column, hours_columns};
 use crate::workspace_admin;
+use deskflow_api::OptionalJson;
 use deskflow_api::{
     Availability, AvailabilityRequest, BookingSummary, CloseWorkspaceRequest, ClosureResult,
     CreateWorkspaceRequest, CreateWorkspaceResponse, Empty, FreeInterval, GetWorkspaceRequest,
@@ -146,7 +147,7 @@ impl Workspaces {
     async fn list(
         &self,
         ctx: Context<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<Vec<WorkspaceView>>, Failure> {
         guard::member(&ctx, &self.deps).await?;
         let all = self.deps.store.active_workspaces().await?;

@@ -12,7 +12,7 @@ use std::time::Duration;
 /// a deskflow booking waits for a slot days ahead.
 const SLOT_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FloorView {
     pub booking_id: String,
     pub status: String,

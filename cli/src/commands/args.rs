@@ -78,6 +78,8 @@ pub enum Command {
     /// Administration
     #[command(subcommand)]
     Admin(admin::AdminCmd),
+    /// The public calls and their request fields (from the handlers' own schemas)
+    Api(super::api::ApiArgs),
     /// Run the complete user journey against a running stack, checking every step
     Journey(journey::JourneyArgs),
     /// Benchmark booking journeys against the engine's floor on a stack of its own

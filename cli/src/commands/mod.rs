@@ -9,6 +9,7 @@
 mod account;
 mod admin;
 mod answer;
+mod api;
 mod args;
 mod auth;
 mod bookings;
@@ -57,5 +58,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bookings(cmd) => bookings::run(ctx(), cmd).await,
         Command::Report(cmd) => report::run(ctx(), cmd).await,
         Command::Admin(cmd) => admin::run(ctx(), cmd).await,
+        Command::Api(args) => api::run(args, json),
     }
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 /// `(service, handler)` of every call `docs/API.md` lists (`POST /Svc/handler` or
 /// `POST /Svc/{key}/handler`).
-fn contract_calls() -> BTreeSet<(String, String)> {
+pub(crate) fn contract_calls() -> BTreeSet<(String, String)> {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/API.md"))
         .expect("docs/API.md");
     let mut calls = BTreeSet::new();

@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 pub const OPERATOR_CANCEL: &str = "cancelled by an operator";
 
 /// Who cancelled a booking. The reason shown to the member says which.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Canceller {
     /// the member, through `Booking/{id}/cancel`

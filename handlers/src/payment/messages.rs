@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the Booking workflow asks to be authorized (its amount comes from the workflow's own
 /// quote of the database's workspace, never from a client).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuthorizeRequest {
     pub booking_id: String,
     pub user_id: String,
@@ -16,7 +16,7 @@ pub struct AuthorizeRequest {
 }
 
 /// Where the authorization stands after a step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum AuthOutcome {
     /// the amount is reserved on the card and can be captured
@@ -31,7 +31,7 @@ pub enum AuthOutcome {
 }
 
 /// The outcome of a capture.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CaptureOutcome {
     Captured {
@@ -48,13 +48,13 @@ pub enum CaptureOutcome {
 }
 
 /// `Payment/{id}/settle`: end the payment so that the business keeps exactly `retain_cents`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SettleRequest {
     pub retain_cents: i64,
 }
 
 /// The payment after settling, as the provider has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Settlement {
     pub status: PaymentStatus,
     pub captured_cents: i64,
@@ -84,13 +84,17 @@ pub struct PaymentState {
 }
 
 /// `Payment/{id}/status` as API.md defines it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentView {
     pub payment_id: String,
     pub booking_id: String,
     pub status: PaymentStatus,
+    /// What was authorized, minor units of the booking's currency.
     pub amount_cents: i64,
+    /// Taken so far, minor units.
     pub captured_cents: i64,
+    /// Given back so far, minor units.
     pub refunded_cents: i64,
+    /// The provider's id of the payment (a Stripe PaymentIntent `pi_...`), once it exists.
     pub provider_ref: Option<String>,
 }

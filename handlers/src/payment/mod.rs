@@ -14,6 +14,7 @@
 use crate::announce::announce;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
+use deskflow_api::OptionalJson;
 use deskflow_api::{Empty, RecordActivity, SendNotification};
 use deskflow_domain::money::format_minor as money;
 use deskflow_domain::payment::PaymentStatus;
@@ -325,7 +326,7 @@ impl Payment {
     async fn status(
         &self,
         ctx: SharedObjectContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<PaymentView>, Failure> {
         let who = crate::member!(ctx, &self.deps)?;
         let st = ctx.get::<Json<PaymentState>>(STATE).await?.map(|j| j.0);

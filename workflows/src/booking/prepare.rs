@@ -12,7 +12,7 @@ use deskflow_infra::InfraError;
 use serde::{Deserialize, Serialize};
 
 /// What `Bookings/create` hands the workflow: who asked for what, nothing derived.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BookingRequest {
     pub user_id: String,
     pub workspace_id: String,

@@ -10,6 +10,7 @@
 
 use super::flow::{Flow, initial_view};
 use super::prepare::BookingRequest;
+use deskflow_api::OptionalJson;
 use deskflow_api::{BookingView, CancelBody, CancelRequest, CancelResult, Empty};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Canceller;
@@ -85,7 +86,7 @@ impl Booking {
     async fn status(
         &self,
         ctx: SharedWorkflowContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<BookingView>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
         let mut view = visible_view(&ctx, &who).await?;
@@ -109,7 +110,7 @@ impl Booking {
     async fn wait(
         &self,
         ctx: SharedWorkflowContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<BookingView>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
         let current = visible_view(&ctx, &who).await?;
@@ -134,11 +135,12 @@ impl Booking {
     async fn cancel(
         &self,
         ctx: SharedWorkflowContext<'_>,
-        body: Option<Json<CancelBody>>,
+        body: OptionalJson<CancelBody>,
     ) -> Result<Json<CancelResult>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
         let reason = body
-            .and_then(|b| b.0.reason)
+            .into_inner()
+            .and_then(|b| b.reason)
             .filter(|r| !r.trim().is_empty());
         if reason
             .as_ref()

@@ -6,6 +6,7 @@
 
 use super::DONE;
 use super::cancel_all::{Listing, cancel_all};
+use deskflow_api::OptionalJson;
 use deskflow_api::{CancelRequest, ClosureResult, ClosureStart, Empty, RecordActivity};
 use deskflow_domain::saga::Canceller;
 use deskflow_handlers::announce::announce;
@@ -38,7 +39,7 @@ impl WorkspaceClosure {
     async fn result(
         &self,
         ctx: SharedWorkflowContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<ClosureResult>, Failure> {
         Ok(ctx.promise::<Json<ClosureResult>>(DONE).await?)
     }

@@ -14,6 +14,7 @@
 
 use super::DONE;
 use super::cancel_all::{Listing, Tally, cancel_all};
+use deskflow_api::OptionalJson;
 use deskflow_api::{CancelRequest, DeletionResult, Empty, RecordActivity, SendNotification};
 use deskflow_domain::money::format_minor as money;
 use deskflow_domain::saga::Canceller;
@@ -41,7 +42,7 @@ impl AccountDeletion {
     async fn run(
         &self,
         ctx: WorkflowContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<DeletionResult>, Failure> {
         let outcome = delete(&ctx, &self.deps).await;
         super::settle(&ctx, outcome, "deletion")
@@ -52,7 +53,7 @@ impl AccountDeletion {
     async fn result(
         &self,
         ctx: SharedWorkflowContext<'_>,
-        _body: Option<Json<Empty>>,
+        _body: OptionalJson<Empty>,
     ) -> Result<Json<DeletionResult>, Failure> {
         Ok(ctx.promise::<Json<DeletionResult>>(DONE).await?)
     }

@@ -1,15 +1,17 @@
 //! The operator's and member's surface: the `deskflow` CLI against the test stack, the scripted
-//! journey, `/metrics`, and the docker-compose file.
+//! journey, `/metrics`, the docker-compose file and the published schemas.
 //!
 //! [`commands`]: the CLI end to end; [`operations`]: the scripted journey and `/metrics`;
 //! [`compose`]: docker-compose.yml; [`bench`]: the benchmark; [`workspace_commands`]: `deskflow
-//! workspaces get|update|bookings` and `--hours`/`--closures`. This file runs the CLI for them
+//! workspaces get|update|bookings` and `--hours`/`--closures`; [`schemas`]: Restate's OpenAPI
+//! of each service against the handlers and `deskflow api`. This file runs the CLI for them
 //! (and for the security journeys).
 
 mod bench;
 mod commands;
 mod compose;
 mod operations;
+mod schemas;
 mod workspace_commands;
 
 use crate::harness::TestStack;

@@ -22,7 +22,7 @@ mod launch;
 mod ports;
 mod readiness;
 mod supervisor;
-pub(crate) mod tools;
+pub mod tools;
 
 pub use cluster::{ClusterInfo, EndpointInfo, NodeInfo};
 pub use info::StackInfo;

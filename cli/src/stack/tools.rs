@@ -1,7 +1,8 @@
 //! The pinned outside tools of the local stack, installed into the git-ignored `.tools/` folder
 //! of the repository: restate-server, the restate CLI, restatectl, maildev and s3rver from npm
 //! (`tools/package.json` and `tools/package-lock.json`), localstripe from PyPI in a venv
-//! (`tools/requirements.txt`), and for a cluster HAProxy from Debian's packages.
+//! (`tools/requirements.txt`), schemathesis for the fuzz journey in a venv of its own
+//! (`tools/fuzz-requirements.txt`), and for a cluster HAProxy from Debian's packages.
 //! An install is redone only when its lock file changed; a file lock lets several test
 //! binaries and a dev stack start at once without installing twice.
 
@@ -81,23 +82,7 @@ pub fn ensure(root: &Path) -> anyhow::Result<Tools> {
     }
 
     let venv = dir.join("venv");
-    if !same_file(
-        &pinned.join("requirements.txt"),
-        &venv.join("installed.lock"),
-    ) {
-        eprintln!(
-            "deskflow: installing localstripe (pip) into {}",
-            venv.display()
-        );
-        let _ = fs::remove_dir_all(&venv);
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
-            .context("python3 -m venv failed (is Python 3.11+ installed?)")?;
-        run(Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(pinned.join("requirements.txt")))
-        .context("pip install of localstripe failed")?;
-        fs::copy(pinned.join("requirements.txt"), venv.join("installed.lock"))?;
-    }
+    ensure_venv(&venv, &pinned.join("requirements.txt"), "localstripe")?;
     drop(lock);
 
     let modules = node_dir.join("node_modules/@restatedev");
@@ -221,6 +206,39 @@ fn platform_binary(modules: &Path, pkg: &str, bin: &str) -> anyhow::Result<PathB
         "no {bin} binary for this platform under {}",
         modules.display()
     )
+}
+
+/// schemathesis (`tools/fuzz-requirements.txt`) in a venv of its own, `.tools/fuzz-venv`, for
+/// the fuzz journey; returns its command.
+pub fn ensure_fuzzer(root: &Path) -> anyhow::Result<PathBuf> {
+    let dir = root.join(".tools");
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let lock = fs::File::create(dir.join(".install.lock"))?;
+    lock.lock().context("cannot lock .tools/.install.lock")?;
+    let venv = dir.join("fuzz-venv");
+    ensure_venv(
+        &venv,
+        &root.join("tools/fuzz-requirements.txt"),
+        "schemathesis",
+    )?;
+    Ok(venv.join("bin/schemathesis"))
+}
+
+/// A Python venv at `venv` with `requirements` installed, redone when they changed.
+fn ensure_venv(venv: &Path, requirements: &Path, what: &str) -> anyhow::Result<()> {
+    if same_file(requirements, &venv.join("installed.lock")) {
+        return Ok(());
+    }
+    eprintln!("deskflow: installing {what} (pip) into {}", venv.display());
+    let _ = fs::remove_dir_all(venv);
+    run(Command::new("python3").args(["-m", "venv"]).arg(venv))
+        .context("python3 -m venv failed (is Python 3.11+ installed?)")?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(requirements))
+    .with_context(|| format!("pip install of {what} failed"))?;
+    fs::copy(requirements, venv.join("installed.lock"))?;
+    Ok(())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -4,12 +4,14 @@
 //! [`commands`]: the CLI end to end; [`operations`]: the scripted journey and `/metrics`;
 //! [`compose`]: docker-compose.yml; [`bench`]: the benchmark; [`workspace_commands`]: `deskflow
 //! workspaces get|update|bookings` and `--hours`/`--closures`; [`schemas`]: Restate's OpenAPI
-//! of each service against the handlers and `deskflow api`. This file runs the CLI for them
+//! of each service against the handlers and `deskflow api`; [`fuzz`]: schemathesis over every
+//! public service. This file runs the CLI for them
 //! (and for the security journeys).
 
 mod bench;
 mod commands;
 mod compose;
+mod fuzz;
 mod operations;
 mod schemas;
 mod workspace_commands;

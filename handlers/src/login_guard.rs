@@ -1,6 +1,7 @@
 //! `LoginGuard`: the durable per-account count of wrong passwords, one virtual object per
-//! normalized email, keyed by its [`guard_key`] (a keyed hash: no email is a Restate key). `Auth/login` reads it before checking a password (a blocked account costs
-//! no argon2 work) and records a failure here: the one write a refused login makes. Being a
+//! normalized email, keyed by its [`guard_key`] (a keyed hash: no email is a Restate key).
+//! `Auth/login` reads it before checking a password (a blocked account costs no argon2 work)
+//! and records a failure here: the one write a refused login makes. Being a
 //! virtual object, concurrent failures for one account are counted one after the other, and the
 //! count survives restarts of the endpoint. Every handler is internal.
 

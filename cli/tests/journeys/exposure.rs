@@ -61,12 +61,7 @@ async fn every_handler_reachable_from_the_ingress_is_a_public_call_of_the_contra
     // counts rows before and after: no other test may write meanwhile
     let _g = s.exclusive().await;
     let c = s.client();
-    let services: Value = reqwest::get(format!("{}/services", s.info.admin_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let handlers = s.registered_handlers().await;
     let contract = contract_calls();
     assert!(contract.contains(&("Booking".into(), "status".into())));
     let (_, token, _) = c.new_member("Prober").await;
@@ -74,50 +69,42 @@ async fn every_handler_reachable_from_the_ingress_is_a_public_call_of_the_contra
     let before = row_counts(s).await;
     let mut registered = BTreeSet::new();
     let mut private = 0;
-    for svc in services["services"].as_array().expect("services") {
-        let name = svc["name"].as_str().unwrap();
-        let keyed = svc["ty"].as_str().is_some_and(|t| t != "Service");
-        for h in svc["handlers"].as_array().unwrap() {
-            let handler = h["name"].as_str().unwrap();
-            registered.insert((name.to_string(), handler.to_string()));
-            let public = h["public"]
-                .as_bool()
-                .or(svc["public"].as_bool())
-                .unwrap_or(true);
-            let call = (name.to_string(), handler.to_string());
-            if public {
-                assert!(
-                    contract.contains(&call),
-                    "{name}/{handler} is reachable from the ingress but is not a public call of docs/API.md"
-                );
-                continue;
-            }
+    for h in &handlers {
+        let (name, handler, keyed) = (h.service.as_str(), h.handler.as_str(), h.keyed);
+        registered.insert((name.to_string(), handler.to_string()));
+        let call = (name.to_string(), handler.to_string());
+        if h.public {
             assert!(
-                !contract.contains(&call),
-                "{name}/{handler} is a public call of docs/API.md but ingress-private"
+                contract.contains(&call),
+                "{name}/{handler} is reachable from the ingress but is not a public call of docs/API.md"
             );
-            private += 1;
-            // refused at the ingress, with a user's and an admin's token alike, whatever the body
-            let path = if keyed {
-                format!("{name}/{}/{handler}", uuid::Uuid::new_v4())
-            } else {
-                format!("{name}/{handler}")
-            };
-            for t in [Some(token.as_str()), Some(admin.as_str()), None] {
-                let r = c
-                    .post(
-                        &path,
-                        json!({"user_id": "x", "amount_cents": 1, "seats": 10}),
-                        t,
-                    )
-                    .await;
-                assert!(
-                    (400..500).contains(&r.status),
-                    "internal {path} answered {} {}",
-                    r.status,
-                    r.body
-                );
-            }
+            continue;
+        }
+        assert!(
+            !contract.contains(&call),
+            "{name}/{handler} is a public call of docs/API.md but ingress-private"
+        );
+        private += 1;
+        // refused at the ingress, with a user's and an admin's token alike, whatever the body
+        let path = if keyed {
+            format!("{name}/{}/{handler}", uuid::Uuid::new_v4())
+        } else {
+            format!("{name}/{handler}")
+        };
+        for t in [Some(token.as_str()), Some(admin.as_str()), None] {
+            let r = c
+                .post(
+                    &path,
+                    json!({"user_id": "x", "amount_cents": 1, "seats": 10}),
+                    t,
+                )
+                .await;
+            assert!(
+                (400..500).contains(&r.status),
+                "internal {path} answered {} {}",
+                r.status,
+                r.body
+            );
         }
     }
     assert!(private >= 8, "only {private} ingress-private handlers");

@@ -8,7 +8,7 @@
 //! name stays readable in Restate.
 
 use super::{activity_count, s_of, wait_for_activity};
-use crate::harness::{eventually, in_secs, open_workspace, stack};
+use crate::harness::{eventually, open_workspace, stack};
 use crate::invariants::{booking_settled, reconciled};
 use serde_json::json;
 use std::time::Duration;
@@ -35,31 +35,11 @@ async fn deleting_an_account_cancels_its_upcoming_bookings_erases_it_and_frees_t
     let (token, refresh) = (s_of(&login, "token"), s_of(&login, "refresh_token"));
 
     // under way at the deletion: stays, for accounting
-    let under_way = c
-        .book(&token, &ws, &in_secs(5), &in_secs(3605), 1, "pm_card_visa")
-        .await;
+    let under_way = c.book_hour(&token, &ws, 5).await;
     // more than a day ahead: all of it back
-    let far = c
-        .book(
-            &token,
-            &ws,
-            &in_secs(3 * 86_400),
-            &in_secs(3 * 86_400 + 3600),
-            1,
-            "pm_card_visa",
-        )
-        .await;
+    let far = c.book_hour(&token, &ws, 3 * 86_400).await;
     // within a day: half back
-    let near = c
-        .book(
-            &token,
-            &ws,
-            &in_secs(7200),
-            &in_secs(10_800),
-            1,
-            "pm_card_visa",
-        )
-        .await;
+    let near = c.book_hour(&token, &ws, 7200).await;
     for id in [&under_way, &far, &near] {
         c.wait_status(&token, id, "confirmed").await;
     }
@@ -130,12 +110,6 @@ async fn deleting_an_account_cancels_its_upcoming_bookings_erases_it_and_frees_t
     assert_eq!(r.status, 401, "the login: {}", r.body);
 
     // one email says it all, delivered before the answer; the cancels' own emails are not sent
-    let subjects = |mails: Vec<serde_json::Value>| -> Vec<String> {
-        mails
-            .iter()
-            .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
-            .collect()
-    };
     let notice: Vec<String> = c
         .mails_to(&email)
         .await
@@ -143,14 +117,16 @@ async fn deleting_an_account_cancels_its_upcoming_bookings_erases_it_and_frees_t
         .filter(|m| m["subject"] == "Your deskflow account was deleted")
         .map(|m| m["text"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(notice.len(), 1, "{:?}", subjects(c.mails_to(&email).await));
+    assert_eq!(notice.len(), 1, "{:?}", c.subjects(&email).await);
     assert!(
         notice[0].contains("2 booking(s)") && notice[0].contains("54.00"),
         "{}",
         notice[0]
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after: Vec<String> = subjects(c.mails_to(&email).await)
+    let after: Vec<String> = c
+        .subjects(&email)
+        .await
         .into_iter()
         .filter(|s| s.starts_with("Booking cancelled") || s.starts_with("Refund issued"))
         .collect();
@@ -223,16 +199,7 @@ async fn a_deletion_during_an_smtp_outage_erases_on_time_and_sends_nothing_after
     let admin = c.admin_token().await;
     let ws = open_workspace(&c, &admin, 2).await;
     let (user_id, token, email) = c.new_member("Sol").await;
-    let far = c
-        .book(
-            &token,
-            &ws,
-            &in_secs(3 * 86_400),
-            &in_secs(3 * 86_400 + 3600),
-            1,
-            "pm_card_visa",
-        )
-        .await;
+    let far = c.book_hour(&token, &ws, 3 * 86_400).await;
     c.wait_status(&token, &far, "confirmed").await;
     c.wait_for_mails(&email, 3).await;
     let before = c.mails_to(&email).await.len();

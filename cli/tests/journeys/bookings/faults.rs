@@ -2,7 +2,7 @@
 //! call killed and a booking cancelled by an operator through the `restate` CLI, and the
 //! endpoint killed while bookings are under way.
 
-use super::{subjects, wait_subject};
+use super::wait_subject;
 use crate::harness::{WEBHOOK_SECRET, eventually, in_secs, open_workspace, stack};
 use crate::invariants::{booking_settled, reconciled};
 use serde_json::json;
@@ -207,7 +207,7 @@ async fn the_endpoint_killed_in_mid_saga_finishes_each_booking_exactly_once() {
     }
     // exactly one confirmation and one payment email per booking, even after the crash
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let subs = subjects(&c, &email).await;
+    let subs = c.subjects(&email).await;
     assert_eq!(
         subs.iter()
             .filter(|s| s.starts_with("Booking confirmed"))

@@ -1,7 +1,7 @@
 //! A booking's life: paid, confirmed, reminded and completed, and the member's own cancel with
 //! its refund on either side of the 24-hour line.
 
-use super::{subjects, wait_subject};
+use super::wait_subject;
 use crate::harness::{eventually, in_secs, open_workspace, slot_in, stack};
 use crate::invariants::booking_settled;
 use serde_json::json;
@@ -136,7 +136,7 @@ async fn a_member_cancel_refunds_everything_before_the_24_hour_line_and_half_aft
     booking_settled(s, &early, "cancelled", a, a).await;
     booking_settled(s, &late, "cancelled", b, b / 2).await;
     let got = eventually(Duration::from_secs(60), || async {
-        let subs = subjects(&c, &email).await;
+        let subs = c.subjects(&email).await;
         (subs
             .iter()
             .filter(|s| s.starts_with("Refund issued"))
@@ -153,6 +153,6 @@ async fn a_member_cancel_refunds_everything_before_the_24_hour_line_and_half_aft
     assert!(
         got.is_some(),
         "two refund and two cancellation emails: {:?}",
-        subjects(&c, &email).await
+        c.subjects(&email).await
     );
 }

@@ -15,18 +15,6 @@ mod requests;
 use crate::harness::eventually;
 use std::time::Duration;
 
-/// Subjects of the emails `to` received, sorted.
-async fn subjects(c: &crate::harness::Client, to: &str) -> Vec<String> {
-    let mut s: Vec<String> = c
-        .mails_to(to)
-        .await
-        .iter()
-        .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
-        .collect();
-    s.sort();
-    s
-}
-
 async fn wait_subject(c: &crate::harness::Client, to: &str, prefix: &str) -> serde_json::Value {
     eventually(Duration::from_secs(60), || async {
         c.mails_to(to)

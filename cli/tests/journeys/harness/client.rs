@@ -151,6 +151,38 @@ impl Client {
             .collect()
     }
 
+    /// Subjects of the emails `to` received, sorted.
+    pub async fn subjects(&self, to: &str) -> Vec<String> {
+        let mut s: Vec<String> = self
+            .mails_to(to)
+            .await
+            .iter()
+            .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
+            .collect();
+        s.sort();
+        s
+    }
+
+    /// Texts of the emails `to` received whose subject starts with `prefix`.
+    pub async fn texts(&self, to: &str, prefix: &str) -> Vec<String> {
+        self.mails_to(to)
+            .await
+            .iter()
+            .filter(|m| m["subject"].as_str().is_some_and(|s| s.starts_with(prefix)))
+            .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Waits until `to` has at least `n` emails whose subject starts with `prefix`; their texts.
+    pub async fn wait_texts(&self, to: &str, prefix: &str, n: usize) -> Vec<String> {
+        eventually(Duration::from_secs(60), || async {
+            let t = self.texts(to, prefix).await;
+            (t.len() >= n).then_some(t)
+        })
+        .await
+        .unwrap_or_else(|| panic!("{to} did not get {n} {prefix:?} email(s) within 60 s"))
+    }
+
     /// Waits until `to` has at least `n` emails (notifications are one-way, so they arrive
     /// a moment after the call that caused them returned).
     pub async fn wait_for_mails(&self, to: &str, n: usize) -> Vec<Value> {
@@ -270,6 +302,14 @@ impl Client {
             .ok();
         assert_eq!(r["status"], "pending");
         r["booking_id"].as_str().unwrap().into()
+    }
+
+    /// `Bookings/create` of one seat-hour starting `from_secs` from now, paid by the test card;
+    /// returns the booking id.
+    pub async fn book_hour(&self, token: &str, ws: &str, from_secs: i64) -> String {
+        let (starts, ends) = (in_secs(from_secs), in_secs(from_secs + 3600));
+        self.book(token, ws, &starts, &ends, 1, "pm_card_visa")
+            .await
     }
 
     pub async fn status(&self, token: &str, booking: &str) -> Value {

@@ -52,6 +52,32 @@ impl TestStack {
             .unwrap_or_default()
     }
 
+    /// Every handler restate-server has registered, from its admin API (`/services`).
+    pub async fn registered_handlers(&self) -> Vec<Registered> {
+        let services: Value = reqwest::get(format!("{}/services", self.info.admin_url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for svc in services["services"].as_array().expect("services") {
+            for h in svc["handlers"].as_array().unwrap() {
+                out.push(Registered {
+                    service: svc["name"].as_str().unwrap().to_string(),
+                    handler: h["name"].as_str().unwrap().to_string(),
+                    keyed: svc["ty"].as_str().is_some_and(|t| t != "Service"),
+                    // a handler's own setting, else its service's; public unless said otherwise
+                    public: h["public"]
+                        .as_bool()
+                        .or(svc["public"].as_bool())
+                        .unwrap_or(true),
+                });
+            }
+        }
+        out
+    }
+
     /// Rows of a SQL query on restate-server's introspection tables (`sys_journal`, `state`,
     /// `sys_invocation`, ...) through its admin API.
     pub async fn restate_sql(&self, sql: &str) -> Vec<Value> {
@@ -135,4 +161,15 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
         .collect()
+}
+
+/// A handler as restate-server registered it.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub service: String,
+    pub handler: String,
+    /// its service is a virtual object or a workflow (called with a key)
+    pub keyed: bool,
+    /// reachable from the ingress (not `ingress_private`)
+    pub public: bool,
 }

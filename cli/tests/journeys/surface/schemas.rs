@@ -101,27 +101,13 @@ async fn every_public_call_has_its_request_schema_in_restates_openapi_and_the_cl
     let catalog = public_calls();
 
     // the catalog is exactly the contract's calls that the stack serves publicly
-    let services: Value = reqwest::get(format!("{}/services", s.info.admin_url))
+    let served: BTreeSet<(String, String)> = s
+        .registered_handlers()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut served = BTreeSet::new();
-    for svc in services["services"].as_array().unwrap() {
-        for h in svc["handlers"].as_array().unwrap() {
-            let public = h["public"]
-                .as_bool()
-                .or(svc["public"].as_bool())
-                .unwrap_or(true);
-            if public {
-                served.insert((
-                    svc["name"].as_str().unwrap().to_string(),
-                    h["name"].as_str().unwrap().to_string(),
-                ));
-            }
-        }
-    }
+        .into_iter()
+        .filter(|h| h.public)
+        .map(|h| (h.service, h.handler))
+        .collect();
     let listed: BTreeSet<(String, String)> = catalog
         .iter()
         .map(|c| (c.service.to_string(), c.handler.to_string()))

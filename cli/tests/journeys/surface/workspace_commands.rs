@@ -4,7 +4,7 @@
 //! refusal; a deletion without a terminal to confirm on needs `--yes`.
 
 use super::{cli, json_of, ok, text};
-use crate::harness::{ADMIN, TestStack, in_secs, open_workspace, stack};
+use crate::harness::{ADMIN, TestStack, open_workspace, stack};
 use crate::invariants::booking_settled;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -153,16 +153,7 @@ async fn the_cli_closes_a_workspace_and_deletes_an_account() {
     );
     let mut booked = Vec::new();
     for ws in [&closing, &staying] {
-        let id = c
-            .book(
-                &token,
-                ws,
-                &in_secs(2 * 86_400),
-                &in_secs(2 * 86_400 + 3600),
-                1,
-                "pm_card_visa",
-            )
-            .await;
+        let id = c.book_hour(&token, ws, 2 * 86_400).await;
         c.wait_status(&token, &id, "confirmed").await;
         booked.push(id);
     }

@@ -10,31 +10,6 @@ use crate::invariants::{booking_settled, reconciled};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Subjects of the mails `to` received.
-async fn subjects(c: &Client, to: &str) -> Vec<String> {
-    c.mails_to(to)
-        .await
-        .iter()
-        .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-/// Waits until `to` has `n` mails whose subject starts with `prefix`; returns their texts.
-async fn wait_mails(c: &Client, to: &str, prefix: &str, n: usize) -> Vec<String> {
-    let got = eventually(Duration::from_secs(60), || async {
-        let texts: Vec<String> = c
-            .mails_to(to)
-            .await
-            .iter()
-            .filter(|m| m["subject"].as_str().is_some_and(|s| s.starts_with(prefix)))
-            .map(|m| m["text"].as_str().unwrap_or_default().to_string())
-            .collect();
-        (texts.len() >= n).then_some(texts)
-    })
-    .await;
-    got.unwrap_or_else(|| panic!("{to} did not get {n} {prefix:?} mails within 60 s"))
-}
-
 /// How many rows of `kind` the activity record has for the workspace.
 async fn activity_of(s: &TestStack, ws: &str, kind: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM activity WHERE workspace_id = $1 AND kind = $2")
@@ -72,9 +47,7 @@ async fn closing_a_workspace_refunds_every_booking_not_ended_and_a_second_close_
     let (_, ben, ben_mail) = c.new_member("Ben").await;
 
     // under way when the workspace closes: one seat-hour, 3600
-    let under_way = c
-        .book(&ana, &ws, &in_secs(5), &in_secs(3605), 1, "pm_card_visa")
-        .await;
+    let under_way = c.book_hour(&ana, &ws, 5).await;
     // upcoming: two seats for two hours, 14400
     let upcoming = c
         .book(
@@ -92,16 +65,7 @@ async fn closing_a_workspace_refunds_every_booking_not_ended_and_a_second_close_
         .book(&ana, &ws, &in_secs(86_400), &in_secs(90_000), 1, &card)
         .await;
     // cancelled by its member before: left as it was (half refunded, within a day of its start)
-    let earlier = c
-        .book(
-            &ben,
-            &ws,
-            &in_secs(7200),
-            &in_secs(10_800),
-            1,
-            "pm_card_visa",
-        )
-        .await;
+    let earlier = c.book_hour(&ben, &ws, 7200).await;
     for (token, id) in [(&ana, &under_way), (&ben, &upcoming), (&ben, &earlier)] {
         c.wait_status(token, id, "confirmed").await;
     }
@@ -172,7 +136,7 @@ async fn closing_a_workspace_refunds_every_booking_not_ended_and_a_second_close_
     assert_eq!(st["reason"], "Water damage", "{st}");
 
     // each member is told, with the reason and the refund
-    let ana_texts = wait_mails(&c, &ana_mail, "Booking cancelled", 2).await;
+    let ana_texts = c.wait_texts(&ana_mail, "Booking cancelled", 2).await;
     assert!(
         ana_texts.iter().all(|t| t.contains("Water damage")),
         "{ana_texts:?}"
@@ -181,7 +145,7 @@ async fn closing_a_workspace_refunds_every_booking_not_ended_and_a_second_close_
         ana_texts.iter().any(|t| t.contains("We refunded 36.00")),
         "{ana_texts:?}"
     );
-    let ben_texts = wait_mails(&c, &ben_mail, "Booking cancelled", 2).await;
+    let ben_texts = c.wait_texts(&ben_mail, "Booking cancelled", 2).await;
     assert!(
         ben_texts
             .iter()
@@ -218,7 +182,7 @@ async fn closing_a_workspace_refunds_every_booking_not_ended_and_a_second_close_
     .await
     .expect("the closure is recorded once");
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let subs = subjects(&c, &ana_mail).await;
+    let subs = c.subjects(&ana_mail).await;
     assert_eq!(
         subs.iter()
             .filter(|s| s.starts_with("Booking cancelled"))
@@ -241,16 +205,7 @@ async fn the_endpoint_killed_in_mid_close_refunds_each_booking_exactly_once() {
         let (_, token, email) = c.new_member(&format!("Kim{i}")).await;
         for j in 0..4 {
             let at = 86_400 + (i * 4 + j) * 3600;
-            let id = c
-                .book(
-                    &token,
-                    &ws,
-                    &in_secs(at),
-                    &in_secs(at + 3600),
-                    1,
-                    "pm_card_visa",
-                )
-                .await;
+            let id = c.book_hour(&token, &ws, at).await;
             booked.push((token.clone(), email.clone(), id));
         }
     }
@@ -303,11 +258,11 @@ async fn the_endpoint_killed_in_mid_close_refunds_each_booking_exactly_once() {
         assert_eq!(refunds_of(s, id).await, vec![3600], "booking {id}");
     }
     for (_, email, _) in booked.iter().step_by(4) {
-        wait_mails(&c, email, "Booking cancelled", 4).await;
+        c.wait_texts(email, "Booking cancelled", 4).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     for (_, email, _) in booked.iter().step_by(4) {
-        let subs = subjects(&c, email).await;
+        let subs = c.subjects(email).await;
         assert_eq!(
             subs.iter()
                 .filter(|s| s.starts_with("Booking cancelled"))

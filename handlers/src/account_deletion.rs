@@ -8,7 +8,7 @@ use crate::deps::{Deps, now_ms};
 use crate::error::{Outcome, step, terminal};
 use crate::{guard, reauth};
 use deskflow_api::{DeleteAccountRequest, DeletionResult, Empty, flows};
-use deskflow_domain::{DomainError, password};
+use deskflow_domain::limits;
 use deskflow_infra::jwt::Claims;
 use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,13 +29,7 @@ pub(crate) async fn delete(
     who: Claims,
     req: DeleteAccountRequest,
 ) -> Outcome<Json<DeletionResult>> {
-    if req.password.chars().count() > password::MAX_PASSWORD_LEN {
-        return Err(DomainError::TooLong {
-            field: "password",
-            max: password::MAX_PASSWORD_LEN,
-        }
-        .into());
-    }
+    limits::check_login_password(&req.password)?;
     let account = reauth::account(ctx, deps, &who.sub).await?;
     let (d, uid, guard_state, given) = (deps.clone(), who.sub.clone(), account.guard, req.password);
     let Json(check) = ctx

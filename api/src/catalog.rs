@@ -230,6 +230,16 @@ pub fn public_calls() -> Vec<PublicCall> {
             "booking_id",
         ),
         keyed(
+            call(
+                "Booking",
+                "reschedule",
+                M,
+                "move a confirmed booking; the difference is charged or refunded",
+                schema::<RescheduleBody>,
+            ),
+            "booking_id",
+        ),
+        keyed(
             optional(call(
                 "Payment",
                 "status",

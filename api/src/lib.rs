@@ -394,6 +394,11 @@ pub struct CreateBookingRequest {
     /// `pm_card_visa_chargeDeclined` (declined); at most 200 characters.
     #[schemars(length(min = 1, max = 200), example = &"pm_card_visa")]
     pub payment_method: String,
+    /// When no seat is free: wait as `waitlisted` (nothing charged) and be served, in the
+    /// order bookings were made, when seats free up; `expired` if still waiting at the start.
+    /// Without it, a full slot is `rejected`.
+    #[serde(default)]
+    pub waitlist: bool,
 }
 
 fn one() -> i64 {
@@ -462,6 +467,60 @@ pub struct CancelBody {
 pub struct CancelRequest {
     pub reason: String,
     pub by: deskflow_domain::saga::Canceller,
+}
+
+/// `Booking/{id}/reschedule`: move a confirmed booking that has not started to another slot.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleBody {
+    /// RFC 3339 with offset: the new start, under the same rules as a new booking.
+    #[schemars(extend("format" = "date-time"))]
+    pub starts_at: String,
+    /// RFC 3339 with offset: the new end.
+    #[schemars(extend("format" = "date-time"))]
+    pub ends_at: String,
+    /// The new number of seats (the booking's own when left out).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = deskflow_domain::pricing::MAX_SEATS))]
+    pub seats: Option<i64>,
+    /// The payment method that pays a higher price's difference (the booking's own when left
+    /// out); at most 200 characters.
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 200))]
+    pub payment_method: Option<String>,
+}
+
+/// The booking after a reschedule, and what it cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RescheduleResult {
+    pub status: BookingStatus,
+    /// The booking's price now, minor units.
+    pub amount_cents: i64,
+    /// Charged by this reschedule (the price went up), minor units.
+    pub charged_cents: i64,
+    /// Refunded by this reschedule (the price went down), minor units.
+    pub refunded_cents: i64,
+}
+
+/// (internal) A reschedule handed to the running Booking workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RescheduleOrder {
+    /// the handing-over call's invocation id: its answer names it
+    pub request_id: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub seats: i64,
+    /// pays a higher price's difference; the booking's own when `None`
+    pub payment_method: Option<String>,
+}
+
+/// (internal) What the Booking workflow made of a reschedule: the result, or the refusal's
+/// status code and message. `request_id` names the order it answers (`None`: the booking
+/// ended before it took one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Rescheduled {
+    pub request_id: Option<String>,
+    pub outcome: Result<RescheduleResult, (u16, String)>,
 }
 
 /// The booking after the cancel, and what was refunded.

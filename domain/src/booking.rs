@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub enum BookingStatus {
     /// accepted, not yet holding seats
     Pending,
+    /// no seat was free: waiting, holding none and owing nothing, for seats to free up in its
+    /// slot (asked for with `"waitlist": true`)
+    Waitlisted,
     /// seats held, payment not yet authorized
     Held,
     /// waiting for the member to authenticate the payment (3-D Secure)
@@ -22,15 +25,16 @@ pub enum BookingStatus {
     Cancelled,
     /// (final) invalid, or no free seat
     Rejected,
-    /// (final) not paid before the hold ran out
+    /// (final) not paid before the hold ran out, or still waitlisted when the slot started
     Expired,
     /// (final) payment declined, or a dependency gave up (the reason names it)
     Failed,
 }
 
 impl BookingStatus {
-    pub const ALL: [BookingStatus; 9] = [
+    pub const ALL: [BookingStatus; 10] = [
         Self::Pending,
+        Self::Waitlisted,
         Self::Held,
         Self::AwaitingPayment,
         Self::Confirmed,
@@ -44,6 +48,7 @@ impl BookingStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Waitlisted => "waitlisted",
             Self::Held => "held",
             Self::AwaitingPayment => "awaiting_payment",
             Self::Confirmed => "confirmed",
@@ -75,6 +80,17 @@ impl BookingStatus {
     /// lists them as stuck when they stop changing.
     pub const IN_FLIGHT: [BookingStatus; 3] = [Self::Pending, Self::Held, Self::AwaitingPayment];
 
+    /// The statuses a booking's flow may still change: the seat-holding ones and `waitlisted`
+    /// (which holds no seat yet). A closure or an account deletion cancels these; a release
+    /// moves one of these to its final status.
+    pub const OPEN: [BookingStatus; 5] = [
+        Self::Pending,
+        Self::Waitlisted,
+        Self::Held,
+        Self::AwaitingPayment,
+        Self::Confirmed,
+    ];
+
     /// Holds seats: one of [`BookingStatus::SEAT_HOLDING`].
     pub fn occupies_seats(self) -> bool {
         Self::SEAT_HOLDING.contains(&self)
@@ -100,13 +116,15 @@ pub enum BookingEvent {
     SeatsHeld,
     /// no seat left (or the workspace refused the slot)
     NoSeat,
+    /// no seat left, and the member asked to wait for one
+    Waitlisted,
     /// the provider wants the member to authenticate (3-D Secure)
     PaymentNeedsAction,
     /// the authorization was captured: the booking is paid
     PaymentCaptured,
     /// the card was declined or authentication failed
     PaymentDeclined,
-    /// the hold ran out before the payment was confirmed
+    /// the hold ran out before the payment was confirmed, or the slot started while waitlisted
     HoldExpired,
     /// a dependency (provider, database) gave up after its retry budget
     DependencyGaveUp,
@@ -129,14 +147,21 @@ pub fn next(from: BookingStatus, event: BookingEvent) -> Result<BookingStatus, I
     use BookingEvent as E;
     use BookingStatus as S;
     let to = match (from, event) {
-        (S::Pending, E::SeatsHeld) => S::Held,
+        (S::Pending | S::Waitlisted, E::SeatsHeld) => S::Held,
         (S::Pending, E::NoSeat) => S::Rejected,
+        (S::Pending, E::Waitlisted) => S::Waitlisted,
+        (S::Waitlisted, E::HoldExpired) => S::Expired,
         (S::Held, E::PaymentNeedsAction) => S::AwaitingPayment,
         (S::Held | S::AwaitingPayment, E::PaymentCaptured) => S::Confirmed,
         (S::Held | S::AwaitingPayment, E::PaymentDeclined) => S::Failed,
         (S::AwaitingPayment, E::HoldExpired) => S::Expired,
-        (S::Pending | S::Held | S::AwaitingPayment, E::DependencyGaveUp) => S::Failed,
-        (S::Pending | S::Held | S::AwaitingPayment | S::Confirmed, E::Cancelled) => S::Cancelled,
+        (S::Pending | S::Waitlisted | S::Held | S::AwaitingPayment, E::DependencyGaveUp) => {
+            S::Failed
+        }
+        (
+            S::Pending | S::Waitlisted | S::Held | S::AwaitingPayment | S::Confirmed,
+            E::Cancelled,
+        ) => S::Cancelled,
         (S::Confirmed, E::Ended) => S::Completed,
         _ => return Err(InvalidTransition { from, event }),
     };
@@ -154,6 +179,11 @@ mod tests {
         let allowed = [
             (S::Pending, E::SeatsHeld, S::Held),
             (S::Pending, E::NoSeat, S::Rejected),
+            (S::Pending, E::Waitlisted, S::Waitlisted),
+            (S::Waitlisted, E::SeatsHeld, S::Held),
+            (S::Waitlisted, E::HoldExpired, S::Expired),
+            (S::Waitlisted, E::DependencyGaveUp, S::Failed),
+            (S::Waitlisted, E::Cancelled, S::Cancelled),
             (S::Held, E::PaymentNeedsAction, S::AwaitingPayment),
             (S::Held, E::PaymentCaptured, S::Confirmed),
             (S::AwaitingPayment, E::PaymentCaptured, S::Confirmed),
@@ -172,6 +202,7 @@ mod tests {
         let events = [
             E::SeatsHeld,
             E::NoSeat,
+            E::Waitlisted,
             E::PaymentNeedsAction,
             E::PaymentCaptured,
             E::PaymentDeclined,
@@ -221,7 +252,10 @@ mod tests {
     #[test]
     fn final_states_free_their_seats_and_the_others_hold_them() {
         for s in BookingStatus::ALL {
-            assert_eq!(s.occupies_seats(), !s.is_final(), "{s:?}");
+            // a waitlisted booking is open but holds no seat until it is served
+            let waiting = s == BookingStatus::Waitlisted;
+            assert_eq!(s.occupies_seats(), !s.is_final() && !waiting, "{s:?}");
+            assert_eq!(BookingStatus::OPEN.contains(&s), !s.is_final(), "{s:?}");
         }
     }
 
@@ -236,9 +270,9 @@ mod tests {
                 s.occupies_seats() && s != BookingStatus::Confirmed,
                 "{s:?}"
             );
-            // in flight means a dependency giving up can still fail it
+            // in flight (or waiting for a seat) means a dependency giving up can still fail it
             assert_eq!(
-                s.in_flight(),
+                s.in_flight() || s == BookingStatus::Waitlisted,
                 next(s, E::DependencyGaveUp) == Ok(BookingStatus::Failed),
                 "{s:?}"
             );

@@ -79,7 +79,11 @@ pub fn compare(
     };
     let kept_per_row = (row_captured - row_refunded).max(0);
     let expected_net = match status {
-        BookingStatus::Rejected | BookingStatus::Expired | BookingStatus::Failed => 0,
+        // a waitlisted booking holds no seat and owes nothing
+        BookingStatus::Waitlisted
+        | BookingStatus::Rejected
+        | BookingStatus::Expired
+        | BookingStatus::Failed => 0,
         BookingStatus::Cancelled => kept_per_row,
         BookingStatus::Confirmed | BookingStatus::Completed => kept_per_row,
         // in flight: their flow still decides

@@ -177,9 +177,10 @@ impl Admin {
             .await?;
         if fix {
             for f in fixes {
-                ctx.object_client::<PaymentClient>(f.booking_id)
+                ctx.object_client::<PaymentClient>(f.payment_id)
                     .settle(Json(SettleRequest {
                         retain_cents: f.retain_cents,
+                        quiet: false,
                     }))
                     .call()
                     .await?;

@@ -6,6 +6,7 @@ use crate::deps::Deps;
 use crate::error::Failure;
 use deskflow_api::{Difference, ReconcileReport};
 use deskflow_domain::availability::{Occupied, peak_seats};
+use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::reconcile::compare;
 use deskflow_domain::saga::ProviderState;
 use deskflow_infra::metrics;
@@ -13,10 +14,10 @@ use restate_sdk::prelude::HandlerError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// A difference an unwind may settle: `Payment/{booking_id}/settle` keeping `retain_cents`.
+/// A difference an unwind may settle: `Payment/{payment_id}/settle` keeping `retain_cents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
-    pub booking_id: String,
+    pub payment_id: String,
     pub retain_cents: i64,
 }
 
@@ -37,6 +38,9 @@ pub async fn compare_all(
             workspaces.insert(b.workspace_id);
         }
     }
+    // a confirmed or completed booking's payments together hold its price (a reschedule adds
+    // a payment for what it cost more, and refunds what it cost less)
+    let mut nets: Vec<(String, i64, i64)> = Vec::new();
     for b in deps.store.paid_bookings_to_reconcile().await? {
         if wanted
             .as_ref()
@@ -55,6 +59,16 @@ pub async fn compare_all(
             None => ProviderState::Absent,
         };
         let verdict = compare(status, b.captured_cents, b.refunded_cents, provider);
+        if matches!(status, BookingStatus::Confirmed | BookingStatus::Completed) {
+            let net = match provider {
+                ProviderState::Captured { captured, refunded } => captured - refunded,
+                _ => 0,
+            };
+            match nets.last_mut() {
+                Some((id, _, sum)) if *id == b.booking_id => *sum += net,
+                _ => nets.push((b.booking_id.clone(), b.amount_cents, net)),
+            }
+        }
         for f in &verdict.findings {
             report.differences.push(Difference {
                 booking_id: b.booking_id.clone(),
@@ -65,8 +79,18 @@ pub async fn compare_all(
         }
         if let Some(retain_cents) = verdict.settle_retaining {
             fixes.push(Fix {
-                booking_id: b.booking_id.clone(),
+                payment_id: b.payment_id.clone(),
                 retain_cents,
+            });
+        }
+    }
+    for (booking_id, amount, net) in nets {
+        if net != amount {
+            report.differences.push(Difference {
+                booking_id,
+                kind: "booking_net".into(),
+                expected: format!("net {amount} over the booking's payments"),
+                found: format!("net {net}"),
             });
         }
     }
@@ -100,6 +124,7 @@ pub async fn compare_all(
         "authorization_open",
         "provider_net",
         "payment_row",
+        "booking_net",
         "over_capacity",
     ]
     .into_iter()

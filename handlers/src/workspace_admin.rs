@@ -46,6 +46,7 @@ pub async fn update(
         closures: req.closures.as_deref(),
     })?;
     let fields = changes.changed().join(",");
+    let new_capacity = changes.capacity.is_some();
     let update = WorkspaceUpdate {
         hours: changes.hours.as_ref().map(hours_columns),
         closures: changes.closures.as_ref().map(closures_column),
@@ -74,6 +75,13 @@ pub async fn update(
         },
         None,
     );
+    if new_capacity {
+        // a raised capacity frees seats: the workspace's waitlist is served (one-way, after
+        // the write, through the Calendar that owns it)
+        ctx.object_client::<crate::calendar::CalendarClient>(details.workspace_id.clone())
+            .serve()
+            .send();
+    }
     tracing::info!(workspace_id = %details.workspace_id, fields, "workspace updated");
     Ok(details)
 }

@@ -111,10 +111,12 @@ impl FloorBooking {
         ctx.resolve_promise("settled", view("confirmed"));
         ctx.service_client::<FloorNotifyClient>().send().send();
         ctx.service_client::<FloorRecordClient>().record().send();
-        // as `Booking/run` once confirmed: it waits, suspended, for the slot or a cancellation
-        // (a timer and a promise; it answers nothing until the slot is over)
+        // as `Booking/run` once confirmed: it waits, suspended, for the slot, a cancellation or
+        // a reschedule order (a timer and two promises; it answers nothing until the slot is
+        // over)
         restate_sdk::select! {
             _ = ctx.promise::<String>("cancel") => {},
+            _ = ctx.promise::<String>("reschedule.0") => {},
             _ = ctx.sleep(SLOT_WAIT) => {},
         }
         Ok(())

@@ -27,7 +27,24 @@ pub enum BookingsCmd {
         #[arg(long)]
         force: bool,
     },
-    /// Follow a booking until it is confirmed or final; exit 0 when confirmed or completed
+    /// Move a confirmed booking that has not started to another slot; the price difference is
+    /// charged or refunded. Refused (and the booking unchanged) when the new slot breaks the
+    /// rules, has no seat, or the card declines the difference
+    Reschedule {
+        booking_id: String,
+        #[arg(long)]
+        starts_at: String,
+        #[arg(long)]
+        ends_at: String,
+        /// the new number of seats (the booking's own when left out)
+        #[arg(long)]
+        seats: Option<i64>,
+        /// pays a higher price's difference (the booking's own card when left out)
+        #[arg(long)]
+        payment_method: Option<String>,
+    },
+    /// Follow a booking until it is confirmed or final; exit 0 when confirmed or completed.
+    /// A waitlisted booking is followed while it waits for a seat
     Watch {
         booking_id: String,
         /// give up after this many seconds
@@ -55,6 +72,10 @@ pub struct NewBooking {
     /// the same key twice makes one booking
     #[arg(long)]
     pub idempotency_key: Option<String>,
+    /// when no seat is free, wait for one as `waitlisted` (nothing charged) instead of being
+    /// rejected; expires if still waiting at the start
+    #[arg(long)]
+    pub waitlist: bool,
 }
 
 pub(super) async fn run(ctx: Ctx, cmd: BookingsCmd) -> anyhow::Result<ExitCode> {
@@ -72,6 +93,22 @@ pub(super) async fn run(ctx: Ctx, cmd: BookingsCmd) -> anyhow::Result<ExitCode> 
             reason,
             force: false,
         } => cancel(&ctx, &booking_id, reason).await?,
+        BookingsCmd::Reschedule {
+            booking_id,
+            starts_at,
+            ends_at,
+            seats,
+            payment_method,
+        } => {
+            let mut body = json!({"starts_at": starts_at, "ends_at": ends_at});
+            if let Some(seats) = seats {
+                body["seats"] = json!(seats);
+            }
+            if let Some(pm) = payment_method {
+                body["payment_method"] = json!(pm);
+            }
+            reschedule(&ctx, &booking_id, body).await?
+        }
         BookingsCmd::Watch {
             booking_id,
             timeout,
@@ -82,7 +119,7 @@ pub(super) async fn run(ctx: Ctx, cmd: BookingsCmd) -> anyhow::Result<ExitCode> 
 }
 
 async fn create(ctx: &Ctx, b: NewBooking) -> anyhow::Result<()> {
-    let body = json!({"workspace_id": b.workspace, "starts_at": b.starts_at, "ends_at": b.ends_at, "seats": b.seats, "payment_method": b.payment_method});
+    let body = json!({"workspace_id": b.workspace, "starts_at": b.starts_at, "ends_at": b.ends_at, "seats": b.seats, "payment_method": b.payment_method, "waitlist": b.waitlist});
     let v = ctx
         .api
         .call_with("Bookings/create", body, b.idempotency_key.as_deref())
@@ -125,6 +162,32 @@ async fn cancel(ctx: &Ctx, booking_id: &str, reason: Option<String>) -> anyhow::
             green("✓"),
             paint_status(&text(&v["status"])),
             money(v["refund_cents"].as_i64().unwrap_or(0))
+        )
+    });
+    Ok(())
+}
+
+/// Moves a booking through its workflow; answers once the difference is settled.
+async fn reschedule(ctx: &Ctx, booking_id: &str, body: Value) -> anyhow::Result<()> {
+    let v = ctx
+        .api
+        .call(&format!("Booking/{booking_id}/reschedule"), body)
+        .await?;
+    ctx.print(&v, |v| {
+        let charged = v["charged_cents"].as_i64().unwrap_or(0);
+        let refunded = v["refunded_cents"].as_i64().unwrap_or(0);
+        let money_line = if charged > 0 {
+            format!("charged {}", money(charged))
+        } else if refunded > 0 {
+            format!("refunded {}", money(refunded))
+        } else {
+            "the price is unchanged".to_string()
+        };
+        format!(
+            "{} booking {booking_id} is {} in its new slot; it costs {} ({money_line})",
+            green("✓"),
+            paint_status(&text(&v["status"])),
+            money(v["amount_cents"].as_i64().unwrap_or(0))
         )
     });
     Ok(())

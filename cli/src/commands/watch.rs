@@ -30,9 +30,10 @@ pub(super) async fn run(
             }
             if !ctx.json() {
                 println!(
-                    "{} {}",
+                    "{} {}{}",
                     bold(&format!("[{:>5.1}s]", started.elapsed().as_secs_f64())),
-                    paint_status(&st)
+                    paint_status(&st),
+                    note(booking_status(&v))
                 );
             }
             last = st.clone();
@@ -43,6 +44,11 @@ pub(super) async fn run(
             return Ok(exit_code(status));
         }
         if started.elapsed() > Duration::from_secs(timeout) {
+            if status == Some(BookingStatus::Waitlisted) {
+                anyhow::bail!(
+                    "booking {booking_id} is still waitlisted after {timeout} s: it waits for a seat until its slot starts (watch it again, or cancel it)"
+                );
+            }
             anyhow::bail!("booking {booking_id} is still {st} after {timeout} s");
         }
         if tty {
@@ -51,6 +57,17 @@ pub(super) async fn run(
             frame += 1;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// What a status means while it is watched, for the ones a member waits in.
+fn note(status: Option<BookingStatus>) -> &'static str {
+    match status {
+        Some(BookingStatus::Waitlisted) => {
+            " (no seat free: waiting for one to free up, nothing charged; expires at the start)"
+        }
+        Some(BookingStatus::AwaitingPayment) => " (the card asks for your authentication)",
+        _ => "",
     }
 }
 
@@ -87,9 +104,11 @@ mod tests {
             assert!(watch_ends(Some(s), true), "{s:?}");
             assert!(watch_ends(Some(s), false), "{s:?}");
         }
-        for s in [S::Pending, S::Held, S::AwaitingPayment] {
+        for s in [S::Pending, S::Waitlisted, S::Held, S::AwaitingPayment] {
             assert!(!watch_ends(Some(s), false), "{s:?}");
+            assert!(!watch_ends(Some(s), true), "{s:?}");
         }
+        assert!(note(Some(S::Waitlisted)).contains("waiting"));
         assert!(!watch_ends(None, false));
     }
 

@@ -20,5 +20,5 @@ mod interleavings;
 mod invariants;
 
 pub use plan::{CancelAnswer, End, Keep, Plan, Progress, Recorded, UNCONFIRMED_END, plan};
-pub use settle::{ProviderState, SettleAction, settle_action};
+pub use settle::{ProviderState, SettleAction, allocate, settle_action};
 pub use stop::{Canceller, OPERATOR_CANCEL, Stop, final_status, retained_cents};

@@ -67,9 +67,39 @@ pub fn settle_action(state: ProviderState, retain_cents: i64) -> SettleAction {
     }
 }
 
+/// How much each of a booking's payments keeps when the booking as a whole keeps
+/// `retain_cents`: given to the payments oldest first, each up to what it holds now (`nets`:
+/// captured minus refunded, as the booking knows it). A payment the booking knows nothing of
+/// (its answer never came) holds 0 and so keeps nothing: what it took goes back.
+pub fn allocate(retain_cents: i64, nets: &[i64]) -> Vec<i64> {
+    let mut left = retain_cents.max(0);
+    nets.iter()
+        .map(|net| {
+            let keep = left.min((*net).max(0));
+            left -= keep;
+            keep
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retained_amount_is_kept_by_the_oldest_payments_first() {
+        // the booking's first payment, then a reschedule's difference
+        assert_eq!(allocate(2700, &[3600, 1800]), [2700, 0]);
+        assert_eq!(allocate(4000, &[3600, 1800]), [3600, 400]);
+        assert_eq!(allocate(0, &[3600, 1800]), [0, 0]);
+        // a first payment partly refunded by a reschedule down keeps only what it holds
+        assert_eq!(allocate(1800, &[600, 3000]), [600, 1200]);
+        // more retained than held: each keeps all it holds, never more
+        assert_eq!(allocate(9999, &[100, 200]), [100, 200]);
+        // an unknown outcome holds nothing and keeps nothing
+        assert_eq!(allocate(500, &[0, 500]), [0, 500]);
+        assert_eq!(allocate(-5, &[10]), [0]);
+    }
 
     #[test]
     fn settling_follows_the_providers_state_not_the_callers_memory() {

@@ -58,6 +58,13 @@ impl Stop {
         ))
     }
 
+    /// The slot started while the booking was still waiting for a seat.
+    pub fn wait_expired() -> Stop {
+        Stop::Expired(
+            "the slot started while the booking was still waitlisted; nothing was charged".into(),
+        )
+    }
+
     /// A participant's `call` answered that its own dependency did not answer (`message`).
     pub fn unavailable(message: &str, call: &str) -> Stop {
         Stop::GaveUp(format!("{message} ({call})"))

@@ -13,6 +13,10 @@ pub struct AuthorizeRequest {
     pub amount_cents: i64,
     pub currency: String,
     pub payment_method: String,
+    /// the booking tells the member about this charge itself (a reschedule's difference): no
+    /// payment email of its own
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 /// Where the authorization stands after a step.
@@ -51,6 +55,10 @@ pub enum CaptureOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SettleRequest {
     pub retain_cents: i64,
+    /// the booking tells the member about this refund itself (a reschedule's difference): no
+    /// refund email of its own
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 /// The payment after settling, as the provider has it.
@@ -77,6 +85,9 @@ pub struct PaymentState {
     pub refunded_cents: i64,
     pub provider_ref: Option<String>,
     pub refunds: i64,
+    /// the booking tells the member about its charge itself (no payment email)
+    #[serde(default)]
+    pub quiet: bool,
     /// once settled, the payment takes no new authorization or capture (a late message of a
     /// unwound booking cannot charge the card again)
     #[serde(default)]

@@ -87,6 +87,7 @@ impl Payment {
             status: PaymentStatus::Pending,
             amount_cents: req.amount_cents,
             currency: req.currency.clone(),
+            quiet: req.quiet,
             ..PaymentState::default()
         };
         self.save(&ctx, &st, "record payment", true).await?;
@@ -217,9 +218,11 @@ impl Payment {
         st.status = PaymentStatus::Captured;
         st.captured_cents = st.amount_cents;
         self.save(&ctx, &st, "update payment", false).await?;
+        let quiet = st.quiet;
         self.announce(
             &ctx,
             &st,
+            quiet,
             "payment_captured",
             &format!("payment_captured:{}", st.payment_id),
             st.captured_cents,
@@ -296,7 +299,10 @@ impl Payment {
                     }
                 }
                 SettleAction::Refund(amount) => {
-                    if !self.refund(&ctx, &mut st, &pi_id, amount).await? {
+                    if !self
+                        .refund(&ctx, &mut st, &pi_id, amount, req.quiet)
+                        .await?
+                    {
                         continue;
                     }
                     refunded_now += amount;

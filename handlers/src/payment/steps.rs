@@ -74,6 +74,7 @@ impl Payment {
         st: &mut PaymentState,
         pi_id: &str,
         amount: i64,
+        quiet: bool,
     ) -> Outcome<bool> {
         let deps = self.deps.clone();
         let n = st.refunds + 1;
@@ -102,6 +103,7 @@ impl Payment {
         self.announce(
             ctx,
             st,
+            quiet,
             "payment_refunded",
             &format!("payment_refunded:{}:{n}", st.payment_id),
             amount,
@@ -155,11 +157,14 @@ impl Payment {
         Ok(())
     }
 
-    /// Payment email and activity record: one-way, so neither can hold up the payment.
+    /// Payment email (unless `quiet`: the booking tells the member itself) and activity
+    /// record: one-way, so neither can hold up the payment.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn announce(
         &self,
         ctx: &ObjectContext<'_>,
         st: &PaymentState,
+        quiet: bool,
         kind: &str,
         origin: &str,
         amount: i64,
@@ -185,6 +190,6 @@ impl Payment {
             booking_id: Some(st.booking_id.clone()),
             amount_cents: Some(amount),
         };
-        announce(ctx, activity, Some(mail));
+        announce(ctx, activity, (!quiet).then_some(mail));
     }
 }

@@ -213,19 +213,23 @@ impl Store {
 }
 
 impl Store {
-    /// Frees a booking's seats: moves it to the final `status` when it still holds seats.
-    /// `false` when there is no such row or it holds none (released before: a repeat is a
-    /// no-op, and a final status is never overwritten by a late release).
+    /// Ends an open booking: moves it to the final `status` when it still holds seats or is
+    /// waitlisted, and says what it gave back. [`Released::Nothing`] when there is no such row
+    /// or it is final already (released before: a repeat is a no-op, and a final status is
+    /// never overwritten by a late release).
     pub async fn release_booking(
         &self,
         id: &str,
         status: BookingStatus,
         reason: Option<&str>,
         now: i64,
-    ) -> Result<bool, InfraError> {
-        let seat_holding = statuses::seat_holding();
+    ) -> Result<Released, InfraError> {
+        let Some(row) = self.booking(id).await? else {
+            return Ok(Released::Nothing);
+        };
+        let open = statuses::open();
         let done = sqlx::query(&format!(
-            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN {seat_holding}"
+            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN {open}"
         ))
         .bind(status.as_str())
         .bind(reason)
@@ -233,8 +237,91 @@ impl Store {
         .bind(id)
         .execute(&mut self.conn().await?)
         .await?;
+        Ok(match done.rows_affected() {
+            0 => Released::Nothing,
+            _ if row.status.occupies_seats() => Released::Seats {
+                starts_at: row.starts_at,
+                ends_at: row.ends_at,
+            },
+            _ => Released::Waiting,
+        })
+    }
+
+    /// A waitlisted booking is served: its row moves to `held` (the caller, the workspace's
+    /// Calendar, has checked that its seats fit). `false` when it is no longer waitlisted.
+    pub async fn serve_waitlisted(&self, id: &str, now: i64) -> Result<bool, InfraError> {
+        let done = sqlx::query(
+            "UPDATE bookings SET status = 'held', reason = NULL, updated_at = $1 WHERE id = $2 AND status = 'waitlisted'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut self.conn().await?)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    /// A confirmed booking moves to another slot (a reschedule the workspace's Calendar has
+    /// found room for): its slot, seats and price change in one statement. Answers the slot it
+    /// had, or `None` when it is not confirmed (nothing changes then).
+    pub async fn move_booking(
+        &self,
+        id: &str,
+        to: &BookingMove,
+        now: i64,
+    ) -> Result<Option<(i64, i64)>, InfraError> {
+        let Some(row) = self
+            .booking(id)
+            .await?
+            .filter(|b| b.status == BookingStatus::Confirmed)
+        else {
+            return Ok(None);
+        };
+        if (row.starts_at, row.ends_at, row.seats, row.amount_cents)
+            == (to.starts_at, to.ends_at, to.seats, to.amount_cents)
+        {
+            // a retried step: moved already (the answer is the slot it had is lost, and not
+            // needed: it was freed when the move first ran)
+            return Ok(Some((row.starts_at, row.ends_at)));
+        }
+        let done = sqlx::query(
+            "UPDATE bookings SET starts_at = $1, ends_at = $2, seats = $3, amount_cents = $4, updated_at = $5 WHERE id = $6 AND status = 'confirmed'",
+        )
+        .bind(to.starts_at)
+        .bind(to.ends_at)
+        .bind(to.seats as i32)
+        .bind(to.amount_cents)
+        .bind(now)
+        .bind(id)
+        .execute(&mut self.conn().await?)
+        .await?;
+        Ok((done.rows_affected() > 0).then_some((row.starts_at, row.ends_at)))
+    }
+}
+
+/// What [`Store::release_booking`] gave back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Released {
+    /// nothing: no such booking, or it was final already
+    Nothing,
+    /// it was waitlisted: it held no seat
+    Waiting,
+    /// the seats of this slot
+    Seats { starts_at: i64, ends_at: i64 },
+}
+
+impl Released {
+    pub fn any(self) -> bool {
+        self != Released::Nothing
+    }
+}
+
+/// Where a rescheduled booking moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingMove {
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub seats: i64,
+    pub amount_cents: i64,
 }
 
 /// See [`Store::seat_plan`].

@@ -17,30 +17,31 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Ids of a workspace's bookings that hold seats and have not ended at `now_ms`, by start:
-    /// the ones a closure cancels.
+    /// Ids of a workspace's bookings that are open (holding seats or waitlisted) and have not
+    /// ended at `now_ms`, by start: the ones a closure cancels.
     pub async fn unfinished_bookings_of_workspace(
         &self,
         workspace_id: &str,
         now_ms: i64,
     ) -> Result<Vec<String>, InfraError> {
-        let seat_holding = statuses::seat_holding();
+        let open = statuses::open();
         ids(self, &format!(
-            "SELECT id FROM bookings WHERE workspace_id = $1 AND status IN {seat_holding} AND ends_at > $2 ORDER BY starts_at, id"
+            "SELECT id FROM bookings WHERE workspace_id = $1 AND status IN {open} AND ends_at > $2 ORDER BY starts_at, id"
         ), workspace_id, now_ms)
         .await
     }
 
-    /// Ids of a member's bookings that hold seats and have not started at `now_ms`, by start:
-    /// the ones a deletion cancels (bookings under way or over stay, for accounting).
+    /// Ids of a member's bookings that are open (holding seats or waitlisted) and have not
+    /// started at `now_ms`, by start: the ones a deletion cancels (bookings under way or over
+    /// stay, for accounting).
     pub async fn upcoming_bookings_of_user(
         &self,
         user_id: &str,
         now_ms: i64,
     ) -> Result<Vec<String>, InfraError> {
-        let seat_holding = statuses::seat_holding();
+        let open = statuses::open();
         ids(self, &format!(
-            "SELECT id FROM bookings WHERE user_id = $1 AND status IN {seat_holding} AND starts_at > $2 ORDER BY starts_at, id"
+            "SELECT id FROM bookings WHERE user_id = $1 AND status IN {open} AND starts_at > $2 ORDER BY starts_at, id"
         ), user_id, now_ms)
         .await
     }

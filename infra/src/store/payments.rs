@@ -1,4 +1,4 @@
-//! Payments: one row per booking's payment, mirroring the provider's PaymentIntent (what was
+//! Payments: one row per payment of a booking (a reschedule that costs more adds one), mirroring the provider's PaymentIntent (what was
 //! authorized, captured and refunded), plus the webhook events already handled.
 
 use super::Store;
@@ -80,6 +80,21 @@ impl Store {
             .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(row.map(|r| payment_from(&r)).transpose()?)
+    }
+
+    /// A booking's payments, oldest first: the first one of its booking, then one for the
+    /// difference of each reschedule that charged more.
+    pub async fn payments_of_booking(
+        &self,
+        booking_id: &str,
+    ) -> Result<Vec<PaymentRow>, InfraError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM payments WHERE booking_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(booking_id)
+        .fetch_all(&mut self.listing_conn().await?)
+        .await?;
+        Ok(rows.iter().map(payment_from).collect::<Result<_, _>>()?)
     }
 
     /// Remembers which awakeable the booking waits on for this payment's confirmation.

@@ -13,6 +13,9 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaidBooking {
     pub booking_id: String,
+    /// the payment's own id (a booking has one per charge: its first, then one per reschedule
+    /// that cost more)
+    pub payment_id: String,
     pub status: BookingStatus,
     pub amount_cents: i64,
     pub provider_ref: Option<String>,
@@ -25,17 +28,17 @@ pub struct PaidBooking {
 pub type HeldSeats = (String, i64, i64, i64);
 
 impl Store {
-    /// Bookings with a payment whose status is not in flight (those in
+    /// Every payment of a booking whose status is not in flight, by booking (those in
     /// [`BookingStatus::IN_FLIGHT`] are skipped: their flow still decides).
     ///
     /// [`BookingStatus::IN_FLIGHT`]: deskflow_domain::booking::BookingStatus::IN_FLIGHT
     pub async fn paid_bookings_to_reconcile(&self) -> Result<Vec<PaidBooking>, InfraError> {
         let in_flight = statuses::in_flight();
         let rows = sqlx::query(&format!(
-            "SELECT b.id, b.status, b.amount_cents, p.provider_ref, p.status, p.captured_cents, p.refunded_cents
+            "SELECT b.id, b.status, b.amount_cents, p.provider_ref, p.status, p.captured_cents, p.refunded_cents, p.id
                FROM bookings b JOIN payments p ON p.booking_id = b.id
               WHERE b.status NOT IN {in_flight}
-              ORDER BY b.id"
+              ORDER BY b.id, p.created_at, p.id"
         ))
         .fetch_all(&mut self.listing_conn().await?)
         .await?;
@@ -49,6 +52,7 @@ impl Store {
                     payment_status: statuses::payment_status(r, 4)?,
                     captured_cents: r.try_get(5)?,
                     refunded_cents: r.try_get(6)?,
+                    payment_id: r.try_get(7)?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

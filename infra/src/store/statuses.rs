@@ -45,6 +45,12 @@ pub(crate) fn seat_holding() -> &'static str {
     &LIST
 }
 
+/// Statuses a booking's flow may still change (seat-holding, and waitlisted).
+pub(crate) fn open() -> &'static str {
+    static LIST: LazyLock<String> = LazyLock::new(|| sql_list(&BookingStatus::OPEN));
+    &LIST
+}
+
 /// Statuses whose flow has not decided the outcome yet.
 pub(crate) fn in_flight() -> &'static str {
     static LIST: LazyLock<String> = LazyLock::new(|| sql_list(&BookingStatus::IN_FLIGHT));

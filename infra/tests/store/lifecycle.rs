@@ -36,6 +36,7 @@ async fn a_closure_lists_the_bookings_not_ended_and_a_deletion_those_not_started
             ("under-way", 9, 11, BookingStatus::Confirmed),
             ("ahead", 12, 13, BookingStatus::Held),
             ("paying", 14, 15, BookingStatus::AwaitingPayment),
+            ("waiting", 16, 17, BookingStatus::Waitlisted),
             ("gone", 12, 13, BookingStatus::Cancelled),
         ] {
             s.insert_booking(&booking(id, "w1", from, to, 1))
@@ -44,11 +45,11 @@ async fn a_closure_lists_the_bookings_not_ended_and_a_deletion_those_not_started
             s.set_booking_status(id, status, None, 1).await.unwrap();
         }
         let closing = s.unfinished_bookings_of_workspace("w1", now).await.unwrap();
-        assert_eq!(closing, ["under-way", "ahead", "paying"], "{db}");
+        assert_eq!(closing, ["under-way", "ahead", "paying", "waiting"], "{db}");
         let deleting = s.upcoming_bookings_of_user("u1", now).await.unwrap();
         assert_eq!(
             deleting,
-            ["ahead", "paying"],
+            ["ahead", "paying", "waiting"],
             "{db}: the one under way stays"
         );
     }

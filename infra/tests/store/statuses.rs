@@ -9,7 +9,7 @@ use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::payment::PaymentStatus;
 use deskflow_infra::InfraError;
 use deskflow_infra::store::Backend;
-use deskflow_infra::store::bookings::{BookingFilter, BookingRow};
+use deskflow_infra::store::bookings::{BookingFilter, BookingRow, Released};
 use deskflow_infra::store::payments::PaymentRow;
 use sqlx::Row;
 
@@ -198,12 +198,20 @@ async fn the_stores_status_filters_select_by_the_domain_lists() {
         paid.sort();
         assert_eq!(paid, settled, "{db}");
 
-        // a release moves exactly the seat-holding ones (last: it changes their status)
+        // a release moves exactly the open ones, and frees seats only for the seat-holding
+        // ones (last: it changes their status)
         for st in BookingStatus::ALL {
+            let released = s
+                .release_booking(st.as_str(), BookingStatus::Cancelled, None, 3)
+                .await
+                .unwrap();
             assert_eq!(
-                s.release_booking(st.as_str(), BookingStatus::Cancelled, None, 3)
-                    .await
-                    .unwrap(),
+                released.any(),
+                BookingStatus::OPEN.contains(&st),
+                "{db}: {st:?}"
+            );
+            assert_eq!(
+                matches!(released, Released::Seats { .. }),
                 BookingStatus::SEAT_HOLDING.contains(&st),
                 "{db}: {st:?}"
             );

@@ -73,6 +73,7 @@ impl Bookings {
             ends_at_ms: slot.ends_at.timestamp_millis(),
             seats: req.seats,
             payment_method,
+            waitlist: req.waitlist,
         };
         let deps = self.deps.clone();
         let (bid, r) = (booking_id.clone(), request.clone());

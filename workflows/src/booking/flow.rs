@@ -39,6 +39,37 @@ pub(super) struct Flow<'a, 'ctx> {
     pub operator_cancelled: bool,
     /// the `settled` promise was resolved (once: at confirmation or at the end)
     pub settled: bool,
+    /// the booking's payments, oldest first, as far as the flow has heard of them
+    pub payments: Vec<PaymentMemo>,
+    /// the index of the next `reschedule.{n}` promise the flow takes an order from
+    pub reschedule_no: u32,
+    /// the order being carried out (answered at the end if a stop comes first)
+    pub open_reschedule: Option<String>,
+    /// reschedules that moved the booking
+    pub moves: u32,
+}
+
+/// One payment of the booking as the flow knows it: what it took and gave back. What the
+/// provider really did is asked when settling; these figures only share out what is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PaymentMemo {
+    pub id: String,
+    pub captured: i64,
+    pub refunded: i64,
+}
+
+impl PaymentMemo {
+    pub fn new(id: String) -> Self {
+        PaymentMemo {
+            id,
+            captured: 0,
+            refunded: 0,
+        }
+    }
+
+    pub fn net(&self) -> i64 {
+        self.captured - self.refunded
+    }
 }
 
 /// The view of a booking that has just started: pending, nothing priced yet.
@@ -81,6 +112,10 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
             confirmed: false,
             operator_cancelled: false,
             settled: false,
+            payments: Vec::new(),
+            reschedule_no: 0,
+            open_reschedule: None,
+            moves: 0,
         }
     }
 
@@ -91,11 +126,25 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
             Err(stop) => End::Stopped(stop),
         };
         let plan = plan(self.progress(), &end);
-        if plan.final_status == BookingStatus::Completed {
+        let final_status = plan.final_status;
+        let ended = if final_status == BookingStatus::Completed {
             self.complete(plan).await
         } else {
             self.unwind(plan).await
-        }
+        };
+        self.refuse_reschedule(final_status);
+        ended
+    }
+
+    /// The booking's payment figures summed over its payments, into the view.
+    pub(super) fn sum_payments(&mut self) {
+        self.view.payment.captured_cents = self.payments.iter().map(|p| p.captured).sum();
+        self.view.payment.refunded_cents = self.payments.iter().map(|p| p.refunded).sum();
+    }
+
+    /// What the member has paid so far, net, over the booking's payments.
+    pub(super) fn net_paid(&self) -> i64 {
+        self.payments.iter().map(PaymentMemo::net).sum()
     }
 
     /// How far the booking got, as the plan needs it.
@@ -246,6 +295,7 @@ pub(super) fn step_error(e: InfraError) -> HandlerError {
 pub(super) fn step_name(to: BookingStatus) -> &'static str {
     match to {
         BookingStatus::Pending => "record pending",
+        BookingStatus::Waitlisted => "record waitlisted",
         BookingStatus::Held => "record seats held",
         BookingStatus::AwaitingPayment => "record awaiting payment",
         BookingStatus::Confirmed => "record confirmed",

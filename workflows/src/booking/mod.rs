@@ -8,6 +8,7 @@
 //! - `flow`: one booking's state and status bookkeeping, and `drive`: saga, then plan, then
 //!   carrying the plan out. The plan itself (final status, what is unwound, what is kept, what
 //!   is said) is `deskflow_domain::saga::plan`, pure and tested for every interleaving.
+//! - `reschedule`: a confirmed booking moving to another slot, inside its `run`.
 //! - `saga`: the forward path; `waits`: its waits, each racing the cancels; `unwind`: the
 //!   completion or the compensation against the participants' truth; `notices`: the member's
 //!   emails and the activity records.
@@ -18,6 +19,7 @@ pub mod bookings;
 mod flow;
 mod notices;
 mod prepare;
+mod reschedule;
 mod saga;
 mod unwind;
 mod waits;

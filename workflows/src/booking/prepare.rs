@@ -20,6 +20,9 @@ pub struct BookingRequest {
     pub ends_at_ms: i64,
     pub seats: i64,
     pub payment_method: String,
+    /// with no free seat, wait on the workspace's waitlist instead of being rejected
+    #[serde(default)]
+    pub waitlist: bool,
 }
 
 /// A request checked against the database and the rules, with its price.

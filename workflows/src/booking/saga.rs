@@ -8,7 +8,7 @@
 //! the waiting, never the participant in mid-effect, and the unwind that follows runs on the
 //! same participant object after it, against what really happened ([`super::unwind`]).
 
-use super::flow::{Flow, step_error};
+use super::flow::{Flow, PaymentMemo, step_error};
 use super::notices;
 use super::prepare::{BookingRequest, BookingStart, Refusal, prepare};
 use super::waits::{Waited, cancel_of, member_stop};
@@ -36,8 +36,15 @@ impl Flow<'_, '_> {
         self.view.seats = b.seats;
         self.b = Some(b.clone());
 
-        // 1. hold the seats (serialized per workspace by the Calendar object)
+        // 1. hold the seats (serialized per workspace by the Calendar object); a booking that
+        // asked to wait is woken through an awakeable once the Calendar serves it
         self.hold_sent = true;
+        let (waitlist, served) = if self.req.waitlist {
+            let (id, served) = self.ctx.awakeable::<bool>();
+            (Some(id), Some(served))
+        } else {
+            (None, None)
+        };
         let hold = self
             .ctx
             .object_client::<CalendarClient>(b.workspace_id.clone())
@@ -49,12 +56,24 @@ impl Flow<'_, '_> {
                 seats: b.seats,
                 amount_cents: b.amount_cents,
                 currency: b.currency.clone(),
+                waitlist,
             }))
             .send();
-        if let HoldOutcome::NoSeat { reason } = self.answer("Calendar/hold", hold).await? {
-            return Err(Stop::NoSeat(reason));
+        match self.answer("Calendar/hold", hold).await? {
+            HoldOutcome::Held => {}
+            HoldOutcome::NoSeat { reason } => return Err(Stop::NoSeat(reason)),
+            HoldOutcome::Waitlisted { reason } => {
+                // the Calendar wrote the row as `waitlisted`: only the view moves here
+                self.transition(BookingEvent::Waitlisted, Some(reason));
+                self.notify("booking_waitlisted", notices::waitlisted(&b, &self.view));
+                if let Some(served) = served {
+                    self.await_seat(served, b.starts_at_ms).await?;
+                }
+                self.view.reason = None;
+            }
         }
-        // Calendar/hold wrote the row as `held` in its own step: only the view moves here
+        // Calendar/hold (or its waitlist) wrote the row as `held` in its own step: only the
+        // view moves here
         self.transition(BookingEvent::SeatsHeld, None);
 
         if b.amount_cents > 0 {
@@ -73,37 +92,55 @@ impl Flow<'_, '_> {
         let mail = notices::confirmed(&b, &self.view);
         self.notify("booking_confirmed", mail);
 
-        // 6. remind before the start, complete after the end; a cancel may come any time
+        // 6. remind before the start, complete after the end; a cancel may come any time, and a
+        // reschedule before the start (the timers then follow the new slot)
         let lead_ms = self.deps.booking.reminder_lead.as_millis() as i64;
         // the confirmation's own timestamp: no separate clock step right after it
-        let now = match confirmed_at {
+        let mut now = match confirmed_at {
             Some(t) => t,
             None => self.clock().await?,
         };
-        if b.starts_at_ms - lead_ms > now {
-            self.wait_or_cancel(b.starts_at_ms - lead_ms - now).await?;
+        // the start the reminder went out for
+        let mut reminded: Option<i64> = None;
+        loop {
+            let b = self.b.clone().unwrap_or(b.clone());
+            let until = if reminded == Some(b.starts_at_ms) {
+                b.ends_at_ms
+            } else {
+                b.starts_at_ms - lead_ms
+            };
+            if until > now
+                && let Some(order) = self.wait_confirmed(until - now).await?
+            {
+                self.reschedule(order).await?;
+                now = self.clock().await?;
+                continue;
+            }
+            if reminded != Some(b.starts_at_ms) {
+                reminded = Some(b.starts_at_ms);
+                if self.clock().await? < b.starts_at_ms {
+                    let mail = notices::reminder(&b, &self.view);
+                    self.notify_again("booking_reminder", self.moves, mail);
+                }
+                now = self.clock().await?;
+                continue;
+            }
+            return Ok(());
         }
-        if self.clock().await? < b.starts_at_ms {
-            let mail = notices::reminder(&b, &self.view);
-            self.notify("booking_reminder", mail);
-        }
-        let now = self.clock().await?;
-        if b.ends_at_ms > now {
-            self.wait_or_cancel(b.ends_at_ms - now).await?;
-        }
-        Ok(())
     }
 
     /// Steps 2-4: authorize, let the member authenticate if the provider asks, capture.
     async fn pay(&mut self, b: &BookingStart) -> Result<(), Stop> {
         // 2. authorize the payment (manual capture)
         self.payment_sent = true;
+        self.payments.push(PaymentMemo::new(b.booking_id.clone()));
         let auth = self.payment().authorize(Json(AuthorizeRequest {
             booking_id: b.booking_id.clone(),
             user_id: b.user_id.clone(),
             amount_cents: b.amount_cents,
             currency: b.currency.clone(),
             payment_method: b.payment_method.clone(),
+            quiet: false,
         }));
         let mut outcome: AuthOutcome = self.answer("Payment/authorize", auth.send()).await?;
 
@@ -130,7 +167,8 @@ impl Flow<'_, '_> {
         match self.answer("Payment/capture", capture).await? {
             CaptureOutcome::Captured { captured_cents } => {
                 self.view.payment.status = PaymentStatus::Captured;
-                self.view.payment.captured_cents = captured_cents;
+                self.payments[0].captured = captured_cents;
+                self.sum_payments();
                 Ok(())
             }
             CaptureOutcome::Refused { message } => Err(Stop::Declined(message)),

@@ -10,18 +10,28 @@
 //! awaited here through any further cancel: a second cancel, or the workflow being cancelled
 //! again, cannot stop the unwind half-way.
 
-use super::flow::{Flow, step_name};
+use super::flow::{Flow, PaymentMemo, step_name};
 use super::notices;
 use super::workflow::CANCEL_RESULT;
 use deskflow_api::CancelResult;
 use deskflow_domain::booking::BookingStatus;
-use deskflow_domain::saga::{CancelAnswer, Keep, Plan, Recorded};
+use deskflow_domain::payment::PaymentStatus;
+use deskflow_domain::saga::{CancelAnswer, Keep, Plan, Recorded, allocate};
 use deskflow_handlers::calendar::{CalendarClient, ReleaseRequest};
 use deskflow_handlers::deps::now_ms;
 use deskflow_handlers::payment::{PaymentClient, SettleRequest, Settlement};
 use restate_sdk::context::SendHandle;
 use restate_sdk::prelude::*;
 use serde::de::DeserializeOwned;
+
+/// What settling a booking's payments did.
+#[derive(Debug, Default)]
+pub(super) struct Settled {
+    /// the first payment's status afterwards (what `status.payment.status` shows)
+    pub status: Option<PaymentStatus>,
+    /// refunded by this settling, over all payments
+    pub refunded_now_cents: i64,
+}
 
 /// How often an unwind step is sent again when its invocation ends without an answer (it is
 /// idempotent: each settles against the current truth).
@@ -56,15 +66,17 @@ impl Flow<'_, '_> {
         // the money first: settled against the provider, whatever the saga saw
         let mut refunded_now = 0;
         if plan.settle_payment {
-            match self.settle_payment(retain).await {
-                Ok(s) => {
-                    refunded_now = s.refunded_now_cents;
-                    self.view.payment.status = s.status;
-                    self.view.payment.captured_cents = s.captured_cents;
-                    self.view.payment.refunded_cents = s.refunded_cents;
-                }
-                Err(why) => notes.push(format!("the payment could not be settled: {why}")),
+            let (settled, failures) = self.settle_payments(retain, false).await;
+            refunded_now = settled.refunded_now_cents;
+            if let Some(status) = settled.status {
+                self.view.payment.status = status;
             }
+            self.sum_payments();
+            notes.extend(
+                failures
+                    .into_iter()
+                    .map(|why| format!("the payment could not be settled: {why}")),
+            );
         }
         self.view.payment.client_secret = None;
 
@@ -146,20 +158,67 @@ impl Flow<'_, '_> {
         }
     }
 
-    /// `Payment/{id}/settle`, awaited through any cancel.
-    async fn settle_payment(&mut self, retain_cents: i64) -> Result<Settlement, String> {
-        let id = self.booking_id.clone();
+    /// Settles every payment of the booking so that together they keep `retain_cents` (the
+    /// oldest keep first, see [`allocate`]), each against the provider's current state and
+    /// awaited through any cancel. What each settled to goes into its memo; the failures are
+    /// returned with what was settled.
+    pub(super) async fn settle_payments(
+        &mut self,
+        retain_cents: i64,
+        quiet: bool,
+    ) -> (Settled, Vec<String>) {
+        if self.payments.is_empty() {
+            // settled all the same: a payment that never was is closed for later charges
+            self.payments
+                .push(PaymentMemo::new(self.booking_id.clone()));
+        }
+        let nets: Vec<i64> = self.payments.iter().map(PaymentMemo::net).collect();
+        let mut settled = Settled::default();
+        let mut failures = Vec::new();
+        for (i, keep) in allocate(retain_cents, &nets).into_iter().enumerate() {
+            let id = self.payments[i].id.clone();
+            match self.settle_one(&id, keep, quiet).await {
+                Ok(s) => {
+                    let memo = &mut self.payments[i];
+                    memo.captured = s.captured_cents;
+                    memo.refunded = s.refunded_cents;
+                    settled.refunded_now_cents += s.refunded_now_cents;
+                    if i == 0 {
+                        settled.status = Some(s.status);
+                    }
+                }
+                Err(why) => failures.push(why),
+            }
+        }
+        (settled, failures)
+    }
+
+    /// `Payment/{id}/settle` of one payment, awaited through any cancel.
+    pub(super) async fn settle_one(
+        &mut self,
+        id: &str,
+        retain_cents: i64,
+        quiet: bool,
+    ) -> Result<Settlement, String> {
+        let id = id.to_string();
         self.through_cancels("Payment/settle", |flow| {
             flow.ctx
                 .object_client::<PaymentClient>(id.clone())
-                .settle(Json(SettleRequest { retain_cents }))
+                .settle(Json(SettleRequest {
+                    retain_cents,
+                    quiet,
+                }))
                 .send()
         })
         .await
     }
 
     /// `Calendar/{workspace}/release`, awaited through any cancel.
-    async fn release_seats(&mut self, to: BookingStatus, reason: &str) -> Result<bool, String> {
+    pub(super) async fn release_seats(
+        &mut self,
+        to: BookingStatus,
+        reason: &str,
+    ) -> Result<bool, String> {
         let (ws, release) = (
             self.req.workspace_id.clone(),
             ReleaseRequest {
@@ -180,7 +239,7 @@ impl Flow<'_, '_> {
     /// Sends an unwind step and waits for its answer; a cancel of this workflow while waiting
     /// only makes it wait again, and an invocation that ended without an answer (killed or
     /// cancelled by hand) is sent again. Gives up after [`ROUNDS`] such ends.
-    async fn through_cancels<T: DeserializeOwned + serde::Serialize + 'static>(
+    pub(super) async fn through_cancels<T: DeserializeOwned + serde::Serialize + 'static>(
         &mut self,
         call: &str,
         send: impl Fn(&Self) -> SendHandle,

@@ -5,7 +5,7 @@
 
 use super::flow::Flow;
 use super::workflow::CANCEL;
-use deskflow_api::CancelRequest;
+use deskflow_api::{CancelRequest, RescheduleOrder};
 use deskflow_domain::saga::Stop;
 use restate_sdk::context::SendHandle;
 use restate_sdk::prelude::*;
@@ -22,15 +22,52 @@ pub(super) enum Waited<T> {
 }
 
 impl Flow<'_, '_> {
-    /// Sleeps `ms`, unless a cancel comes first.
-    pub(super) async fn wait_or_cancel(&mut self, ms: i64) -> Result<(), Stop> {
+    /// A confirmed booking waits `ms` for its next timer, unless a cancel or a reschedule
+    /// order (`reschedule.{n}`) comes first: the order, or `None` when the timer fired.
+    pub(super) async fn wait_confirmed(
+        &mut self,
+        ms: i64,
+    ) -> Result<Option<RescheduleOrder>, Stop> {
+        let name = reschedule_promise(self.reschedule_no);
         let waited = restate_sdk::select! {
             c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
-            _ = self.ctx.sleep(Duration::from_millis(ms.max(0) as u64)) => Waited::Answer(()),
+            r = self.ctx.promise::<Json<RescheduleOrder>>(&name) => match r {
+                Ok(Json(order)) => Waited::Answer(Some(order)),
+                Err(_) => Waited::Operator,
+            },
+            _ = self.ctx.sleep(Duration::from_millis(ms.max(0) as u64)) => Waited::Answer(None),
             on_cancel => Waited::Operator,
         };
         match waited {
-            Waited::Answer(()) | Waited::NoAnswer(_) => Ok(()),
+            Waited::Answer(order) => Ok(order),
+            Waited::NoAnswer(_) => Ok(None),
+            Waited::Cancel(c) => Err(member_stop(c)),
+            Waited::Operator => Err(self.operator()),
+        }
+    }
+
+    /// A waitlisted booking waits for the Calendar to serve it (`served`, its awakeable), until
+    /// its slot starts at `starts_at_ms`, unless a cancel comes first. Expiry and cancel both
+    /// end in the unwind's release, which the Calendar serializes with its serving: a booking
+    /// served at the last moment gives its seats back.
+    pub(super) async fn await_seat(
+        &mut self,
+        served: impl restate_sdk::context::DurableFuture<Output = Result<bool, TerminalError>>,
+        starts_at_ms: i64,
+    ) -> Result<(), Stop> {
+        let now = self.clock().await?;
+        let waited = restate_sdk::select! {
+            s = served => match s {
+                Ok(_) => Waited::Answer(()),
+                Err(_) => Waited::Operator,
+            },
+            c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
+            _ = self.ctx.sleep(Duration::from_millis((starts_at_ms - now).max(0) as u64)) => Waited::NoAnswer(String::new()),
+            on_cancel => Waited::Operator,
+        };
+        match waited {
+            Waited::Answer(()) => Ok(()),
+            Waited::NoAnswer(_) => Err(Stop::wait_expired()),
             Waited::Cancel(c) => Err(member_stop(c)),
             Waited::Operator => Err(self.operator()),
         }
@@ -91,6 +128,17 @@ impl Flow<'_, '_> {
             }
         }
     }
+}
+
+/// The promise the `n`th reschedule order comes through (`Booking/{id}/reschedule` resolves
+/// it; each order has its own, as a durable promise is resolved once).
+pub(super) fn reschedule_promise(n: u32) -> String {
+    format!("reschedule.{n}")
+}
+
+/// The promise the `n`th reschedule order is answered through.
+pub(super) fn rescheduled_promise(n: u32) -> String {
+    format!("rescheduled.{n}")
 }
 
 /// The cancel promise's outcome as a wait's end.

@@ -9,12 +9,18 @@
 //! from the provider by `status` while the member needs it).
 
 use super::flow::{Flow, initial_view};
-use super::prepare::BookingRequest;
+use super::prepare::{BookingRequest, prepare};
+use super::waits::{reschedule_promise, rescheduled_promise};
 use deskflow_api::OptionalJson;
-use deskflow_api::{BookingView, CancelBody, CancelRequest, CancelResult, Empty};
+use deskflow_api::{
+    BookingView, CancelBody, CancelRequest, CancelResult, Empty, RescheduleBody, RescheduleOrder,
+    RescheduleResult, Rescheduled,
+};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Canceller;
+use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::deps::Deps;
+use deskflow_handlers::deps::now_ms;
 use deskflow_handlers::error::{Failure, Outcome, step, terminal};
 use deskflow_infra::jwt::Claims;
 use restate_sdk::prelude::*;
@@ -35,6 +41,8 @@ pub(super) const CANCEL: &str = "cancel";
 pub(super) const CANCEL_RESULT: &str = "cancel_result";
 /// Promise: the booking is confirmed or final (what `wait` answers).
 pub(super) const SETTLED: &str = "settled";
+/// Workflow state: the index of the next reschedule order `run` takes (`reschedule.{n}`).
+pub(super) const RESCHEDULE_NO: &str = "reschedule_no";
 /// Promise: `run` has recorded the booking (`Bookings/create` answers after it).
 pub(super) const STARTED: &str = "started";
 
@@ -162,6 +170,102 @@ impl Booking {
             _ => "cancelled by the member".into(),
         });
         request_cancel(&ctx, &view, CancelRequest { reason, by }).await
+    }
+
+    /// The member moves a confirmed booking that has not started to another slot: the new slot
+    /// is held before the old one is given up, the difference is charged or refunded, and the
+    /// answer comes once done. `run` carries it out (this handler receives a bearer token, so
+    /// it keeps no journal; it only checks the caller and the input and hands the order over).
+    #[handler(
+        name = "reschedule",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
+    async fn reschedule(
+        &self,
+        ctx: SharedWorkflowContext<'_>,
+        Json(body): Json<RescheduleBody>,
+    ) -> Result<Json<RescheduleResult>, Failure> {
+        let who = deskflow_handlers::member!(ctx, &self.deps)?;
+        let view = visible_view(&ctx, &who).await?;
+        if view.user_id != who.sub {
+            return Err(terminal(403, "only the booking's member can reschedule it"));
+        }
+        let slot = TimeSlot::parse("starts_at", &body.starts_at, "ends_at", &body.ends_at)?;
+        let payment_method = body.payment_method.map(|m| m.trim().to_string());
+        if payment_method
+            .as_ref()
+            .is_some_and(|m| m.is_empty() || m.len() > 200)
+        {
+            return Err(terminal(
+                400,
+                "payment_method must name a payment method, e.g. pm_card_visa (at most 200 characters)",
+            ));
+        }
+        if view.status != BookingStatus::Confirmed {
+            return Err(terminal(
+                409,
+                format!(
+                    "the booking is {}: only a confirmed booking can be rescheduled",
+                    view.status.as_str()
+                ),
+            ));
+        }
+        let order = RescheduleOrder {
+            request_id: ctx.invocation_id().to_string(),
+            starts_at_ms: slot.starts_at.timestamp_millis(),
+            ends_at_ms: slot.ends_at.timestamp_millis(),
+            seats: body.seats.unwrap_or(view.seats),
+            payment_method,
+        };
+        // bad input is refused here, before the booking's journal sees it
+        let (deps, id) = (self.deps.clone(), ctx.key().to_string());
+        let request = BookingRequest {
+            user_id: view.user_id.clone(),
+            workspace_id: view.workspace_id.clone(),
+            starts_at_ms: order.starts_at_ms,
+            ends_at_ms: order.ends_at_ms,
+            seats: order.seats,
+            payment_method: String::new(),
+            waitlist: false,
+        };
+        let checked = ctx
+            .run(|| {
+                step(async move {
+                    Ok(Json(
+                        prepare(&deps, &id, &request, now_ms())
+                            .await?
+                            .map(|_| ())
+                            .map_err(|r| (r.code(), r.message().to_string())),
+                    ))
+                })
+            })
+            .name("validate new slot")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        if let Err((code, message)) = checked.0 {
+            return Err(terminal(code, message));
+        }
+        let n = ctx
+            .get::<Json<u32>>(RESCHEDULE_NO)
+            .await?
+            .map(|j| j.0)
+            .unwrap_or(0);
+        ctx.resolve_promise(&reschedule_promise(n), Json(order.clone()));
+        let Json(done) = ctx
+            .promise::<Json<Rescheduled>>(&rescheduled_promise(n))
+            .await?;
+        match (done.request_id, done.outcome) {
+            (Some(id), Ok(result)) if id == order.request_id => Ok(Json(result)),
+            (Some(id), Err((code, message))) if id == order.request_id => {
+                Err(terminal(code, message))
+            }
+            (None, Err((code, message))) => Err(terminal(code, message)),
+            _ => Err(terminal(
+                409,
+                "another reschedule of this booking was handled at the same moment: read its status, then try again",
+            )),
+        }
     }
 
     /// (internal) `Admin/cancel_booking`: cancel with a full refund.

@@ -1,0 +1,264 @@
+//! The Calendar's waiting seats, kept in its state: the waitlist (in creation order) and the
+//! pending moves of reschedules, and the round that serves waiters when seats free up.
+
+use super::{Calendar, MoveRequest};
+use crate::deps::{Deps, now_ms};
+use crate::error::{Failure, Outcome, step};
+use deskflow_domain::availability::Occupied;
+use deskflow_domain::slot::TimeSlot;
+use deskflow_domain::waitlist::{Waiter, serve};
+use deskflow_infra::store::bookings::Released;
+use restate_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// State: the waitlist, oldest first.
+const QUEUE: &str = "waitlist";
+/// State: reschedules' new slots, held while their difference is charged.
+const MOVES: &str = "moves";
+
+/// A waiting booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Queued {
+    pub booking_id: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub seats: i64,
+    /// rounds in which seats freed up in its slot and it did not fit (the fairness rule)
+    pub passed_over: u32,
+    /// the booking workflow's awakeable, resolved when it is served
+    pub awakeable: String,
+}
+
+impl Queued {
+    fn slot(&self) -> Option<TimeSlot> {
+        TimeSlot::from_millis(self.starts_at_ms, self.ends_at_ms)
+    }
+}
+
+/// A reschedule's new slot, held for its booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct PendingMove {
+    pub booking_id: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub seats: i64,
+    pub amount_cents: i64,
+}
+
+impl PendingMove {
+    pub fn slot(&self) -> Option<TimeSlot> {
+        TimeSlot::from_millis(self.starts_at_ms, self.ends_at_ms)
+    }
+}
+
+impl From<&MoveRequest> for PendingMove {
+    fn from(r: &MoveRequest) -> Self {
+        PendingMove {
+            booking_id: r.booking_id.clone(),
+            starts_at_ms: r.starts_at_ms,
+            ends_at_ms: r.ends_at_ms,
+            seats: r.seats,
+            amount_cents: r.amount_cents,
+        }
+    }
+}
+
+/// [`Released`] as a journaled step's result.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(tag = "released", rename_all = "snake_case")]
+pub(super) enum StoredRelease {
+    Nothing,
+    Waiting,
+    Seats { starts_at: i64, ends_at: i64 },
+}
+
+impl From<Released> for StoredRelease {
+    fn from(r: Released) -> Self {
+        match r {
+            Released::Nothing => Self::Nothing,
+            Released::Waiting => Self::Waiting,
+            Released::Seats { starts_at, ends_at } => Self::Seats { starts_at, ends_at },
+        }
+    }
+}
+
+impl StoredRelease {
+    pub fn any(self) -> bool {
+        !matches!(self, Self::Nothing)
+    }
+
+    pub fn freed(self) -> Option<TimeSlot> {
+        match self {
+            Self::Seats { starts_at, ends_at } => TimeSlot::from_millis(starts_at, ends_at),
+            _ => None,
+        }
+    }
+}
+
+pub(super) async fn load_queue(ctx: &ObjectContext<'_>) -> Outcome<Vec<Queued>> {
+    Ok(ctx
+        .get::<Json<Vec<Queued>>>(QUEUE)
+        .await?
+        .map(|j| j.0)
+        .unwrap_or_default())
+}
+
+pub(super) fn save_queue(ctx: &ObjectContext<'_>, queue: &[Queued]) {
+    if queue.is_empty() {
+        ctx.clear(QUEUE);
+    } else {
+        ctx.set(QUEUE, Json(queue.to_vec()));
+    }
+}
+
+pub(super) async fn load_moves(ctx: &ObjectContext<'_>) -> Outcome<Vec<PendingMove>> {
+    Ok(ctx
+        .get::<Json<Vec<PendingMove>>>(MOVES)
+        .await?
+        .map(|j| j.0)
+        .unwrap_or_default())
+}
+
+pub(super) fn save_moves(ctx: &ObjectContext<'_>, moves: &[PendingMove]) {
+    if moves.is_empty() {
+        ctx.clear(MOVES);
+    } else {
+        ctx.set(MOVES, Json(moves.to_vec()));
+    }
+}
+
+/// The seats the pending moves of bookings other than `booking_id` hold, as
+/// `(starts, ends, seats)`.
+pub(super) fn moves_except(moves: &[PendingMove], booking_id: &str) -> Vec<(i64, i64, i64)> {
+    moves
+        .iter()
+        .filter(|m| m.booking_id != booking_id)
+        .map(|m| (m.starts_at_ms, m.ends_at_ms, m.seats))
+        .collect()
+}
+
+/// What one serving round did, as its journaled step answers it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct RoundDone {
+    /// served: rows now `held`
+    served: Vec<String>,
+    /// did not fit this round
+    passed_over: Vec<String>,
+    /// no longer waiting (their row moved on, or their slot has started): off the queue;
+    /// their own workflow ends them
+    gone: Vec<String>,
+}
+
+impl Calendar {
+    /// One round: the waiters whose slot overlaps `freed` (all of them for `None`) that fit
+    /// now are served in queue order, by the domain's fairness rule.
+    pub(super) async fn serve_round(
+        &self,
+        ctx: &ObjectContext<'_>,
+        freed: Option<&[TimeSlot]>,
+    ) -> Result<(), Failure> {
+        let mut queue = load_queue(ctx).await?;
+        let candidates: Vec<Queued> = queue
+            .iter()
+            .filter(|w| match (freed, w.slot()) {
+                (None, _) => true,
+                (Some(f), Some(s)) => f.iter().any(|x| x.overlaps(&s)),
+                (Some(_), None) => false,
+            })
+            .cloned()
+            .collect();
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let moves = moves_except(&load_moves(ctx).await?, "");
+        let (deps, workspace_id) = (self.deps.clone(), ctx.key().to_string());
+        let Json(done) = ctx
+            .run(|| {
+                step(serve_step(
+                    deps.clone(),
+                    workspace_id.clone(),
+                    candidates.clone(),
+                    moves.clone(),
+                ))
+            })
+            .name("serve waitlist")
+            .retry_policy(self.deps.db_retry.policy())
+            .await?;
+        if done.served.is_empty() && done.passed_over.is_empty() && done.gone.is_empty() {
+            return Ok(());
+        }
+        let mut woken = Vec::new();
+        queue.retain(|w| {
+            if done.served.contains(&w.booking_id) {
+                woken.push(w.awakeable.clone());
+                return false;
+            }
+            !done.gone.contains(&w.booking_id)
+        });
+        for w in queue.iter_mut() {
+            if done.passed_over.contains(&w.booking_id) {
+                w.passed_over += 1;
+            }
+        }
+        save_queue(ctx, &queue);
+        for awakeable in woken {
+            ctx.resolve_awakeable(&awakeable, true);
+        }
+        Ok(())
+    }
+}
+
+/// The step of a round: reads the seats of the candidates' span once, applies the fairness
+/// rule and moves the served rows to `held`.
+async fn serve_step(
+    deps: Arc<Deps>,
+    workspace_id: String,
+    candidates: Vec<Queued>,
+    moves: Vec<(i64, i64, i64)>,
+) -> Outcome<Json<RoundDone>> {
+    let now = now_ms();
+    let mut done = RoundDone::default();
+    let (live, started): (Vec<Queued>, Vec<Queued>) =
+        candidates.into_iter().partition(|w| w.starts_at_ms > now);
+    done.gone.extend(started.into_iter().map(|w| w.booking_id));
+    let (Some(from), Some(to)) = (
+        live.iter().map(|w| w.starts_at_ms).min(),
+        live.iter().map(|w| w.ends_at_ms).max(),
+    ) else {
+        return Ok(Json(done));
+    };
+    let plan = deps.store.seat_plan(&workspace_id, from, to, "").await?;
+    let Some(plan) = plan.filter(|p| p.active) else {
+        // a closed workspace serves nobody: its closure cancels the waiters
+        return Ok(Json(done));
+    };
+    let occupied: Vec<Occupied> = plan
+        .occupied
+        .into_iter()
+        .chain(moves)
+        .filter_map(|(s, e, n)| Occupied::from_millis(s, e, n))
+        .collect();
+    let waiters: Vec<Waiter> = live
+        .iter()
+        .filter_map(|w| {
+            Some(Waiter {
+                booking_id: w.booking_id.clone(),
+                slot: w.slot()?,
+                seats: w.seats,
+                passed_over: w.passed_over,
+            })
+        })
+        .collect();
+    let round = serve(&waiters, &occupied, plan.capacity);
+    for id in round.served {
+        if deps.store.serve_waitlisted(&id, now).await? {
+            deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "held")]);
+            done.served.push(id);
+        } else {
+            done.gone.push(id);
+        }
+    }
+    done.passed_over = round.passed_over;
+    Ok(Json(done))
+}

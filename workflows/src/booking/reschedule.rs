@@ -1,0 +1,329 @@
+//! A confirmed booking moves to another slot, inside its own `run` (so each reschedule is a
+//! stretch of the booking's journal in the Restate UI): the new slot is checked and priced
+//! like a new booking, held at the Calendar *before* the old one is given up, the difference
+//! is charged (a payment of its own: authorize and capture) or refunded (settling the
+//! booking's payments down to the new price), and only then does the row move. Whatever
+//! refuses the reschedule (the rules, no seat, the card) leaves the booking exactly as it was:
+//! same slot, same money. A cancel that comes in the middle stops it like any other step; the
+//! unwind then settles every payment against the provider and drops the held slot.
+
+use super::flow::{Flow, PaymentMemo};
+use super::notices;
+use super::prepare::{BookingRequest, BookingStart, prepare};
+use super::waits::rescheduled_promise;
+use super::workflow::{RESCHEDULE_NO, VIEW};
+use deskflow_api::{RescheduleOrder, RescheduleResult, Rescheduled, rfc3339};
+use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::saga::Stop;
+use deskflow_handlers::calendar::{CalendarClient, HoldOutcome, MoveOf, MoveRequest};
+use deskflow_handlers::deps::{Deps, now_ms};
+use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome, PaymentClient};
+use restate_sdk::prelude::*;
+use std::sync::Arc;
+
+/// A reschedule's refusal: the status code and the message the member gets.
+type Refused = (u16, String);
+
+impl Flow<'_, '_> {
+    /// Carries out one reschedule order and answers it. A stop in the middle (a cancel) ends
+    /// the booking instead; the order is then answered at the end of `run`.
+    pub(super) async fn reschedule(&mut self, order: RescheduleOrder) -> Result<(), Stop> {
+        self.open_reschedule = Some(order.request_id.clone());
+        let outcome = self.try_reschedule(&order).await?;
+        match &outcome {
+            Ok(r) => {
+                tracing::info!(booking_id = %self.booking_id, amount_cents = r.amount_cents, charged_cents = r.charged_cents, refunded_cents = r.refunded_cents, "booking rescheduled")
+            }
+            Err((code, why)) => {
+                tracing::info!(booking_id = %self.booking_id, code, why, "reschedule refused; booking unchanged")
+            }
+        }
+        self.answer_reschedule(Some(order.request_id), outcome);
+        self.open_reschedule = None;
+        self.reschedule_no += 1;
+        self.ctx.set(RESCHEDULE_NO, Json(self.reschedule_no));
+        Ok(())
+    }
+
+    /// The booking ended (in `to`): the reschedule order in hand, or the next one to come, is
+    /// refused.
+    pub(super) fn refuse_reschedule(&mut self, to: BookingStatus) {
+        let request = self.open_reschedule.take();
+        self.answer_reschedule(
+            request,
+            Err((
+                409,
+                format!(
+                    "the booking is {}: it can no longer be rescheduled",
+                    to.as_str()
+                ),
+            )),
+        );
+    }
+
+    fn answer_reschedule(
+        &self,
+        request_id: Option<String>,
+        outcome: Result<RescheduleResult, Refused>,
+    ) {
+        self.ctx.resolve_promise(
+            &rescheduled_promise(self.reschedule_no),
+            Json(Rescheduled {
+                request_id,
+                outcome,
+            }),
+        );
+    }
+
+    async fn try_reschedule(
+        &mut self,
+        order: &RescheduleOrder,
+    ) -> Result<Result<RescheduleResult, Refused>, Stop> {
+        let Some(b) = self.b.clone() else {
+            return Ok(Err((409, "the booking is not confirmed".into())));
+        };
+        // 1. the new slot against the rules and the database, priced, with the clock
+        let request = BookingRequest {
+            starts_at_ms: order.starts_at_ms,
+            ends_at_ms: order.ends_at_ms,
+            seats: order.seats,
+            payment_method: order
+                .payment_method
+                .clone()
+                .unwrap_or_else(|| self.req.payment_method.clone()),
+            ..self.req.clone()
+        };
+        let (deps, id) = (self.deps.clone(), self.booking_id.clone());
+        let checked = self
+            .ctx
+            .run(|| check_new_slot(deps, id, request))
+            .name("check new slot")
+            .retry_policy(self.deps.db_retry.policy())
+            .await;
+        let Json((now, quoted)) = self.step(checked, "check new slot")?;
+        if now >= b.starts_at_ms {
+            return Ok(Err((
+                409,
+                "the booking's slot has started: it can no longer be rescheduled".into(),
+            )));
+        }
+        let nb = match quoted {
+            Ok(nb) => nb,
+            Err((code, why)) => return Ok(Err((code, why))),
+        };
+        if (nb.starts_at_ms, nb.ends_at_ms, nb.seats) == (b.starts_at_ms, b.ends_at_ms, b.seats) {
+            return Ok(Ok(RescheduleResult {
+                status: BookingStatus::Confirmed,
+                amount_cents: b.amount_cents,
+                charged_cents: 0,
+                refunded_cents: 0,
+            }));
+        }
+
+        // 2. hold the new slot; the old one stays the booking's until the move
+        let ws = b.workspace_id.clone();
+        let hold = self
+            .ctx
+            .object_client::<CalendarClient>(ws.clone())
+            .hold_move(Json(MoveRequest {
+                booking_id: self.booking_id.clone(),
+                starts_at_ms: nb.starts_at_ms,
+                ends_at_ms: nb.ends_at_ms,
+                seats: nb.seats,
+                amount_cents: nb.amount_cents,
+            }))
+            .send();
+        match self.answer("Calendar/hold_move", hold).await? {
+            HoldOutcome::Held => {}
+            HoldOutcome::NoSeat { reason } | HoldOutcome::Waitlisted { reason } => {
+                return Ok(Err((409, format!("{reason}; the booking is unchanged"))));
+            }
+        }
+
+        // 3. a higher price: the difference is charged before anything moves
+        let diff = nb.amount_cents - self.net_paid();
+        let mut charged = 0;
+        if diff > 0 {
+            match self.charge_difference(&nb, diff).await? {
+                Ok(c) => charged = c,
+                Err(refused) => {
+                    self.drop_move(&ws).await;
+                    return Ok(Err(refused));
+                }
+            }
+        }
+
+        // 4. the move: the row takes the new slot, seats and price in one statement
+        let commit = self
+            .ctx
+            .object_client::<CalendarClient>(ws.clone())
+            .commit_move(Json(MoveOf {
+                booking_id: self.booking_id.clone(),
+            }))
+            .send();
+        let moved: bool = self.answer("Calendar/commit_move", commit).await?;
+        if !moved {
+            if charged > 0 {
+                self.give_back_last(&nb).await;
+            }
+            return Ok(Err((
+                409,
+                "the new slot is no longer free; the booking is unchanged".into(),
+            )));
+        }
+        let from = (
+            self.view.starts_at.clone(),
+            self.view.ends_at.clone(),
+            self.view.seats,
+        );
+        self.moves += 1;
+        self.req.starts_at_ms = nb.starts_at_ms;
+        self.req.ends_at_ms = nb.ends_at_ms;
+        self.req.seats = nb.seats;
+        self.view.starts_at = rfc3339(nb.starts_at_ms);
+        self.view.ends_at = rfc3339(nb.ends_at_ms);
+        self.view.seats = nb.seats;
+        self.view.amount_cents = nb.amount_cents;
+        self.b = Some(BookingStart {
+            payment_method: b.payment_method.clone(),
+            ..nb.clone()
+        });
+        self.sum_payments();
+        self.ctx.set(VIEW, Json(self.view.clone()));
+
+        // 5. a lower price: the payments are settled down to it
+        let mut refunded = 0;
+        if diff < 0 {
+            let (settled, failures) = self.settle_payments(nb.amount_cents, true).await;
+            refunded = settled.refunded_now_cents;
+            if let Some(status) = settled.status {
+                self.view.payment.status = status;
+            }
+            for why in failures {
+                // the booking has moved; Admin/reconcile reports the money still to settle
+                tracing::error!(booking_id = %self.booking_id, why, "a reschedule's refund did not go through");
+            }
+            self.sum_payments();
+            self.ctx.set(VIEW, Json(self.view.clone()));
+        }
+
+        // 6. one email and one activity record per reschedule
+        self.record_again("booking_rescheduled", self.moves, Some(charged - refunded));
+        if let Some(nb) = self.b.clone() {
+            let mail = notices::rescheduled(
+                &nb,
+                &self.view,
+                (&from.0, &from.1, from.2),
+                charged,
+                refunded,
+            );
+            self.notify_again("booking_rescheduled", self.moves, mail);
+        }
+        Ok(Ok(RescheduleResult {
+            status: BookingStatus::Confirmed,
+            amount_cents: nb.amount_cents,
+            charged_cents: charged,
+            refunded_cents: refunded,
+        }))
+    }
+
+    /// A payment of its own for `diff` (a new authorization and capture, with the order's
+    /// payment method): what it captured, or why not (then nothing of it is kept).
+    async fn charge_difference(
+        &mut self,
+        nb: &BookingStart,
+        diff: i64,
+    ) -> Result<Result<i64, Refused>, Stop> {
+        let pid = format!("{}.{}", self.booking_id, self.payments.len() + 1);
+        self.payments.push(PaymentMemo::new(pid.clone()));
+        self.payment_sent = true;
+        let k = self.payments.len() - 1;
+        let auth = self
+            .ctx
+            .object_client::<PaymentClient>(pid.clone())
+            .authorize(Json(AuthorizeRequest {
+                booking_id: self.booking_id.clone(),
+                user_id: nb.user_id.clone(),
+                amount_cents: diff,
+                currency: nb.currency.clone(),
+                payment_method: nb.payment_method.clone(),
+                quiet: true,
+            }))
+            .send();
+        let (code, why) = match self.answer("Payment/authorize", auth).await? {
+            AuthOutcome::Authorized => {
+                let capture = self
+                    .ctx
+                    .object_client::<PaymentClient>(pid.clone())
+                    .capture()
+                    .send();
+                match self.answer("Payment/capture", capture).await? {
+                    CaptureOutcome::Captured { captured_cents } => {
+                        self.payments[k].captured = captured_cents;
+                        return Ok(Ok(captured_cents));
+                    }
+                    CaptureOutcome::Refused { message } => {
+                        (402, format!("payment declined: {message}"))
+                    }
+                    CaptureOutcome::Unavailable { message } => (503, message),
+                }
+            }
+            AuthOutcome::RequiresAction { .. } => (
+                402,
+                "the card asks for the member's authentication (3-D Secure), which a reschedule cannot ask for".into(),
+            ),
+            AuthOutcome::Declined { message } => (402, format!("payment declined: {message}")),
+            AuthOutcome::Unavailable { message } => (503, message),
+        };
+        self.give_back_last(nb).await;
+        Ok(Err((code, format!("{why}; the booking is unchanged"))))
+    }
+
+    /// Settles the newest payment (a refused reschedule's difference) to keep nothing.
+    async fn give_back_last(&mut self, _nb: &BookingStart) {
+        let k = self.payments.len() - 1;
+        let id = self.payments[k].id.clone();
+        match self.settle_one(&id, 0, true).await {
+            Ok(s) => {
+                self.payments[k].captured = s.captured_cents;
+                self.payments[k].refunded = s.refunded_cents;
+            }
+            Err(why) => {
+                tracing::error!(booking_id = %self.booking_id, payment_id = %id, why, "a refused reschedule's charge was not given back");
+            }
+        }
+        self.sum_payments();
+    }
+
+    /// Drops the held new slot (awaited through any cancel: it must not stay held).
+    async fn drop_move(&mut self, ws: &str) {
+        let (ws, booking_id) = (ws.to_string(), self.booking_id.clone());
+        if let Err(why) = self
+            .through_cancels::<bool>("Calendar/drop_move", |flow| {
+                flow.ctx
+                    .object_client::<CalendarClient>(ws.clone())
+                    .drop_move(Json(MoveOf {
+                        booking_id: booking_id.clone(),
+                    }))
+                    .send()
+            })
+            .await
+        {
+            tracing::error!(booking_id = %self.booking_id, why, "a refused reschedule's slot was not dropped");
+        }
+    }
+}
+
+/// The step that checks and prices a reschedule's new slot, with the moment it did.
+async fn check_new_slot(
+    deps: Arc<Deps>,
+    booking_id: String,
+    req: BookingRequest,
+) -> HandlerResult<Json<(i64, Result<BookingStart, Refused>)>> {
+    let now = now_ms();
+    let quoted = prepare(&deps, &booking_id, &req, now)
+        .await
+        .map_err(super::flow::step_error)?
+        .map_err(|r| (r.code(), r.message().to_string()));
+    Ok(Json((now, quoted)))
+}

@@ -39,10 +39,9 @@ async fn the_status_column_takes_every_domain_status_and_nothing_else() {
                 .await
                 .unwrap_or_else(|e| panic!("{db}: {st:?}: {e}"));
         }
-        // 'waitlisted' is in API.md but is no domain status: no row can hold it (so a query
-        // need not name it)
-        // (the typed row cannot name them, so the insert is written out)
-        for name in ["waitlisted", "bogus"] {
+        // a name the domain does not know is refused
+        // (the typed row cannot name it, so the insert is written out)
+        for name in ["bogus", "Waitlisted"] {
             let insert = sqlx::query(
                 "INSERT INTO bookings (id, user_id, workspace_id, starts_at, ends_at, seats, status, reason, amount_cents, currency, created_at, updated_at)
                  VALUES ($1, 'u1', 'w', 0, 1, 1, $2, NULL, 100, 'EUR', 0, 0)",

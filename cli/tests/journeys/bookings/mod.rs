@@ -11,6 +11,8 @@ mod cards;
 mod faults;
 mod lifecycle;
 mod requests;
+mod reschedule;
+mod waitlist;
 
 use crate::harness::eventually;
 use std::time::Duration;

@@ -72,6 +72,24 @@ impl Client {
         self.post_raw(path, &body.to_string(), token).await
     }
 
+    /// As [`Client::post`], but `None` when nothing answers (restate-server restarting).
+    pub async fn try_post(&self, path: &str, body: Value, token: Option<&str>) -> Option<Reply> {
+        let mut req = self
+            .http
+            .post(format!("{}/{path}", self.ingress))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .timeout(Duration::from_secs(60));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.ok()?;
+        let status = r.status().as_u16();
+        let text = r.text().await.ok()?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Some(Reply { status, body })
+    }
+
     /// Registers a fresh member with a unique email; returns `(user_id, token, email)`.
     pub async fn new_member(&self, name: &str) -> (String, String, String) {
         let email = format!(

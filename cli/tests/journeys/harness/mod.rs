@@ -14,7 +14,7 @@ mod provider;
 mod restate;
 mod stack;
 
-pub use client::{Client, day_slot, eventually, in_secs, open_workspace, slot_in};
+pub use client::{Client, Reply, day_slot, eventually, in_secs, open_workspace, slot_in};
 #[allow(unused_imports)] // used by the cluster test target only
 pub use stack::cluster_stack;
 pub use stack::{postgres_stack, stack};

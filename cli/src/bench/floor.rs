@@ -145,8 +145,11 @@ pub struct FloorCalendar;
 
 #[restate_sdk::object(name = "FloorCalendar")]
 impl FloorCalendar {
+    /// As `Calendar/hold`: reads the workspace's pending moves (the new slots reschedules
+    /// hold), then one step.
     #[handler(name = "hold")]
     async fn hold(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+        let _ = ctx.get::<String>("moves").await?;
         ctx.run(noop).name("hold seats").await?;
         Ok(())
     }

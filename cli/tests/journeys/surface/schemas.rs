@@ -200,6 +200,8 @@ struct Fixture {
     workspace: String,
     closing_workspace: String,
     booking: String,
+    /// confirmed, then rescheduled (the other one is cancelled before `reschedule` comes)
+    moving_booking: String,
     admin_cancelled_booking: String,
 }
 
@@ -222,6 +224,11 @@ impl Fixture {
         let booking = c
             .book(&member, &workspace, &starts, &ends, 1, "pm_card_visa")
             .await;
+        let (starts, ends) = day_slot(3, 14 * 3600, 3600);
+        let moving_booking = c
+            .book(&member, &workspace, &starts, &ends, 1, "pm_card_visa")
+            .await;
+        c.wait_status(&member, &moving_booking, "confirmed").await;
         let (starts, ends) = day_slot(3, 12 * 3600, 3600);
         let admin_cancelled_booking = c
             .book(&member, &workspace, &starts, &ends, 1, "pm_card_visa")
@@ -237,6 +244,7 @@ impl Fixture {
             workspace,
             closing_workspace,
             booking,
+            moving_booking,
             admin_cancelled_booking,
         }
     }
@@ -255,6 +263,9 @@ impl Fixture {
     /// The ingress path of a call, its key filled in.
     fn path(&self, c: &PublicCall) -> String {
         match c.key {
+            Some(_) if (c.service, c.handler) == ("Booking", "reschedule") => {
+                format!("{}/{}/{}", c.service, self.moving_booking, c.handler)
+            }
             Some(_) => format!("{}/{}/{}", c.service, self.booking, c.handler),
             None => format!("{}/{}", c.service, c.handler),
         }

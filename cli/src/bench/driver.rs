@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 pub(crate) enum Target {
     Deskflow,
     Floor,
+    /// deskflow with the long-lived flows: of every ten journeys two also reschedule and two
+    /// wait on the waitlist ([`super::mix`])
+    Mix,
 }
 
 /// What every run needs: the client, the stack it drives, the seeded members and workspaces,
@@ -80,7 +83,9 @@ impl<'a> Driver<'a> {
                 http: http.clone(),
                 ingress: info.ingress_url.clone(),
                 token: seed.tokens[w % seed.tokens.len()].clone(),
+                other_token: seed.tokens[(w + 1) % seed.tokens.len()].clone(),
                 workspaces: seed.workspaces.clone(),
+                small_workspaces: seed.small_workspaces.clone(),
                 target,
                 first: w as u64 * 7919,
             };
@@ -105,10 +110,10 @@ impl<'a> Driver<'a> {
         let journeys = lat.len() as u64;
         Ok(RunResult {
             label: label.to_string(),
-            target: if target == Target::Deskflow {
-                "deskflow"
-            } else {
-                "floor"
+            target: match target {
+                Target::Deskflow => "deskflow",
+                Target::Floor => "floor",
+                Target::Mix => "deskflow mix",
             }
             .into(),
             concurrency,
@@ -132,7 +137,10 @@ struct Worker {
     http: reqwest::Client,
     ingress: String,
     token: String,
+    /// another member's (the mix's waitlist journeys book as two members)
+    other_token: String,
     workspaces: Vec<String>,
+    small_workspaces: Vec<String>,
     target: Target,
     /// where this worker's journey numbers start (spreads the workers' slots apart)
     first: u64,
@@ -147,16 +155,40 @@ impl Worker {
         while !stop.load(Ordering::Relaxed) {
             n += 1;
             let t = Instant::now();
-            match journey(
-                &self.http,
-                &self.ingress,
-                &self.token,
-                &self.workspaces,
-                self.target,
-                n,
-            )
-            .await
-            {
+            let done = match (self.target, n % 10) {
+                (Target::Mix, 0 | 1) => {
+                    super::mix::reschedule_journey(
+                        &self.http,
+                        &self.ingress,
+                        &self.token,
+                        &self.workspaces,
+                        n,
+                    )
+                    .await
+                }
+                (Target::Mix, 2 | 3) => {
+                    let members = (self.token.as_str(), self.other_token.as_str());
+                    super::mix::waitlist_journey(
+                        &self.http,
+                        &self.ingress,
+                        members,
+                        &self.small_workspaces,
+                        n,
+                    )
+                    .await
+                }
+                _ => journey(
+                    &self.http,
+                    &self.ingress,
+                    &self.token,
+                    &self.workspaces,
+                    self.target,
+                    n,
+                )
+                .await
+                .map(|_| ()),
+            };
+            match done {
                 Ok(()) => lat.push(t.elapsed()),
                 Err(e) => {
                     errors += 1;
@@ -170,17 +202,18 @@ impl Worker {
     }
 }
 
-/// One journey: create, then wait until the booking is settled (must be confirmed).
-async fn journey(
+/// One journey: create, then wait until the booking is settled (must be confirmed). Answers
+/// the booking id and its slot's start.
+pub(super) async fn journey(
     http: &reqwest::Client,
     ingress: &str,
     token: &str,
     workspaces: &[String],
     target: Target,
     n: u64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(String, chrono::DateTime<chrono::Utc>)> {
     let (create, wait) = match target {
-        Target::Deskflow => ("Bookings/create", "Booking"),
+        Target::Deskflow | Target::Mix => ("Bookings/create", "Booking"),
         Target::Floor => ("FloorBookings/create", "FloorBooking"),
     };
     // spread slots over workspaces, days and hours so no slot fills up
@@ -192,9 +225,24 @@ async fn journey(
         .unwrap_or_default()
         .and_utc();
     let end = start + chrono::Duration::minutes(30);
-    let fmt =
-        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let body = json!({"workspace_id": ws, "starts_at": fmt(start), "ends_at": fmt(end), "seats": 1, "payment_method": "pm_card_visa"});
+    let body = json!({"workspace_id": ws, "starts_at": rfc3339(start), "ends_at": rfc3339(end), "seats": 1, "payment_method": "pm_card_visa"});
+    let id = create_booking(http, ingress, token, create, body).await?;
+    wait_confirmed(http, ingress, token, wait, &id).await?;
+    Ok((id, start))
+}
+
+pub(super) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `create` with `body`; the new booking's id.
+pub(super) async fn create_booking(
+    http: &reqwest::Client,
+    ingress: &str,
+    token: &str,
+    create: &str,
+    body: Value,
+) -> anyhow::Result<String> {
     let r = http
         .post(format!("{ingress}/{create}"))
         .bearer_auth(token)
@@ -205,7 +253,20 @@ async fn journey(
         bail!("create: {} {}", r.status(), r.text().await?);
     }
     let v: Value = r.json().await?;
-    let id = v["booking_id"].as_str().context("no booking id")?;
+    Ok(v["booking_id"]
+        .as_str()
+        .context("no booking id")?
+        .to_string())
+}
+
+/// `{wait}/{id}/wait` until the booking is settled; an error unless it is confirmed.
+pub(super) async fn wait_confirmed(
+    http: &reqwest::Client,
+    ingress: &str,
+    token: &str,
+    wait: &str,
+    id: &str,
+) -> anyhow::Result<()> {
     let r = http
         .post(format!("{ingress}/{wait}/{id}/wait"))
         .bearer_auth(token)

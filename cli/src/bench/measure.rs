@@ -58,6 +58,12 @@ pub(super) async fn measure(
     let mut runs = Vec::new();
     let ratios = against_the_floor(&driver, &args.concurrency, duration, &mut runs).await?;
     let top = *args.concurrency.iter().max().unwrap_or(&32);
+    let mut mix = None;
+    if !args.no_mix {
+        let (json, mix_runs) = long_lived_mix(&driver, top, duration).await?;
+        mix = Some(json);
+        runs.extend(mix_runs);
+    }
     if args.slow_provider_ms > 0 {
         runs.push(slow_provider(&driver, args, top, duration, &latency).await?);
     }
@@ -84,6 +90,14 @@ pub(super) async fn measure(
     }
     let rss = stack.pid("deskflow").map(peak_rss_mb).unwrap_or(0.0);
     print_summary(&ratios, login_flood.as_ref(), growth_json.as_ref(), rss);
+    if let Some(m) = &mix {
+        println!(
+            "long-lived mix: {:.1} journeys/s against {:.1} plain ({:+.1} %); two in ten also reschedule, two wait on the waitlist",
+            m["journeys_per_sec"].as_f64().unwrap_or(0.0),
+            m["plain_journeys_per_sec"].as_f64().unwrap_or(0.0),
+            m["throughput_change"].as_f64().unwrap_or(0.0) * 100.0
+        );
+    }
     Ok(Report {
         machine_cores: std::thread::available_parallelism()
             .map(|n| n.get())
@@ -91,6 +105,7 @@ pub(super) async fn measure(
         runs,
         ratios,
         login_flood,
+        mix,
         growth: growth_json,
         endpoint_peak_rss_mb: rss,
         seeded_bookings: growth,
@@ -125,6 +140,43 @@ async fn against_the_floor(
         runs.push(f);
     }
     Ok(ratios)
+}
+
+/// The plain journeys, then the mix of the long-lived flows, at `concurrency`: the figures
+/// `--json-out` writes and the two runs (plain first).
+async fn long_lived_mix(
+    driver: &Driver<'_>,
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<(Value, [RunResult; 2])> {
+    let plain = driver
+        .drive(
+            Target::Deskflow,
+            concurrency,
+            duration,
+            "plain (before the mix)",
+        )
+        .await?;
+    let mix = driver
+        .drive(
+            Target::Mix,
+            concurrency,
+            duration,
+            "reschedule 20 %, waitlist 20 %",
+        )
+        .await?;
+    print_runs(&[plain.clone(), mix.clone()]);
+    let json = json!({
+        "concurrency": concurrency,
+        "reschedule_share": 0.2,
+        "waitlist_share": 0.2,
+        "plain_journeys_per_sec": plain.journeys_per_sec,
+        "journeys_per_sec": mix.journeys_per_sec,
+        "throughput_change": mix.journeys_per_sec / plain.journeys_per_sec.max(f64::MIN_POSITIVE) - 1.0,
+        "p99_ms": mix.p99_ms,
+        "errors": mix.errors,
+    });
+    Ok((json, [plain, mix]))
 }
 
 /// deskflow at `concurrency` while the provider responder answers `--slow-provider-ms` late;

@@ -3,7 +3,8 @@
 //! bookings, with the outside world replaced by lightweight responders (and one short run
 //! through localstripe and maildev, labelled so). Prints a table and writes JSON.
 //!
-//! - `measure`: the main runs on one stack; `growth` and `flood` two of its comparisons.
+//! - `measure`: the main runs on one stack; `growth` and `flood` two of its comparisons;
+//!   `mix`: the long-lived flows' journeys (reschedule, waitlist) of the mixed run.
 //! - `driver`: the workers that drive journeys and the figures of a run; `seed`: the members,
 //!   workspaces and past bookings it needs; `report`: the figures and how they are printed.
 //! - `floor`: the engine's floor; `responders`: the stand-in provider and SMTP relay;
@@ -18,6 +19,7 @@ mod flood;
 mod floor;
 mod growth;
 mod measure;
+mod mix;
 mod report;
 mod responders;
 mod seed;
@@ -62,6 +64,10 @@ pub struct BenchArgs {
     /// and their ratios of throughput and CPU per booking
     #[arg(long)]
     pub cluster: bool,
+    /// Skip the run at the highest concurrency where two journeys in ten also reschedule and
+    /// two wait on the waitlist
+    #[arg(long)]
+    pub no_mix: bool,
     /// Also run the highest concurrency while this many attackers flood `Auth/login` with wrong
     /// passwords for unknown emails (0 skips)
     #[arg(long, default_value_t = 16)]

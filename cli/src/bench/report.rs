@@ -33,6 +33,8 @@ pub(super) struct Report {
     pub(super) runs: Vec<RunResult>,
     pub(super) ratios: Vec<Value>,
     pub(super) login_flood: Option<Value>,
+    /// the long-lived mix against the plain journeys
+    pub(super) mix: Option<Value>,
     pub(super) growth: Option<Value>,
     pub(super) endpoint_peak_rss_mb: f64,
     pub(super) seeded_bookings: u64,

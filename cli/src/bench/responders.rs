@@ -21,6 +21,8 @@ struct Provider {
     latency_ms: Arc<AtomicU64>,
     /// PaymentIntent id -> (status, amount)
     intents: Mutex<HashMap<String, (String, i64)>>,
+    /// PaymentIntent id -> its refunds' amounts (a cancel or a reschedule settles against them)
+    refunds: Mutex<HashMap<String, Vec<i64>>>,
     seq: AtomicU64,
 }
 
@@ -36,7 +38,7 @@ pub async fn start_provider(latency_ms: Arc<AtomicU64>) -> anyhow::Result<String
         .route("/v1/payment_intents/{id}", get(retrieve))
         .route("/v1/payment_intents/{id}/capture", post(capture))
         .route("/v1/payment_intents/{id}/cancel", post(cancel))
-        .route("/v1/refunds", post(refund))
+        .route("/v1/refunds", post(refund).get(refunds))
         .route("/v1/customers", get(list))
         .with_state(state);
     let l = TcpListener::bind("127.0.0.1:0").await?;
@@ -110,9 +112,34 @@ async fn refund(
 ) -> Json<Value> {
     p.pause().await;
     let amount: i64 = f.get("amount").and_then(|a| a.parse().ok()).unwrap_or(0);
+    if let Some(pi) = f.get("payment_intent") {
+        p.refunds
+            .lock()
+            .await
+            .entry(pi.clone())
+            .or_default()
+            .push(amount);
+    }
     Json(
         json!({"id": format!("re_bench{}", p.seq.fetch_add(1, Ordering::Relaxed)), "amount": amount, "status": "succeeded"}),
     )
+}
+
+/// `GET /v1/refunds?payment_intent=..`: the refunds of one PaymentIntent.
+async fn refunds(
+    State(p): State<Arc<Provider>>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Json<Value> {
+    p.pause().await;
+    let list = match q.get("payment_intent") {
+        Some(pi) => p.refunds.lock().await.get(pi).cloned().unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let data: Vec<Value> = list
+        .iter()
+        .map(|a| json!({"object": "refund", "amount": a, "status": "succeeded"}))
+        .collect();
+    Json(json!({"object": "list", "data": data, "has_more": false}))
 }
 
 async fn list(State(p): State<Arc<Provider>>) -> Json<Value> {
@@ -194,6 +221,8 @@ mod tests {
         assert_eq!(s.capture(&pi.id, "k2").await.unwrap().status, "succeeded");
         assert_eq!(s.retrieve(&pi.id).await.unwrap().status, "succeeded");
         assert_eq!(s.refund(&pi.id, 600, "k3").await.unwrap().amount, 600);
+        // what settling reads: the captured amount and its refunds
+        assert_eq!(s.refunded_total(&pi.id).await.unwrap(), 600);
 
         let (port, count) = start_smtp(Duration::ZERO).await.unwrap();
         let m = deskflow_infra::mailer::Mailer::new(

@@ -11,11 +11,13 @@ pub(crate) struct Seed {
     pub(super) tokens: Vec<String>,
     pub(super) user_ids: Vec<String>,
     pub(super) workspaces: Vec<String>,
+    /// one seat each: the long-lived mix fills a slot and waits for it
+    pub(super) small_workspaces: Vec<String>,
 }
 
 impl Seed {
-    /// Logs in as `admin`, opens 20 workspaces with room for every booking of a run and
-    /// registers `members` members.
+    /// Logs in as `admin`, opens 20 workspaces with room for every booking of a run and 10 of
+    /// one seat (for the waitlist), and registers `members` members.
     pub(crate) async fn create(
         http: &reqwest::Client,
         ingress: &str,
@@ -45,6 +47,19 @@ impl Seed {
             .await?;
             workspaces.push(w["workspace_id"].as_str().unwrap_or_default().to_string());
         }
+        let mut small_workspaces = Vec::new();
+        for i in 0..10 {
+            let w = post(
+                http,
+                ingress,
+                "Workspaces/create",
+                json!({"name": format!("Bench booth {i}"), "location": "Bench", "timezone": "UTC", "capacity": 1,
+                       "hourly_rate_cents": 1200, "currency": "EUR", "opens_at": "00:00", "closes_at": "23:59"}),
+                Some(&admin_token),
+            )
+            .await?;
+            small_workspaces.push(w["workspace_id"].as_str().unwrap_or_default().to_string());
+        }
         let (mut tokens, mut user_ids) = (Vec::new(), Vec::new());
         for i in 0..members {
             let u = post(
@@ -62,6 +77,7 @@ impl Seed {
             tokens,
             user_ids,
             workspaces,
+            small_workspaces,
         })
     }
 }

@@ -46,6 +46,8 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
         vec![
             ("deskflow", "empty store"),
             ("floor", "engine floor"),
+            ("deskflow", "plain (before the mix)"),
+            ("deskflow mix", "reschedule 20 %, waitlist 20 %"),
             ("deskflow", "before the login flood"),
             ("deskflow", "login flood (2 attackers)"),
             ("deskflow", "empty store, fresh engine"),
@@ -64,6 +66,15 @@ async fn the_benchmark_runs_a_few_journeys_and_writes_its_figures() {
     );
     assert_eq!(flood["attackers"]["other"], 0, "{report}");
     assert_eq!(report["growth"]["preloaded_bookings"], 500, "{report}");
+    // the long-lived flows' mix ran without an error, next to the plain journeys
+    assert!(
+        report["mix"]["journeys_per_sec"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
+    assert!(
+        report["mix"]["plain_journeys_per_sec"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
     assert!(
         report["growth"]["throughput_change"].as_f64().is_some(),
         "{report}"

@@ -128,8 +128,40 @@ pub fn compare(
     v
 }
 
+/// A confirmed or completed booking's payments together hold its price: the first payment
+/// plus one per reschedule that cost more, minus the refunds of those that cost less. `nets`
+/// are the provider's captured-minus-refunded of each payment. `Some((expected, found))` when
+/// they do not add up; other statuses are [`compare`]'s business, payment by payment.
+pub fn booking_net(status: BookingStatus, amount_cents: i64, nets: &[i64]) -> Option<(i64, i64)> {
+    if !matches!(status, BookingStatus::Confirmed | BookingStatus::Completed) {
+        return None;
+    }
+    let found: i64 = nets.iter().sum();
+    (found != amount_cents).then_some((amount_cents, found))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_booking_holds_its_price_over_all_its_payments() {
+        use super::{BookingStatus as S, booking_net};
+        // booked at 3600, rescheduled up to 7200 (a second payment), then down to 1800
+        assert_eq!(booking_net(S::Confirmed, 7200, &[3600, 3600]), None);
+        assert_eq!(booking_net(S::Confirmed, 1800, &[0, 1800]), None);
+        assert_eq!(booking_net(S::Completed, 1800, &[1800]), None);
+        // a difference refunded twice, or a capture missing at the provider
+        assert_eq!(
+            booking_net(S::Confirmed, 7200, &[3600, 0]),
+            Some((7200, 3600))
+        );
+        assert_eq!(
+            booking_net(S::Completed, 3600, &[3600, 3600]),
+            Some((3600, 7200))
+        );
+        // a cancelled booking's payments are compared one by one, against what each kept
+        assert_eq!(booking_net(S::Cancelled, 3600, &[0, 0]), None);
+    }
+
     use super::*;
     use BookingStatus as S;
     use ProviderState as P;

@@ -7,7 +7,7 @@ use crate::error::Failure;
 use deskflow_api::{Difference, ReconcileReport};
 use deskflow_domain::availability::{Occupied, peak_seats};
 use deskflow_domain::booking::BookingStatus;
-use deskflow_domain::reconcile::compare;
+use deskflow_domain::reconcile::{booking_net, compare};
 use deskflow_domain::saga::ProviderState;
 use deskflow_infra::metrics;
 use restate_sdk::prelude::HandlerError;
@@ -40,7 +40,7 @@ pub async fn compare_all(
     }
     // a confirmed or completed booking's payments together hold its price (a reschedule adds
     // a payment for what it cost more, and refunds what it cost less)
-    let mut nets: Vec<(String, i64, i64)> = Vec::new();
+    let mut nets: Vec<(String, BookingStatus, i64, Vec<i64>)> = Vec::new();
     for b in deps.store.paid_bookings_to_reconcile().await? {
         if wanted
             .as_ref()
@@ -59,15 +59,13 @@ pub async fn compare_all(
             None => ProviderState::Absent,
         };
         let verdict = compare(status, b.captured_cents, b.refunded_cents, provider);
-        if matches!(status, BookingStatus::Confirmed | BookingStatus::Completed) {
-            let net = match provider {
-                ProviderState::Captured { captured, refunded } => captured - refunded,
-                _ => 0,
-            };
-            match nets.last_mut() {
-                Some((id, _, sum)) if *id == b.booking_id => *sum += net,
-                _ => nets.push((b.booking_id.clone(), b.amount_cents, net)),
-            }
+        let net = match provider {
+            ProviderState::Captured { captured, refunded } => captured - refunded,
+            _ => 0,
+        };
+        match nets.last_mut() {
+            Some((id, _, _, list)) if *id == b.booking_id => list.push(net),
+            _ => nets.push((b.booking_id.clone(), status, b.amount_cents, vec![net])),
         }
         for f in &verdict.findings {
             report.differences.push(Difference {
@@ -84,13 +82,13 @@ pub async fn compare_all(
             });
         }
     }
-    for (booking_id, amount, net) in nets {
-        if net != amount {
+    for (booking_id, status, amount, list) in nets {
+        if let Some((expected, found)) = booking_net(status, amount, &list) {
             report.differences.push(Difference {
                 booking_id,
                 kind: "booking_net".into(),
-                expected: format!("net {amount} over the booking's payments"),
-                found: format!("net {net}"),
+                expected: format!("net {expected} over the booking's payments"),
+                found: format!("net {found}"),
             });
         }
     }

@@ -202,6 +202,15 @@ impl Calendar {
             }
         }
         save_queue(ctx, &queue);
+        if !done.served.is_empty() || !done.passed_over.is_empty() {
+            tracing::info!(
+                workspace_id = %ctx.key(),
+                served = ?done.served,
+                passed_over = ?done.passed_over,
+                waiting = queue.len(),
+                "waitlist served"
+            );
+        }
         for awakeable in woken {
             ctx.resolve_awakeable(&awakeable, true);
         }

@@ -248,10 +248,13 @@ impl Store {
     }
 
     /// A waitlisted booking is served: its row moves to `held` (the caller, the workspace's
-    /// Calendar, has checked that its seats fit). `false` when it is no longer waitlisted.
+    /// Calendar, has checked that its seats fit). `false` when it is no longer waitlisted, or
+    /// its member's account is closed (a deletion is about to cancel it: it must not be charged
+    /// first).
     pub async fn serve_waitlisted(&self, id: &str, now: i64) -> Result<bool, InfraError> {
         let done = sqlx::query(
-            "UPDATE bookings SET status = 'held', reason = NULL, updated_at = $1 WHERE id = $2 AND status = 'waitlisted'",
+            "UPDATE bookings SET status = 'held', reason = NULL, updated_at = $1 WHERE id = $2 AND status = 'waitlisted'
+                AND EXISTS (SELECT 1 FROM users u WHERE u.id = bookings.user_id AND u.active = 1)",
         )
         .bind(now)
         .bind(id)

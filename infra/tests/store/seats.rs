@@ -162,3 +162,88 @@ async fn twenty_concurrent_bookings_for_the_last_seat_leave_exactly_one() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_waiter_is_served_only_while_it_waits_and_its_account_is_open() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_user(&user("u2", "bob@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 1)).await.unwrap();
+        let mut waiting = booking("wait", "w", 9, 10, 1);
+        waiting.status = BookingStatus::Waitlisted;
+        s.insert_booking(&waiting).await.unwrap();
+        let mut closed = booking("gone", "w", 9, 10, 1);
+        closed.user_id = "u2".into();
+        closed.status = BookingStatus::Waitlisted;
+        s.insert_booking(&closed).await.unwrap();
+        // a waitlisted row takes no seat: the slot's one seat is still free
+        s.insert_booking(&booking("held", "w", 9, 10, 1))
+            .await
+            .unwrap();
+        s.close_account("u2", 1).await.unwrap();
+
+        assert!(s.serve_waitlisted("wait", 2).await.unwrap(), "{db}");
+        assert!(
+            !s.serve_waitlisted("wait", 3).await.unwrap(),
+            "{db}: served once"
+        );
+        assert!(
+            !s.serve_waitlisted("gone", 3).await.unwrap(),
+            "{db}: closed account"
+        );
+        assert!(
+            !s.serve_waitlisted("held", 3).await.unwrap(),
+            "{db}: not waiting"
+        );
+        let row = s.booking("wait").await.unwrap().unwrap();
+        assert_eq!(row.status, BookingStatus::Held, "{db}");
+        assert_eq!(
+            s.booking("gone").await.unwrap().unwrap().status,
+            BookingStatus::Waitlisted,
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_move_changes_only_a_confirmed_booking_and_says_which_slot_it_left() {
+    use deskflow_infra::store::bookings::BookingMove;
+    const H: i64 = 3_600_000;
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 3)).await.unwrap();
+        s.insert_booking(&booking("b", "w", 9, 10, 1))
+            .await
+            .unwrap();
+        let to = BookingMove {
+            starts_at: 12 * H,
+            ends_at: 14 * H,
+            seats: 2,
+            amount_cents: 4800,
+        };
+        // held, not confirmed: nothing moves
+        assert_eq!(s.move_booking("b", &to, 5).await.unwrap(), None, "{db}");
+        s.set_booking_status("b", BookingStatus::Confirmed, None, 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.move_booking("b", &to, 6).await.unwrap(),
+            Some((9 * H, 10 * H)),
+            "{db}"
+        );
+        let row = s.booking("b").await.unwrap().unwrap();
+        assert_eq!(
+            (row.starts_at, row.ends_at, row.seats, row.amount_cents),
+            (12 * H, 14 * H, 2, 4800),
+            "{db}"
+        );
+        // a retried step moves nothing more
+        assert!(s.move_booking("b", &to, 7).await.unwrap().is_some(), "{db}");
+        assert_eq!(s.booking("b").await.unwrap().unwrap(), row, "{db}");
+        assert_eq!(
+            s.move_booking("nobody", &to, 7).await.unwrap(),
+            None,
+            "{db}"
+        );
+    }
+}

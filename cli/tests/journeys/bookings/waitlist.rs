@@ -1,10 +1,10 @@
 //! The waitlist on the real stack: ten members wait for a full slot; each time a seat frees up
-//! (a member's cancel, an admin's cancel, a raised capacity) exactly the next one in line is
+//! (a member's cancel, a reschedule away, a raised capacity) exactly the next one in line is
 //! served, held, charged and confirmed; the rest expire at the start with nothing charged. A
 //! waiter can be cancelled, and one is served while the endpoint and restate-server are
 //! killed around it.
 
-use crate::harness::{Client, eventually, in_secs, open_workspace, stack};
+use crate::harness::{Client, eventually, open_workspace, slot_in, stack};
 use crate::invariants::{booking_settled, capacity_holds, reconciled};
 use serde_json::json;
 use std::time::Duration;
@@ -65,7 +65,7 @@ async fn ten_members_wait_for_a_full_slot_and_are_served_in_the_order_they_came(
     let admin = c.admin_token().await;
     let ws = open_workspace(&c, &admin, 2).await;
     // the slot starts in 70 s: the waiters nobody serves expire then
-    let (starts, ends) = (in_secs(70), in_secs(70 + 3600));
+    let (starts, ends) = slot_in(70, 3600);
     let (_, h1, _) = c.new_member("HolderOne").await;
     let (_, h2, _) = c.new_member("HolderTwo").await;
     let first = c.book(&h1, &ws, &starts, &ends, 1, "pm_card_visa").await;
@@ -103,14 +103,17 @@ async fn ten_members_wait_for_a_full_slot_and_are_served_in_the_order_they_came(
         .await
         .ok();
     served_so_far(&c, &waiters, 1).await;
-    // an admin's cancel frees another: the second
-    c.post(
-        "Admin/cancel_booking",
-        json!({"booking_id": second, "reason": "front desk"}),
-        Some(&admin),
-    )
-    .await
-    .ok();
+    // the other holder moves to a later slot: the second
+    let (later, later_end) = slot_in(3 * 3600, 3600);
+    let moved = c
+        .post(
+            &format!("Booking/{second}/reschedule"),
+            json!({"starts_at": later, "ends_at": later_end}),
+            Some(&h2),
+        )
+        .await
+        .ok();
+    assert_eq!(moved["charged_cents"], 0, "{moved}");
     served_so_far(&c, &waiters, 2).await;
     // a raised capacity: the third
     c.post(
@@ -213,7 +216,7 @@ async fn a_waiter_is_served_exactly_once_with_the_endpoint_and_the_server_killed
     let c = s.client();
     let admin = c.admin_token().await;
     let ws = open_workspace(&c, &admin, 1).await;
-    let (starts, ends) = (in_secs(3 * 3600), in_secs(4 * 3600));
+    let (starts, ends) = slot_in(3 * 3600, 3600);
     let (_, holder, _) = c.new_member("Holder").await;
     let (_, waiter, waiter_mail) = c.new_member("Waiter").await;
     let held = c

@@ -9,6 +9,7 @@
 //! (and for the security journeys).
 
 mod bench;
+mod booking_commands;
 mod commands;
 mod compose;
 mod fuzz;
@@ -16,8 +17,9 @@ mod operations;
 mod schemas;
 mod workspace_commands;
 
-use crate::harness::TestStack;
+use crate::harness::{ADMIN, TestStack};
 use serde_json::Value;
+use std::path::PathBuf;
 use std::process::Output;
 
 /// Runs the deskflow binary against the test stack with its own CLI session file.
@@ -57,6 +59,36 @@ pub(crate) fn ok(o: Output) -> String {
 pub(crate) fn json_of(o: Output) -> Value {
     let out = ok(o);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+/// CLI sessions in `dir`: the admin logged in, and a new member `name` registered with the
+/// password `cli-password`; returns their session files.
+pub(crate) fn sessions(s: &TestStack, dir: &tempfile::TempDir, name: &str) -> (PathBuf, PathBuf) {
+    let (admin, member) = (
+        dir.path().join("admin.json"),
+        dir.path().join("member.json"),
+    );
+    ok(cli(
+        s,
+        &admin,
+        &["auth", "login", "--email", ADMIN.0, "--password", ADMIN.1],
+    ));
+    let email = format!("cli-ws-{}@journeys.test", uuid::Uuid::new_v4().simple());
+    ok(cli(
+        s,
+        &member,
+        &[
+            "auth",
+            "register",
+            "--email",
+            &email,
+            "--password",
+            "cli-password",
+            "--name",
+            name,
+        ],
+    ));
+    (admin, member)
 }
 
 async fn run_cli(s: &'static TestStack, session: std::path::PathBuf, args: Vec<String>) -> Output {

@@ -3,41 +3,10 @@
 //! prints the answer as it came, and a member's update or close fails with the server's
 //! refusal; a deletion without a terminal to confirm on needs `--yes`.
 
-use super::{cli, json_of, ok, text};
-use crate::harness::{ADMIN, TestStack, open_workspace, stack};
+use super::{cli, json_of, ok, sessions, text};
+use crate::harness::{open_workspace, stack};
 use crate::invariants::booking_settled;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-
-/// CLI sessions in `dir`: the admin logged in, and a new member `name` registered with the
-/// password `cli-password`; returns their session files.
-fn sessions(s: &TestStack, dir: &tempfile::TempDir, name: &str) -> (PathBuf, PathBuf) {
-    let (admin, member) = (
-        dir.path().join("admin.json"),
-        dir.path().join("member.json"),
-    );
-    ok(cli(
-        s,
-        &admin,
-        &["auth", "login", "--email", ADMIN.0, "--password", ADMIN.1],
-    ));
-    let email = format!("cli-ws-{}@journeys.test", uuid::Uuid::new_v4().simple());
-    ok(cli(
-        s,
-        &member,
-        &[
-            "auth",
-            "register",
-            "--email",
-            &email,
-            "--password",
-            "cli-password",
-            "--name",
-            name,
-        ],
-    ));
-    (admin, member)
-}
 
 #[tokio::test]
 async fn the_cli_opens_reads_changes_and_lists_a_workspace() {

@@ -128,7 +128,13 @@ impl Booking {
             v = ctx.promise::<Json<BookingView>>(SETTLED) => Some(v?.0),
             _ = ctx.sleep(self.deps.booking.wait) => None,
         };
-        Ok(Json(settled.unwrap_or(current)))
+        // settled before this call: the state it read is the newer (a reschedule moves a
+        // confirmed booking after the promise was resolved)
+        let already = current.status == BookingStatus::Confirmed || current.status.is_final();
+        Ok(Json(match settled {
+            Some(v) if !already => v,
+            _ => current,
+        }))
     }
 
     /// The member cancels: before confirmation nothing is charged; a confirmed booking is

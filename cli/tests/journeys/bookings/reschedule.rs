@@ -85,6 +85,12 @@ async fn a_booking_moves_up_down_and_not_into_a_full_slot_with_the_money_exact()
         (json!(7200), json!(0)),
         "{st}"
     );
+    // `wait` of a settled booking answers where it stands now, not where it was confirmed
+    let waited = c
+        .post(&format!("Booking/{id}/wait"), json!({}), Some(&ana))
+        .await
+        .ok();
+    assert_eq!(shape(&waited), shape(&st), "{waited}");
     let payments = s.store().await.payments_of_booking(&id).await.unwrap();
     assert_eq!(payments.len(), 2, "{payments:?}");
     assert_eq!(payments[1].amount_cents, 3600, "{payments:?}");

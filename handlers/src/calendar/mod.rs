@@ -80,6 +80,9 @@ pub struct MoveRequest {
     pub ends_at_ms: i64,
     pub seats: i64,
     pub amount_cents: i64,
+    /// the slot the booking has now, which the move frees
+    pub from_starts_at_ms: i64,
+    pub from_ends_at_ms: i64,
 }
 
 /// A pending move to commit or drop.
@@ -273,7 +276,11 @@ impl Calendar {
             .await?;
         waiting::save_moves(&ctx, &moves);
         let freed = match moved {
-            MoveStep::Moved { from_ms, to_ms } => TimeSlot::from_millis(from_ms, to_ms),
+            // the slot it left (as the flow said, so also when this step ran twice)
+            MoveStep::Moved { from_ms, to_ms } => {
+                TimeSlot::from_millis(m.from_starts_at_ms, m.from_ends_at_ms)
+                    .or(TimeSlot::from_millis(from_ms, to_ms))
+            }
             // the pending hold is gone either way: what it blocked is free again
             MoveStep::Refused => m.slot(),
         };

@@ -85,15 +85,13 @@ pub(super) async fn hold_seats(
         )
     } else {
         match deps.store.hold_booking(&row).await {
-            Ok(false) => {
-                return Ok(Json(HoldOutcome::NoSeat {
-                    reason: "the member's account is closed".into(),
-                }));
-            }
-            Ok(true) => {
+            Ok(Some(BookingStatus::Held)) => {
                 deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "held")]);
                 return Ok(Json(HoldOutcome::Held));
             }
+            // a retried hold whose first run put it on the waitlist (or anything else)
+            Ok(Some(other)) => return Ok(Json(stored_outcome(other, req.waitlist.is_some()))),
+            Ok(None) => return Ok(Json(closed_account())),
             Err(InfraError::CapacityExceeded) => "no free seat left in this slot".to_string(),
             Err(e) => return Err(e.into()),
         }
@@ -104,13 +102,34 @@ pub(super) async fn hold_seats(
     let reason = format!("{full}: waiting for a seat to free up");
     row.status = BookingStatus::Waitlisted;
     row.reason = Some(reason.clone());
-    if !deps.store.hold_booking(&row).await? {
-        return Ok(Json(HoldOutcome::NoSeat {
-            reason: "the member's account is closed".into(),
-        }));
+    match deps.store.hold_booking(&row).await? {
+        Some(BookingStatus::Waitlisted) => {
+            deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "waitlisted")]);
+            Ok(Json(HoldOutcome::Waitlisted { reason }))
+        }
+        // a retried hold whose first run held the seats
+        Some(other) => Ok(Json(stored_outcome(other, true))),
+        None => Ok(Json(closed_account())),
     }
-    deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "waitlisted")]);
-    Ok(Json(HoldOutcome::Waitlisted { reason }))
+}
+
+/// What a hold answers for a row that was there already with `status`.
+fn stored_outcome(status: BookingStatus, waitlist: bool) -> HoldOutcome {
+    match status {
+        BookingStatus::Held => HoldOutcome::Held,
+        BookingStatus::Waitlisted if waitlist => HoldOutcome::Waitlisted {
+            reason: "no free seat in this slot: waiting for a seat to free up".into(),
+        },
+        other => HoldOutcome::NoSeat {
+            reason: format!("the booking is {} already", other.as_str()),
+        },
+    }
+}
+
+fn closed_account() -> HoldOutcome {
+    HoldOutcome::NoSeat {
+        reason: "the member's account is closed".into(),
+    }
 }
 
 /// The `hold new slot` step of a reschedule: whether the new slot has room for the booking's

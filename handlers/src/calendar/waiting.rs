@@ -44,6 +44,11 @@ pub(super) struct PendingMove {
     pub ends_at_ms: i64,
     pub seats: i64,
     pub amount_cents: i64,
+    /// the slot the booking leaves (its waiters are served once the move is committed)
+    #[serde(default)]
+    pub from_starts_at_ms: i64,
+    #[serde(default)]
+    pub from_ends_at_ms: i64,
 }
 
 impl PendingMove {
@@ -60,6 +65,8 @@ impl From<&MoveRequest> for PendingMove {
             ends_at_ms: r.ends_at_ms,
             seats: r.seats,
             amount_cents: r.amount_cents,
+            from_starts_at_ms: r.from_starts_at_ms,
+            from_ends_at_ms: r.from_ends_at_ms,
         }
     }
 }
@@ -71,6 +78,7 @@ pub(super) enum StoredRelease {
     Nothing,
     Waiting,
     Seats { starts_at: i64, ends_at: i64 },
+    Ended { starts_at: i64, ends_at: i64 },
 }
 
 impl From<Released> for StoredRelease {
@@ -79,18 +87,25 @@ impl From<Released> for StoredRelease {
             Released::Nothing => Self::Nothing,
             Released::Waiting => Self::Waiting,
             Released::Seats { starts_at, ends_at } => Self::Seats { starts_at, ends_at },
+            Released::Ended { starts_at, ends_at } => Self::Ended { starts_at, ends_at },
         }
     }
 }
 
 impl StoredRelease {
+    /// This release ended the booking.
     pub fn any(self) -> bool {
-        !matches!(self, Self::Nothing)
+        matches!(self, Self::Waiting | Self::Seats { .. })
     }
 
+    /// The slot whose waiters a round serves: the seats given back, and also those of a
+    /// booking that was ended already (a retried release whose first run ended it: serving a
+    /// round twice gives nothing twice).
     pub fn freed(self) -> Option<TimeSlot> {
         match self {
-            Self::Seats { starts_at, ends_at } => TimeSlot::from_millis(starts_at, ends_at),
+            Self::Seats { starts_at, ends_at } | Self::Ended { starts_at, ends_at } => {
+                TimeSlot::from_millis(starts_at, ends_at)
+            }
             _ => None,
         }
     }
@@ -261,11 +276,15 @@ async fn serve_step(
         .collect();
     let round = serve(&waiters, &occupied, plan.capacity);
     for id in round.served {
-        if deps.store.serve_waitlisted(&id, now).await? {
-            deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "held")]);
-            done.served.push(id);
-        } else {
-            done.gone.push(id);
+        match deps.store.serve_waitlisted(&id, now).await {
+            Ok(true) => {
+                deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "held")]);
+                done.served.push(id);
+            }
+            Ok(false) => done.gone.push(id),
+            // the capacity guard disagrees (a capacity lowered since the read): it waits on
+            Err(deskflow_infra::InfraError::CapacityExceeded) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     done.passed_over = round.passed_over;

@@ -2,10 +2,12 @@
 -- rescheduled booking has more than one payment (the difference of each reschedule is a payment
 -- of its own, so the net charge of a booking is the sum over its payments).
 --
--- SQLite cannot change a CHECK or drop a UNIQUE in place: both tables are rebuilt. The foreign
--- keys of `payments` point at the table *named* bookings, so deferring their check to the
--- commit lets the old table go before the new one takes its name.
-PRAGMA defer_foreign_keys = ON;
+-- SQLite cannot change a CHECK or drop a UNIQUE in place: both tables are rebuilt. `payments`
+-- is the one table that references bookings: its rows wait in a copy without a foreign key
+-- while bookings is rebuilt (dropping a referenced table with foreign keys on would leave
+-- violations that fail the migration's commit), and come back into the new payments table.
+CREATE TEMP TABLE payments_copy AS SELECT * FROM payments;
+DROP TABLE payments;
 
 CREATE TABLE bookings_new (
     id           TEXT PRIMARY KEY,
@@ -52,7 +54,29 @@ BEGIN
     SELECT RAISE(ABORT, 'capacity_exceeded: not enough free seats in this workspace for this slot');
 END;
 
-CREATE TABLE payments_new (
+-- Rows take seats by UPDATE too now (a waitlisted booking served, a booking moved to another
+-- slot): the same last line against overselling for an update that starts to hold seats or
+-- holds them elsewhere, the row itself not counted.
+CREATE TRIGGER bookings_capacity_update BEFORE UPDATE OF status, starts_at, ends_at, seats ON bookings
+WHEN NEW.status IN ('pending', 'held', 'awaiting_payment', 'confirmed')
+ AND (OLD.status NOT IN ('pending', 'held', 'awaiting_payment', 'confirmed')
+      OR NEW.starts_at <> OLD.starts_at OR NEW.ends_at <> OLD.ends_at OR NEW.seats > OLD.seats)
+ AND NEW.seats + (
+    SELECT COALESCE(MAX(used), 0) FROM (
+        SELECT (SELECT COALESCE(SUM(b.seats), 0) FROM bookings b
+                 WHERE b.workspace_id = NEW.workspace_id AND b.id <> NEW.id
+                   AND b.status IN ('pending', 'held', 'awaiting_payment', 'confirmed')
+                   AND b.starts_at <= p.t AND b.ends_at > p.t) AS used
+          FROM (SELECT NEW.starts_at AS t
+                UNION SELECT starts_at FROM bookings
+                 WHERE workspace_id = NEW.workspace_id
+                   AND starts_at > NEW.starts_at AND starts_at < NEW.ends_at) p))
+   > (SELECT capacity FROM workspaces WHERE id = NEW.workspace_id)
+BEGIN
+    SELECT RAISE(ABORT, 'capacity_exceeded: not enough free seats in this workspace for this slot');
+END;
+
+CREATE TABLE payments (
     id             TEXT PRIMARY KEY,
     booking_id     TEXT NOT NULL REFERENCES bookings (id),
     provider_ref   TEXT,
@@ -65,9 +89,8 @@ CREATE TABLE payments_new (
     updated_at     BIGINT NOT NULL,
     awakeable_id   TEXT
 );
-INSERT INTO payments_new SELECT id, booking_id, provider_ref, status, amount_cents, captured_cents,
-    refunded_cents, currency, created_at, updated_at, awakeable_id FROM payments;
-DROP TABLE payments;
-ALTER TABLE payments_new RENAME TO payments;
+INSERT INTO payments SELECT id, booking_id, provider_ref, status, amount_cents, captured_cents,
+    refunded_cents, currency, created_at, updated_at, awakeable_id FROM payments_copy;
+DROP TABLE payments_copy;
 CREATE INDEX payments_provider_ref ON payments (provider_ref);
 CREATE INDEX payments_booking ON payments (booking_id);

@@ -51,12 +51,21 @@ impl Store {
 
     /// As [`Store::insert_booking`], for a hold: only while the member's account is open, in
     /// the same statement, so no booking of a deleted account can take seats after the
-    /// deletion listed its bookings. False when the account is closed (nothing written).
-    pub async fn hold_booking(&self, b: &BookingRow) -> Result<bool, InfraError> {
+    /// deletion listed its bookings. Answers the status the row has afterwards: `b`'s when it
+    /// went in, the stored one when the row was there already (a retried hold that had written
+    /// it otherwise, e.g. `waitlisted` instead of `held`); `None` when the account is closed
+    /// (nothing written).
+    pub async fn hold_booking(&self, b: &BookingRow) -> Result<Option<BookingStatus>, InfraError> {
         self.insert_row(b, true).await
     }
 
-    async fn insert_row(&self, b: &BookingRow, open_account: bool) -> Result<bool, InfraError> {
+    /// Inserts `b` (only for an open account when `open_account`); the status of the row
+    /// afterwards, `None` when there is none (the account is closed).
+    async fn insert_row(
+        &self,
+        b: &BookingRow,
+        open_account: bool,
+    ) -> Result<Option<BookingStatus>, InfraError> {
         let only = if open_account {
             " WHERE EXISTS (SELECT 1 FROM users WHERE id = $2 AND active = 1)"
         } else {
@@ -82,12 +91,15 @@ impl Store {
         .await
         .map_err(on_capacity);
         match inserted {
-            Ok(done) if done.rows_affected() == 1 || !open_account => Ok(true),
+            Ok(done) if done.rows_affected() == 1 => Ok(Some(b.status)),
             // nothing inserted: the row is there already (a retried step), or the account is closed
-            Ok(_) => Ok(self.booking(&b.id).await?.is_some()),
+            Ok(_) => Ok(self.booking(&b.id).await?.map(|r| r.status)),
             // the guard runs before the conflict is seen, and counts the row itself when it is
             // there already: a retried insert of a booking that is in is still a no-op
-            Err(InfraError::CapacityExceeded) if self.booking(&b.id).await?.is_some() => Ok(true),
+            Err(InfraError::CapacityExceeded) => match self.booking(&b.id).await? {
+                Some(row) => Ok(Some(row.status)),
+                None => Err(InfraError::CapacityExceeded),
+            },
             Err(e) => Err(e),
         }
     }
@@ -214,9 +226,9 @@ impl Store {
 
 impl Store {
     /// Ends an open booking: moves it to the final `status` when it still holds seats or is
-    /// waitlisted, and says what it gave back. [`Released::Nothing`] when there is no such row
-    /// or it is final already (released before: a repeat is a no-op, and a final status is
-    /// never overwritten by a late release).
+    /// waitlisted, and says what it gave back: nothing when there is no such row or it is final
+    /// already (released before: a repeat is a no-op, and a final status is never overwritten
+    /// by a late release).
     pub async fn release_booking(
         &self,
         id: &str,
@@ -238,6 +250,10 @@ impl Store {
         .execute(&mut self.conn().await?)
         .await?;
         Ok(match done.rows_affected() {
+            0 if row.status.is_final() => Released::Ended {
+                starts_at: row.starts_at,
+                ends_at: row.ends_at,
+            },
             0 => Released::Nothing,
             _ if row.status.occupies_seats() => Released::Seats {
                 starts_at: row.starts_at,
@@ -248,7 +264,8 @@ impl Store {
     }
 
     /// A waitlisted booking is served: its row moves to `held` (the caller, the workspace's
-    /// Calendar, has checked that its seats fit). `false` when it is no longer waitlisted, or
+    /// Calendar, has checked that its seats fit; the capacity guard refuses it with
+    /// [`InfraError::CapacityExceeded`] otherwise). `false` when it is no longer waitlisted, or
     /// its member's account is closed (a deletion is about to cancel it: it must not be charged
     /// first).
     pub async fn serve_waitlisted(&self, id: &str, now: i64) -> Result<bool, InfraError> {
@@ -259,7 +276,8 @@ impl Store {
         .bind(now)
         .bind(id)
         .execute(&mut self.conn().await?)
-        .await?;
+        .await
+        .map_err(on_capacity)?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -296,7 +314,8 @@ impl Store {
         .bind(now)
         .bind(id)
         .execute(&mut self.conn().await?)
-        .await?;
+        .await
+        .map_err(on_capacity)?;
         Ok((done.rows_affected() > 0).then_some((row.starts_at, row.ends_at)))
     }
 }
@@ -304,17 +323,20 @@ impl Store {
 /// What [`Store::release_booking`] gave back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Released {
-    /// nothing: no such booking, or it was final already
+    /// nothing: no such booking
     Nothing,
     /// it was waitlisted: it held no seat
     Waiting,
     /// the seats of this slot
     Seats { starts_at: i64, ends_at: i64 },
+    /// nothing now: it was final already (ended before, perhaps by this same release retried)
+    Ended { starts_at: i64, ends_at: i64 },
 }
 
 impl Released {
+    /// This release ended the booking.
     pub fn any(self) -> bool {
-        self != Released::Nothing
+        matches!(self, Released::Waiting | Released::Seats { .. })
     }
 }
 

@@ -10,4 +10,5 @@ mod records;
 mod seats;
 mod statuses;
 mod support;
+mod upgrade;
 mod workspace_changes;

@@ -168,7 +168,7 @@ async fn a_waiter_is_served_only_while_it_waits_and_its_account_is_open() {
     for (db, s, _d) in stores().await {
         s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
         s.insert_user(&user("u2", "bob@x.io"), "h").await.unwrap();
-        s.insert_workspace(&workspace("w", 1)).await.unwrap();
+        s.insert_workspace(&workspace("w", 2)).await.unwrap();
         let mut waiting = booking("wait", "w", 9, 10, 1);
         waiting.status = BookingStatus::Waitlisted;
         s.insert_booking(&waiting).await.unwrap();
@@ -176,7 +176,10 @@ async fn a_waiter_is_served_only_while_it_waits_and_its_account_is_open() {
         closed.user_id = "u2".into();
         closed.status = BookingStatus::Waitlisted;
         s.insert_booking(&closed).await.unwrap();
-        // a waitlisted row takes no seat: the slot's one seat is still free
+        let mut second = booking("wait2", "w", 9, 10, 1);
+        second.status = BookingStatus::Waitlisted;
+        s.insert_booking(&second).await.unwrap();
+        // waitlisted rows take no seat: one of the slot's two is still free
         s.insert_booking(&booking("held", "w", 9, 10, 1))
             .await
             .unwrap();
@@ -243,6 +246,22 @@ async fn a_move_changes_only_a_confirmed_booking_and_says_which_slot_it_left() {
         assert_eq!(
             s.move_booking("nobody", &to, 7).await.unwrap(),
             None,
+            "{db}"
+        );
+        // a move into a slot without room is refused by the capacity guard, nothing changes
+        let mut c = booking("c", "w", 9, 10, 1);
+        c.status = BookingStatus::Confirmed;
+        s.insert_booking(&c).await.unwrap();
+        assert!(
+            matches!(
+                s.move_booking("c", &to, 8).await,
+                Err(InfraError::CapacityExceeded)
+            ),
+            "{db}"
+        );
+        assert_eq!(
+            s.booking("c").await.unwrap().unwrap().starts_at,
+            9 * H,
             "{db}"
         );
     }

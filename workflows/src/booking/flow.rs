@@ -47,6 +47,9 @@ pub(super) struct Flow<'a, 'ctx> {
     pub open_reschedule: Option<String>,
     /// reschedules that moved the booking
     pub moves: u32,
+    /// Restate's cancel signal came while a step was awaited through it (it is delivered
+    /// once): a reschedule in progress turns it into the operator's cancel when it is done
+    pub cancel_signal: bool,
 }
 
 /// One payment of the booking as the flow knows it: what it took and gave back. What the
@@ -116,6 +119,7 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
             reschedule_no: 0,
             open_reschedule: None,
             moves: 0,
+            cancel_signal: false,
         }
     }
 

@@ -42,6 +42,10 @@ impl Flow<'_, '_> {
         self.open_reschedule = None;
         self.reschedule_no += 1;
         self.ctx.set(RESCHEDULE_NO, Json(self.reschedule_no));
+        if self.cancel_signal {
+            // an operator's cancel came while a step was awaited through it
+            return Err(self.operator());
+        }
         Ok(())
     }
 
@@ -75,9 +79,37 @@ impl Flow<'_, '_> {
         );
     }
 
+    /// The reschedule: its result or refusal, or the stop of a cancel that came meanwhile. A
+    /// dependency that gave up (a step out of retries, a call that ended without an answer)
+    /// refuses the reschedule and leaves the booking as it was: it never ends a booking the
+    /// member has paid for.
     async fn try_reschedule(
         &mut self,
         order: &RescheduleOrder,
+    ) -> Result<Result<RescheduleResult, Refused>, Stop> {
+        let mut undo = Undo::default();
+        match self.reschedule_steps(order, &mut undo).await {
+            Err(stop @ Stop::Cancelled { .. }) => Err(stop),
+            Err(stop) => {
+                if undo.charged {
+                    self.give_back_last().await;
+                }
+                if let Some(ws) = undo.held {
+                    self.drop_move(&ws).await;
+                }
+                Ok(Err((
+                    503,
+                    format!("{}; the booking is unchanged", stop.reason()),
+                )))
+            }
+            Ok(done) => Ok(done),
+        }
+    }
+
+    async fn reschedule_steps(
+        &mut self,
+        order: &RescheduleOrder,
+        undo: &mut Undo,
     ) -> Result<Result<RescheduleResult, Refused>, Stop> {
         let Some(b) = self.b.clone() else {
             return Ok(Err((409, "the booking is not confirmed".into())));
@@ -122,6 +154,7 @@ impl Flow<'_, '_> {
 
         // 2. hold the new slot; the old one stays the booking's until the move
         let ws = b.workspace_id.clone();
+        undo.held = Some(ws.clone());
         let hold = self
             .ctx
             .object_client::<CalendarClient>(ws.clone())
@@ -131,6 +164,8 @@ impl Flow<'_, '_> {
                 ends_at_ms: nb.ends_at_ms,
                 seats: nb.seats,
                 amount_cents: nb.amount_cents,
+                from_starts_at_ms: b.starts_at_ms,
+                from_ends_at_ms: b.ends_at_ms,
             }))
             .send();
         match self.answer("Calendar/hold_move", hold).await? {
@@ -144,28 +179,43 @@ impl Flow<'_, '_> {
         let diff = nb.amount_cents - self.net_paid();
         let mut charged = 0;
         if diff > 0 {
+            undo.charged = true;
             match self.charge_difference(&nb, diff).await? {
                 Ok(c) => charged = c,
                 Err(refused) => {
+                    undo.charged = false;
+                    undo.held = None;
                     self.drop_move(&ws).await;
                     return Ok(Err(refused));
                 }
             }
         }
 
-        // 4. the move: the row takes the new slot, seats and price in one statement
-        let commit = self
-            .ctx
-            .object_client::<CalendarClient>(ws.clone())
-            .commit_move(Json(MoveOf {
-                booking_id: self.booking_id.clone(),
-            }))
-            .send();
-        let moved: bool = self.answer("Calendar/commit_move", commit).await?;
+        // 4. the move: the row takes the new slot, seats and price in one statement. Awaited
+        // through any cancel: a cancel is seen right after, against the slot the booking
+        // really has (and a call that ended without an answer is sent again; the row says
+        // whether it moved)
+        let (ws2, booking_id) = (ws.clone(), self.booking_id.clone());
+        let committed = self
+            .through_cancels::<bool>("Calendar/commit_move", |flow| {
+                flow.ctx
+                    .object_client::<CalendarClient>(ws2.clone())
+                    .commit_move(Json(MoveOf {
+                        booking_id: booking_id.clone(),
+                    }))
+                    .send()
+            })
+            .await;
+        let moved = match committed {
+            Ok(true) => true,
+            _ => self.moved_to(&nb).await?,
+        };
+        *undo = Undo::default();
         if !moved {
             if charged > 0 {
-                self.give_back_last(&nb).await;
+                self.give_back_last().await;
             }
+            self.drop_move(&ws).await;
             return Ok(Err((
                 409,
                 "the new slot is no longer free; the booking is unchanged".into(),
@@ -275,12 +325,12 @@ impl Flow<'_, '_> {
             AuthOutcome::Declined { message } => (402, format!("payment declined: {message}")),
             AuthOutcome::Unavailable { message } => (503, message),
         };
-        self.give_back_last(nb).await;
+        self.give_back_last().await;
         Ok(Err((code, format!("{why}; the booking is unchanged"))))
     }
 
     /// Settles the newest payment (a refused reschedule's difference) to keep nothing.
-    async fn give_back_last(&mut self, _nb: &BookingStart) {
+    async fn give_back_last(&mut self) {
         let k = self.payments.len() - 1;
         let id = self.payments[k].id.clone();
         match self.settle_one(&id, 0, true).await {
@@ -311,6 +361,38 @@ impl Flow<'_, '_> {
         {
             tracing::error!(booking_id = %self.booking_id, why, "a refused reschedule's slot was not dropped");
         }
+    }
+}
+
+/// What a reschedule has set in motion that a dependency giving up must take back.
+#[derive(Default)]
+struct Undo {
+    /// the new slot may be held at this workspace's Calendar
+    held: Option<String>,
+    /// the newest payment (the difference) may have taken money
+    charged: bool,
+}
+
+impl Flow<'_, '_> {
+    /// Whether the booking's row has the new slot (a commit whose answer never came), in one
+    /// journaled step.
+    async fn moved_to(&mut self, nb: &BookingStart) -> Result<bool, Stop> {
+        let (deps, id) = (self.deps.clone(), self.booking_id.clone());
+        let want = (nb.starts_at_ms, nb.ends_at_ms, nb.seats);
+        let read = self
+            .ctx
+            .run(|| async move {
+                let row = deps
+                    .store
+                    .booking(&id)
+                    .await
+                    .map_err(super::flow::step_error)?;
+                Ok(row.is_some_and(|r| (r.starts_at, r.ends_at, r.seats) == want))
+            })
+            .name("check where the booking is")
+            .retry_policy(self.deps.db_retry.policy())
+            .await;
+        self.step(read, "check where the booking is")
     }
 }
 

@@ -265,7 +265,11 @@ impl Flow<'_, '_> {
                         tracing::warn!(booking_id = %self.booking_id, call, error = %last, "unwind step ended without an answer; sending it again");
                         break;
                     }
-                    None => continue,
+                    // the step goes on; the signal is noted (it comes once)
+                    None => {
+                        self.cancel_signal = true;
+                        continue;
+                    }
                 }
             }
         }

@@ -247,6 +247,17 @@ async fn a_waiter_is_served_exactly_once_with_the_endpoint_and_the_server_killed
         .ok();
     s.control("kill deskflow");
     s.control("start deskflow");
+    // and restate-server, while the served booking may still be on its way to confirmed
+    s.control("kill restate");
+    s.control("start restate");
+    let back = eventually(Duration::from_secs(60), || async {
+        let r = c
+            .try_post(&format!("Booking/{id}/status"), json!({}), Some(&waiter))
+            .await?;
+        (r.status == 200).then_some(())
+    })
+    .await;
+    assert!(back.is_some(), "the booking answers again");
     c.wait_status(&waiter, &id, "confirmed").await;
     booking_settled(s, &id, "confirmed", 3600, 0).await;
     capacity_holds(s, &ws).await;

@@ -225,6 +225,9 @@ async fn a_waiter_is_served_exactly_once_with_the_endpoint_and_the_server_killed
     c.wait_status(&holder, &held, "confirmed").await;
     let id = book_or_wait(&c, &waiter, &ws, &starts, &ends).await;
     c.wait_status(&waiter, &id, "waitlisted").await;
+    // its email out first: an email cut off between the relay's accept and its record is sent
+    // again after a crash (at least once); that window is not what this test is about
+    c.wait_texts(&waiter_mail, "On the waitlist", 1).await;
 
     // both killed while the booking waits: it still waits afterwards
     s.control("kill deskflow");
@@ -261,19 +264,28 @@ async fn a_waiter_is_served_exactly_once_with_the_endpoint_and_the_server_killed
     c.wait_status(&waiter, &id, "confirmed").await;
     booking_settled(s, &id, "confirmed", 3600, 0).await;
     capacity_holds(s, &ws).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // charged exactly once: one payment, one capture at the provider (checked above); the
+    // emails of the serving went out (at least once: the processes were killed around them)
+    assert_eq!(
+        s.store()
+            .await
+            .payments_of_booking(&id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    c.wait_texts(&waiter_mail, "Booking confirmed", 1).await;
+    c.wait_texts(&waiter_mail, "Payment received", 1).await;
     let subjects = c.subjects(&waiter_mail).await;
-    for (prefix, n) in [
-        ("On the waitlist", 1),
-        ("Booking confirmed", 1),
-        ("Payment received", 1),
-    ] {
-        assert_eq!(
-            subjects.iter().filter(|t| t.starts_with(prefix)).count(),
-            n,
-            "{prefix}: {subjects:?}"
-        );
-    }
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|t| t.starts_with("On the waitlist"))
+            .count(),
+        1,
+        "{subjects:?}"
+    );
     // cancelled as any booking: refunded per policy, the seat free again
     c.post(&format!("Booking/{id}/cancel"), json!({}), Some(&waiter))
         .await

@@ -137,7 +137,8 @@ async fn refunds(
     };
     let data: Vec<Value> = list
         .iter()
-        .map(|a| json!({"object": "refund", "amount": a, "status": "succeeded"}))
+        .enumerate()
+        .map(|(i, a)| json!({"id": format!("re_bench_listed{i}"), "object": "refund", "amount": a, "status": "succeeded"}))
         .collect();
     Json(json!({"object": "list", "data": data, "has_more": false}))
 }

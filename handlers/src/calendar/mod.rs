@@ -27,7 +27,7 @@ mod seats;
 mod waiting;
 
 use seats::{MoveStep, commit_move, hold_move, hold_seats};
-use waiting::{PendingMove, Queued, load_moves, load_queue};
+use waiting::{PendingMove, Queued, load_moves, load_queue, take_move};
 
 pub struct Calendar {
     pub deps: Arc<Deps>,
@@ -202,8 +202,7 @@ impl Calendar {
             waiting::save_queue(&ctx, &queue);
         }
         let mut moves = load_moves(&ctx).await?;
-        if let Some(i) = moves.iter().position(|m| m.booking_id == req.booking_id) {
-            let m = moves.remove(i);
+        if let Some(m) = take_move(&mut moves, &req.booking_id) {
             freed.extend(m.slot());
             waiting::save_moves(&ctx, &moves);
         }
@@ -237,7 +236,7 @@ impl Calendar {
             .retry_policy(self.deps.db_retry.policy())
             .await?;
         if out.0 == HoldOutcome::Held {
-            moves.retain(|m| m.booking_id != req.booking_id);
+            take_move(&mut moves, &req.booking_id);
             moves.push(PendingMove::from(&req));
             waiting::save_moves(&ctx, &moves);
         }
@@ -255,10 +254,9 @@ impl Calendar {
         Json(req): Json<MoveOf>,
     ) -> Result<bool, Failure> {
         let mut moves = load_moves(&ctx).await?;
-        let Some(i) = moves.iter().position(|m| m.booking_id == req.booking_id) else {
+        let Some(m) = take_move(&mut moves, &req.booking_id) else {
             return Ok(false);
         };
-        let m = moves.remove(i);
         let extra = waiting::moves_except(&moves, &req.booking_id);
         let (deps, workspace_id) = (self.deps.clone(), ctx.key().to_string());
         let pending = m.clone();
@@ -299,10 +297,9 @@ impl Calendar {
         Json(req): Json<MoveOf>,
     ) -> Result<bool, Failure> {
         let mut moves = load_moves(&ctx).await?;
-        let Some(i) = moves.iter().position(|m| m.booking_id == req.booking_id) else {
+        let Some(m) = take_move(&mut moves, &req.booking_id) else {
             return Ok(false);
         };
-        let m = moves.remove(i);
         waiting::save_moves(&ctx, &moves);
         self.serve_freed(&ctx, &m.slot().into_iter().collect::<Vec<_>>())
             .await?;

@@ -111,36 +111,50 @@ impl StoredRelease {
     }
 }
 
-pub(super) async fn load_queue(ctx: &ObjectContext<'_>) -> Outcome<Vec<Queued>> {
+/// A list kept in the object's state (empty when absent).
+async fn load_list<T>(ctx: &ObjectContext<'_>, key: &str) -> Outcome<Vec<T>>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
     Ok(ctx
-        .get::<Json<Vec<Queued>>>(QUEUE)
+        .get::<Json<Vec<T>>>(key)
         .await?
         .map(|j| j.0)
         .unwrap_or_default())
+}
+
+/// Keeps `list` in the object's state (an empty one is cleared).
+fn save_list<T>(ctx: &ObjectContext<'_>, key: &str, list: &[T])
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + 'static,
+{
+    if list.is_empty() {
+        ctx.clear(key);
+    } else {
+        ctx.set(key, Json(list.to_vec()));
+    }
+}
+
+pub(super) async fn load_queue(ctx: &ObjectContext<'_>) -> Outcome<Vec<Queued>> {
+    load_list(ctx, QUEUE).await
 }
 
 pub(super) fn save_queue(ctx: &ObjectContext<'_>, queue: &[Queued]) {
-    if queue.is_empty() {
-        ctx.clear(QUEUE);
-    } else {
-        ctx.set(QUEUE, Json(queue.to_vec()));
-    }
+    save_list(ctx, QUEUE, queue)
 }
 
 pub(super) async fn load_moves(ctx: &ObjectContext<'_>) -> Outcome<Vec<PendingMove>> {
-    Ok(ctx
-        .get::<Json<Vec<PendingMove>>>(MOVES)
-        .await?
-        .map(|j| j.0)
-        .unwrap_or_default())
+    load_list(ctx, MOVES).await
 }
 
 pub(super) fn save_moves(ctx: &ObjectContext<'_>, moves: &[PendingMove]) {
-    if moves.is_empty() {
-        ctx.clear(MOVES);
-    } else {
-        ctx.set(MOVES, Json(moves.to_vec()));
-    }
+    save_list(ctx, MOVES, moves)
+}
+
+/// Takes the pending move of `booking_id` off `moves`, if it has one.
+pub(super) fn take_move(moves: &mut Vec<PendingMove>, booking_id: &str) -> Option<PendingMove> {
+    let i = moves.iter().position(|m| m.booking_id == booking_id)?;
+    Some(moves.remove(i))
 }
 
 /// The seats the pending moves of bookings other than `booking_id` hold, as

@@ -243,16 +243,7 @@ pub(super) async fn create_booking(
     create: &str,
     body: Value,
 ) -> anyhow::Result<String> {
-    let r = http
-        .post(format!("{ingress}/{create}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await?;
-    if !r.status().is_success() {
-        bail!("create: {} {}", r.status(), r.text().await?);
-    }
-    let v: Value = r.json().await?;
+    let v = call(http, ingress, token, create, body).await?;
     Ok(v["booking_id"]
         .as_str()
         .context("no booking id")?
@@ -267,21 +258,40 @@ pub(super) async fn wait_confirmed(
     wait: &str,
     id: &str,
 ) -> anyhow::Result<()> {
-    let r = http
-        .post(format!("{ingress}/{wait}/{id}/wait"))
-        .bearer_auth(token)
-        .json(&json!({}))
-        .send()
-        .await?;
-    if !r.status().is_success() {
-        bail!("wait: {} {}", r.status(), r.text().await?);
-    }
-    let v: Value = r.json().await?;
+    let v = call(
+        http,
+        ingress,
+        token,
+        &format!("{wait}/{id}/wait"),
+        json!({}),
+    )
+    .await?;
     let status = serde_json::from_value::<BookingStatus>(v["status"].clone()).ok();
     if status != Some(BookingStatus::Confirmed) {
         bail!("booking {id} ended {}: {}", v["status"], v["reason"]);
     }
     Ok(())
+}
+
+/// `POST {ingress}/{path}` as the member of `token`: the answer's JSON, anything but a 2xx as
+/// an error naming the call.
+pub(super) async fn call(
+    http: &reqwest::Client,
+    ingress: &str,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let r = http
+        .post(format!("{ingress}/{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("{path}: {} {}", r.status(), r.text().await?);
+    }
+    Ok(r.json().await?)
 }
 
 /// [`introspect`] once the counts stand still: the one-way sends a journey makes after it is

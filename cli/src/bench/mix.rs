@@ -3,9 +3,9 @@
 //! and one that fills a one-seat slot, waits for it on the waitlist and is served when the
 //! holder cancels. Each counts as one journey; its latency runs until its last answer.
 
-use super::driver::{Target, create_booking, journey, rfc3339, wait_confirmed};
+use super::driver::{Target, call, create_booking, journey, rfc3339, wait_confirmed};
 use anyhow::bail;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 /// Book half an hour, wait until confirmed, then move it to an hour at another time of the
@@ -22,7 +22,7 @@ pub(super) async fn reschedule_journey(
     let hour = (chrono::Timelike::hour(&start) + 12) % 22;
     let new_start = day.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc();
     let body = json!({"starts_at": rfc3339(new_start), "ends_at": rfc3339(new_start + chrono::Duration::hours(1))});
-    let v = post(
+    let v = call(
         http,
         ingress,
         token,
@@ -77,7 +77,7 @@ pub(super) async fn waitlist_journey(
     // `wait` answers at confirmed or final; waitlisted is neither: look until it waits
     let mut status = String::new();
     for _ in 0..600 {
-        let v = post(
+        let v = call(
             http,
             ingress,
             waiter,
@@ -94,7 +94,7 @@ pub(super) async fn waitlist_journey(
     if status != "waitlisted" {
         bail!("booking {id} is {status}, not waitlisted");
     }
-    post(
+    call(
         http,
         ingress,
         holder,
@@ -103,23 +103,4 @@ pub(super) async fn waitlist_journey(
     )
     .await?;
     wait_confirmed(http, ingress, waiter, "Booking", &id).await
-}
-
-async fn post(
-    http: &reqwest::Client,
-    ingress: &str,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> anyhow::Result<Value> {
-    let r = http
-        .post(format!("{ingress}/{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await?;
-    if !r.status().is_success() {
-        bail!("{path}: {} {}", r.status(), r.text().await?);
-    }
-    Ok(r.json().await?)
 }

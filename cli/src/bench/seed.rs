@@ -34,31 +34,28 @@ impl Seed {
         .await
         .context("admin login")?;
         let admin_token = a["token"].as_str().unwrap_or_default().to_string();
+        let open = |name: String, capacity: i64| {
+            let token = admin_token.clone();
+            async move {
+                let w = post(
+                    http,
+                    ingress,
+                    "Workspaces/create",
+                    json!({"name": name, "location": "Bench", "timezone": "UTC", "capacity": capacity,
+                           "hourly_rate_cents": 1200, "currency": "EUR", "opens_at": "00:00", "closes_at": "23:59"}),
+                    Some(&token),
+                )
+                .await?;
+                anyhow::Ok(w["workspace_id"].as_str().unwrap_or_default().to_string())
+            }
+        };
         let mut workspaces = Vec::new();
         for i in 0..20 {
-            let w = post(
-            http,
-            ingress,
-                "Workspaces/create",
-                json!({"name": format!("Bench {i}"), "location": "Bench", "timezone": "UTC", "capacity": 10000,
-                       "hourly_rate_cents": 1200, "currency": "EUR", "opens_at": "00:00", "closes_at": "23:59"}),
-                Some(&admin_token),
-            )
-            .await?;
-            workspaces.push(w["workspace_id"].as_str().unwrap_or_default().to_string());
+            workspaces.push(open(format!("Bench {i}"), 10000).await?);
         }
         let mut small_workspaces = Vec::new();
         for i in 0..10 {
-            let w = post(
-                http,
-                ingress,
-                "Workspaces/create",
-                json!({"name": format!("Bench booth {i}"), "location": "Bench", "timezone": "UTC", "capacity": 1,
-                       "hourly_rate_cents": 1200, "currency": "EUR", "opens_at": "00:00", "closes_at": "23:59"}),
-                Some(&admin_token),
-            )
-            .await?;
-            small_workspaces.push(w["workspace_id"].as_str().unwrap_or_default().to_string());
+            small_workspaces.push(open(format!("Bench booth {i}"), 1).await?);
         }
         let (mut tokens, mut user_ids) = (Vec::new(), Vec::new());
         for i in 0..members {

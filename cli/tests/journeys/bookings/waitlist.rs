@@ -23,6 +23,18 @@ async fn book_or_wait(c: &Client, token: &str, ws: &str, starts: &str, ends: &st
     r["booking_id"].as_str().unwrap().into()
 }
 
+/// The booking's status once the stack answers again after a restart.
+async fn answers_again(c: &Client, token: &str, id: &str) -> serde_json::Value {
+    eventually(Duration::from_secs(60), || async {
+        let r = c
+            .try_post(&format!("Booking/{id}/status"), json!({}), Some(token))
+            .await?;
+        (r.status == 200).then_some(r.body)
+    })
+    .await
+    .expect("the booking answers again")
+}
+
 /// The statuses of `ids`, in order.
 async fn statuses(c: &Client, members: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
@@ -234,14 +246,7 @@ async fn a_waiter_is_served_exactly_once_with_the_endpoint_and_the_server_killed
     s.control("kill restate");
     s.control("start restate");
     s.control("start deskflow");
-    let still = eventually(Duration::from_secs(60), || async {
-        let r = c
-            .try_post(&format!("Booking/{id}/status"), json!({}), Some(&waiter))
-            .await?;
-        (r.status == 200).then_some(r.body)
-    })
-    .await
-    .expect("the booking answers again");
+    let still = answers_again(&c, &waiter, &id).await;
     assert_eq!(still["status"], "waitlisted", "{still}");
 
     // the holder cancels: the waiter is served; the endpoint is killed while it is charged
@@ -253,14 +258,7 @@ async fn a_waiter_is_served_exactly_once_with_the_endpoint_and_the_server_killed
     // and restate-server, while the served booking may still be on its way to confirmed
     s.control("kill restate");
     s.control("start restate");
-    let back = eventually(Duration::from_secs(60), || async {
-        let r = c
-            .try_post(&format!("Booking/{id}/status"), json!({}), Some(&waiter))
-            .await?;
-        (r.status == 200).then_some(())
-    })
-    .await;
-    assert!(back.is_some(), "the booking answers again");
+    answers_again(&c, &waiter, &id).await;
     c.wait_status(&waiter, &id, "confirmed").await;
     booking_settled(s, &id, "confirmed", 3600, 0).await;
     capacity_holds(s, &ws).await;

@@ -52,20 +52,7 @@ pub struct Client {
 impl Client {
     /// `POST {ingress}/{path}` with a raw body and an optional bearer token.
     pub async fn post_raw(&self, path: &str, body: &str, token: Option<&str>) -> Reply {
-        let mut req = self
-            .http
-            .post(format!("{}/{path}", self.ingress))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .timeout(Duration::from_secs(60));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, body }
+        self.send(path, body, token).await.unwrap()
     }
 
     pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Reply {
@@ -74,6 +61,10 @@ impl Client {
 
     /// As [`Client::post`], but `None` when nothing answers (restate-server restarting).
     pub async fn try_post(&self, path: &str, body: Value, token: Option<&str>) -> Option<Reply> {
+        self.send(path, &body.to_string(), token).await.ok()
+    }
+
+    async fn send(&self, path: &str, body: &str, token: Option<&str>) -> reqwest::Result<Reply> {
         let mut req = self
             .http
             .post(format!("{}/{path}", self.ingress))
@@ -83,11 +74,11 @@ impl Client {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let r = req.send().await.ok()?;
+        let r = req.send().await?;
         let status = r.status().as_u16();
-        let text = r.text().await.ok()?;
+        let text = r.text().await?;
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Some(Reply { status, body })
+        Ok(Reply { status, body })
     }
 
     /// Registers a fresh member with a unique email; returns `(user_id, token, email)`.

@@ -54,6 +54,8 @@ pub struct BookingPolicy {
     /// the longest `Booking/wait` waits before answering with the current status
     pub wait: Duration,
     pub reminder_lead: Duration,
+    /// a fault test's pause inside a waitlist round (zero outside such tests)
+    pub test_serve_pause: Duration,
     pub refund: RefundPolicy,
     pub slots: deskflow_domain::pricing::SlotRules,
 }
@@ -98,6 +100,7 @@ impl Deps {
                 hold_expiry: Duration::from_secs(cfg.hold_expiry_secs),
                 wait: Duration::from_secs(cfg.booking_wait_secs),
                 reminder_lead: Duration::from_secs(cfg.reminder_lead_secs),
+                test_serve_pause: Duration::from_millis(cfg.test_serve_pause_ms),
                 refund: RefundPolicy {
                     full_refund_before: chrono::Duration::seconds(
                         cfg.refund_full_before_secs as i64,

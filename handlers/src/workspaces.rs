@@ -217,6 +217,7 @@ impl Workspaces {
                 &ws.id,
                 window.starts_at.timestamp_millis(),
                 window.ends_at.timestamp_millis(),
+                crate::deps::now_ms(),
             )
             .await?;
         let held: Vec<Occupied> = held

@@ -43,6 +43,9 @@ pub struct HoldRequest {
     pub seats: i64,
     pub amount_cents: i64,
     pub currency: String,
+    /// the hourly rate the price was quoted at, kept on the row (what a reschedule prices at)
+    #[serde(default)]
+    pub hourly_rate_cents: Option<i64>,
     /// when no seat is free: wait on the workspace's waitlist, and resolve this awakeable (of
     /// the booking's workflow) once served. `None`: no seat is a refusal.
     #[serde(default)]

@@ -14,18 +14,32 @@ use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// Whose seats a check counts as taken besides the seat-holding rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counting {
+    /// also the waiters' standing reservations: a new booking or a reschedule's new slot may
+    /// not take what the waitlist reserves
+    Reservations,
+    /// rows only: a move committed into seats it holds already
+    RowsOnly,
+}
+
 /// Free seats in `[from, to)` of the workspace, not counting booking `own` (its own row: when
 /// a step ran before a crash, or when a reschedule moves it); `Err` with the refusal when the
 /// workspace is closed or the slot empty.
 async fn free_seats(
     deps: &Deps,
     workspace_id: &str,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
     own: &str,
     extra: &[(i64, i64, i64)],
+    counting: Counting,
 ) -> Outcome<Result<i64, String>> {
-    let plan = deps.store.seat_plan(workspace_id, from, to, own).await?;
+    let reservations_at = (counting == Counting::Reservations).then(now_ms);
+    let plan = deps
+        .store
+        .seat_plan(workspace_id, from, to, own, reservations_at)
+        .await?;
     let Some(plan) = plan.filter(|p| p.active) else {
         return Ok(Err("the workspace is closed".into()));
     };
@@ -52,10 +66,10 @@ pub(super) async fn hold_seats(
     let free = match free_seats(
         &deps,
         &workspace_id,
-        req.starts_at_ms,
-        req.ends_at_ms,
+        (req.starts_at_ms, req.ends_at_ms),
         &req.booking_id,
         &extra,
+        Counting::Reservations,
     )
     .await?
     {
@@ -76,6 +90,7 @@ pub(super) async fn hold_seats(
         currency: req.currency.clone(),
         created_at: now,
         updated_at: now,
+        hourly_rate_cents: req.hourly_rate_cents,
     };
     let full = if free < req.seats {
         format!(
@@ -144,10 +159,10 @@ pub(super) async fn hold_move(
         match free_seats(
             &deps,
             &workspace_id,
-            req.starts_at_ms,
-            req.ends_at_ms,
+            (req.starts_at_ms, req.ends_at_ms),
             &req.booking_id,
             &extra,
+            Counting::Reservations,
         )
         .await?
         {
@@ -175,7 +190,8 @@ pub(super) enum MoveStep {
 }
 
 /// The `move booking` step: checks the new slot once more (a capacity may have been lowered
-/// since it was held) and moves the row.
+/// since it was held) and moves the row. Reservations are not counted again: the new slot was
+/// held against them, and one that formed since then formed with this hold counted.
 pub(super) async fn commit_move(
     deps: Arc<Deps>,
     workspace_id: String,
@@ -185,10 +201,10 @@ pub(super) async fn commit_move(
     let fits = free_seats(
         &deps,
         &workspace_id,
-        m.starts_at_ms,
-        m.ends_at_ms,
+        (m.starts_at_ms, m.ends_at_ms),
         &m.booking_id,
         &extra,
+        Counting::RowsOnly,
     )
     .await?
     .is_ok_and(|free| free >= m.seats);

@@ -5,8 +5,9 @@ use super::{Calendar, MoveRequest};
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step};
 use deskflow_domain::availability::Occupied;
+use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::slot::TimeSlot;
-use deskflow_domain::waitlist::{Waiter, serve};
+use deskflow_domain::waitlist::{MAX_PASSED_OVER, Waiter, serve};
 use deskflow_infra::store::bookings::Released;
 use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -248,7 +249,13 @@ impl Calendar {
 }
 
 /// The step of a round: reads the seats of the candidates' span once, applies the fairness
-/// rule and moves the served rows to `held`.
+/// rule, moves the served rows to `held` and marks the waiters that now reserve.
+///
+/// Safe to run again after a crash (the endpoint or restate-server died before its answer was
+/// journaled): a candidate whose row is `held` already was served by the earlier run (only
+/// this step moves a queued booking's row there, and the Calendar runs one step at a time), so
+/// it is served in this answer too and its workflow is woken; the rule decides only over the
+/// rows still `waitlisted`, with the seats the earlier run gave counted as taken.
 async fn serve_step(
     deps: Arc<Deps>,
     workspace_id: String,
@@ -260,13 +267,27 @@ async fn serve_step(
     let (live, started): (Vec<Queued>, Vec<Queued>) =
         candidates.into_iter().partition(|w| w.starts_at_ms > now);
     done.gone.extend(started.into_iter().map(|w| w.booking_id));
+    let ids: Vec<String> = live.iter().map(|w| w.booking_id.clone()).collect();
+    let rows = deps.store.statuses_of(&ids).await?;
+    let status_of = |id: &str| rows.iter().find(|(r, _)| r == id).map(|(_, s)| *s);
+    let mut waiting = Vec::new();
+    for w in live {
+        match status_of(&w.booking_id) {
+            Some(BookingStatus::Waitlisted) => waiting.push(w),
+            Some(BookingStatus::Held) => done.served.push(w.booking_id),
+            _ => done.gone.push(w.booking_id),
+        }
+    }
     let (Some(from), Some(to)) = (
-        live.iter().map(|w| w.starts_at_ms).min(),
-        live.iter().map(|w| w.ends_at_ms).max(),
+        waiting.iter().map(|w| w.starts_at_ms).min(),
+        waiting.iter().map(|w| w.ends_at_ms).max(),
     ) else {
         return Ok(Json(done));
     };
-    let plan = deps.store.seat_plan(&workspace_id, from, to, "").await?;
+    let plan = deps
+        .store
+        .seat_plan(&workspace_id, from, to, "", None)
+        .await?;
     let Some(plan) = plan.filter(|p| p.active) else {
         // a closed workspace serves nobody: its closure cancels the waiters
         return Ok(Json(done));
@@ -277,7 +298,7 @@ async fn serve_step(
         .chain(moves)
         .filter_map(|(s, e, n)| Occupied::from_millis(s, e, n))
         .collect();
-    let waiters: Vec<Waiter> = live
+    let waiters: Vec<Waiter> = waiting
         .iter()
         .filter_map(|w| {
             Some(Waiter {
@@ -294,13 +315,41 @@ async fn serve_step(
             Ok(true) => {
                 deskflow_infra::metrics::inc("deskflow_bookings_total", &[("status", "held")]);
                 done.served.push(id);
+                pause_inside_round(&deps).await;
             }
-            Ok(false) => done.gone.push(id),
+            // not waitlisted any more: `held` when an earlier run of this round, still going
+            // on an endpoint that lost restate-server, served it meanwhile
+            Ok(false) => match deps.store.statuses_of(std::slice::from_ref(&id)).await?[..] {
+                [(_, BookingStatus::Held)] => done.served.push(id),
+                _ => done.gone.push(id),
+            },
             // the capacity guard disagrees (a capacity lowered since the read): it waits on
             Err(deskflow_infra::InfraError::CapacityExceeded) => {}
             Err(e) => return Err(e.into()),
         }
     }
+    let reserving: Vec<String> = waiting
+        .iter()
+        .filter(|w| {
+            round.passed_over.contains(&w.booking_id) && w.passed_over + 1 >= MAX_PASSED_OVER
+        })
+        .map(|w| w.booking_id.clone())
+        .collect();
+    deps.store.mark_reserving(&reserving).await?;
     done.passed_over = round.passed_over;
     Ok(Json(done))
+}
+
+/// The fault tests' pause inside a round, after a row moved to `held` and before the round's
+/// answer is journaled (`DESKFLOW_TEST_SERVE_PAUSE_MS`, a development stack only): the window
+/// in which they kill the endpoint or restate-server. Zero (the default) costs nothing.
+async fn pause_inside_round(deps: &Deps) {
+    let pause = deps.booking.test_serve_pause;
+    if !pause.is_zero() {
+        tracing::warn!(
+            pause_ms = pause.as_millis() as u64,
+            "test pause inside a waitlist round"
+        );
+        tokio::time::sleep(pause).await;
+    }
 }

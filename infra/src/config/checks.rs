@@ -73,6 +73,11 @@ impl Config {
                 "{m} (set DESKFLOW_DEV_STACK=1 only for a development stack)"
             )))
         };
+        if self.test_serve_pause_ms > 0 {
+            return refuse(
+                "DESKFLOW_TEST_SERVE_PAUSE_MS slows every waitlist round down: it is a fault tests' hook",
+            );
+        }
         if self.jwt_secret == DEV_JWT_SECRET {
             return refuse(
                 "DESKFLOW_JWT_SECRET is the built-in development secret, with which anyone can sign an admin token: set a long random one",

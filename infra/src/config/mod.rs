@@ -105,6 +105,9 @@ pub struct Config {
     /// The longest `Booking/{id}/wait` waits before it answers with the current status (at
     /// most 60 s, API.md).
     pub booking_wait_secs: u64,
+    /// Fault tests only (a development stack): milliseconds a waitlist round pauses after
+    /// each row it moves to `held`, the window in which they kill a process. Zero: none.
+    pub test_serve_pause_ms: u64,
     /// `text` or `json`.
     pub log_format: String,
     /// `RUST_LOG`-style filter.
@@ -155,6 +158,7 @@ impl Default for Config {
             min_slot_secs: 15 * 60,
             max_slot_secs: 12 * 3600,
             booking_wait_secs: 55,
+            test_serve_pause_ms: 0,
             log_format: "text".into(),
             log_filter: "info,deskflow=info".into(),
         }

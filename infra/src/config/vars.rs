@@ -196,6 +196,11 @@ pub(super) const ENV: &[(&str, &str, &str)] = &[
         "DESKFLOW_BOOKING_WAIT_SECS",
         "longest wait of Booking/wait before it answers (1 to 60)",
     ),
+    (
+        "test_serve_pause_ms",
+        "DESKFLOW_TEST_SERVE_PAUSE_MS",
+        "fault tests only (needs dev_stack): pause inside each waitlist round",
+    ),
     ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
     ("log_filter", "RUST_LOG", "tracing filter"),
 ];

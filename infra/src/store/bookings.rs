@@ -21,9 +21,12 @@ pub struct BookingRow {
     pub currency: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// the hourly rate it was booked at (what a reschedule prices its new slot at); `None`
+    /// only for a row written without one (a booking refused before it was priced)
+    pub hourly_rate_cents: Option<i64>,
 }
 
-const COLS: &str = "id, user_id, workspace_id, starts_at, ends_at, seats, status, reason, amount_cents, currency, created_at, updated_at";
+const COLS: &str = "id, user_id, workspace_id, starts_at, ends_at, seats, status, reason, amount_cents, currency, created_at, updated_at, hourly_rate_cents";
 
 fn booking_from(r: &sqlx::any::AnyRow) -> Result<BookingRow, sqlx::Error> {
     Ok(BookingRow {
@@ -39,6 +42,7 @@ fn booking_from(r: &sqlx::any::AnyRow) -> Result<BookingRow, sqlx::Error> {
         currency: r.try_get(9)?,
         created_at: r.try_get(10)?,
         updated_at: r.try_get(11)?,
+        hourly_rate_cents: r.try_get(12)?,
     })
 }
 
@@ -73,7 +77,7 @@ impl Store {
             " WHERE 1 = 1"
         };
         let inserted = sqlx::query(&format!(
-            "INSERT INTO bookings ({COLS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12{only} ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO bookings ({COLS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13{only} ON CONFLICT (id) DO NOTHING"
         ))
         .bind(&b.id)
         .bind(&b.user_id)
@@ -87,6 +91,7 @@ impl Store {
         .bind(&b.currency)
         .bind(b.created_at)
         .bind(b.updated_at)
+        .bind(b.hourly_rate_cents)
         .execute(&mut self.conn().await?)
         .await
         .map_err(on_capacity);
@@ -123,20 +128,24 @@ impl Store {
         Ok(rows.iter().map(booking_from).collect::<Result<_, _>>()?)
     }
 
-    /// Seat-holding bookings of a workspace that overlap `[from, to)`: `(starts, ends, seats)`.
+    /// Seats taken in a workspace during `[from, to)`: `(starts, ends, seats)` of the
+    /// seat-holding bookings that overlap it, and of the waitlisted bookings whose reservation
+    /// stands at `now` (see [`Store::seat_plan`]).
     pub async fn occupied(
         &self,
         workspace_id: &str,
         from: i64,
         to: i64,
+        now: i64,
     ) -> Result<Vec<(i64, i64, i64)>, InfraError> {
-        let seat_holding = statuses::seat_holding();
+        let taken = taking_seats("");
         let rows = sqlx::query(&format!(
-            "SELECT starts_at, ends_at, seats FROM bookings WHERE workspace_id = $1 AND status IN {seat_holding} AND starts_at < $2 AND ends_at > $3"
+            "SELECT starts_at, ends_at, seats FROM bookings WHERE workspace_id = $1 AND {taken} AND starts_at < $2 AND ends_at > $3"
         ))
         .bind(workspace_id)
         .bind(to)
         .bind(from)
+        .bind(now)
         .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter()
@@ -146,7 +155,11 @@ impl Store {
     }
 
     /// What a hold decides on, in one read: the workspace's state and capacity, and the
-    /// seat-holding bookings other than `booking_id` that overlap `[from, to)`. `None` when the
+    /// seat-holding bookings other than `booking_id` that overlap `[from, to)`. With
+    /// `reservations_at: Some(now)` the seats of waitlisted bookings that reserve (passed over
+    /// often enough, see `deskflow_domain::waitlist`) and whose slot has not started at `now`
+    /// count as taken too: what a new booking or a reschedule may not have. The waitlist's
+    /// own round passes `None` (it applies the reservations itself). `None` when the
     /// workspace does not exist.
     pub async fn seat_plan(
         &self,
@@ -154,20 +167,27 @@ impl Store {
         from: i64,
         to: i64,
         booking_id: &str,
+        reservations_at: Option<i64>,
     ) -> Result<Option<SeatPlan>, InfraError> {
-        let seat_holding = statuses::seat_holding();
-        let rows = sqlx::query(&format!(
+        let taken = match reservations_at {
+            Some(_) => taking_seats("b."),
+            None => format!("b.status IN {}", statuses::seat_holding()),
+        };
+        let sql = format!(
             "SELECT w.active, w.capacity, b.starts_at, b.ends_at, b.seats FROM workspaces w
-               LEFT JOIN bookings b ON b.workspace_id = w.id AND b.status IN {seat_holding}
+               LEFT JOIN bookings b ON b.workspace_id = w.id AND {taken}
                 AND b.starts_at < $2 AND b.ends_at > $3 AND b.id <> $4
               WHERE w.id = $1"
-        ))
-        .bind(workspace_id)
-        .bind(to)
-        .bind(from)
-        .bind(booking_id)
-        .fetch_all(&mut self.conn().await?)
-        .await?;
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(workspace_id)
+            .bind(to)
+            .bind(from)
+            .bind(booking_id);
+        if let Some(now) = reservations_at {
+            q = q.bind(now);
+        }
+        let rows = q.fetch_all(&mut self.conn().await?).await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
@@ -222,6 +242,17 @@ impl Store {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// The condition (on columns prefixed `p`) of a row that takes seats from everybody else: it
+/// holds them, or it is waitlisted with a standing reservation at `$5` (`$4` in
+/// [`Store::occupied`]'s statement, which has no booking to leave out).
+fn taking_seats(p: &str) -> String {
+    let seat_holding = statuses::seat_holding();
+    let now = if p.is_empty() { "$4" } else { "$5" };
+    format!(
+        "({p}status IN {seat_holding} OR ({p}status = 'waitlisted' AND {p}reserves = 1 AND {p}starts_at > {now}))"
+    )
 }
 
 impl Store {
@@ -279,6 +310,42 @@ impl Store {
         .await
         .map_err(on_capacity)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Waitlisted bookings that now reserve their seats (their serving round passed them over
+    /// the last time the fairness rule allows). A row no longer waitlisted is left alone.
+    pub async fn mark_reserving(&self, ids: &[String]) -> Result<(), InfraError> {
+        for id in ids {
+            sqlx::query("UPDATE bookings SET reserves = 1 WHERE id = $1 AND status = 'waitlisted'")
+                .bind(id)
+                .execute(&mut self.conn().await?)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The statuses of the bookings `ids` that have a row.
+    pub async fn statuses_of(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, BookingStatus)>, InfraError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, status FROM bookings WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&mut self.conn().await?).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, statuses::booking_status(r, 1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(InfraError::from)
     }
 
     /// A confirmed booking moves to another slot (a reschedule the workspace's Calendar has

@@ -60,7 +60,7 @@ async fn the_capacity_guard_refuses_a_booking_that_does_not_fit_at_its_peak() {
         s.insert_booking(&booking("e", "w", 9, 10, 2))
             .await
             .unwrap();
-        let held = s.occupied("w", 0, 24 * 3_600_000).await.unwrap();
+        let held = s.occupied("w", 0, 24 * 3_600_000, 0).await.unwrap();
         assert_eq!(held.len(), 3, "{db}: b, d, e");
         assert!(
             s.booking("c").await.unwrap().is_none(),
@@ -75,12 +75,16 @@ async fn a_seat_plan_reads_the_workspace_and_the_other_overlapping_bookings_at_o
     for (db, s, _d) in stores().await {
         s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
         assert_eq!(
-            s.seat_plan("nowhere", 0, H, "x").await.unwrap(),
+            s.seat_plan("nowhere", 0, H, "x", Some(0)).await.unwrap(),
             None,
             "{db}"
         );
         s.insert_workspace(&workspace("w", 4)).await.unwrap();
-        let empty = s.seat_plan("w", 9 * H, 10 * H, "x").await.unwrap().unwrap();
+        let empty = s
+            .seat_plan("w", 9 * H, 10 * H, "x", Some(0))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(empty.active && empty.capacity == 4, "{db}: {empty:?}");
         assert!(empty.occupied.is_empty(), "{db}: {empty:?}");
         s.insert_booking(&booking("a", "w", 9, 11, 1))
@@ -98,7 +102,11 @@ async fn a_seat_plan_reads_the_workspace_and_the_other_overlapping_bookings_at_o
         s.set_booking_status("gone", BookingStatus::Cancelled, None, 2)
             .await
             .unwrap();
-        let mut plan = s.seat_plan("w", 9 * H, 12 * H, "x").await.unwrap().unwrap();
+        let mut plan = s
+            .seat_plan("w", 9 * H, 12 * H, "x", Some(0))
+            .await
+            .unwrap()
+            .unwrap();
         plan.occupied.sort();
         assert_eq!(
             plan.occupied,
@@ -106,7 +114,11 @@ async fn a_seat_plan_reads_the_workspace_and_the_other_overlapping_bookings_at_o
             "{db}: overlapping seat-holding bookings only"
         );
         // a hold asking again for its own booking does not count that booking against itself
-        let own = s.seat_plan("w", 9 * H, 12 * H, "a").await.unwrap().unwrap();
+        let own = s
+            .seat_plan("w", 9 * H, 12 * H, "a", Some(0))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(own.occupied, vec![(10 * H, 12 * H, 2)], "{db}");
     }
 }
@@ -128,7 +140,10 @@ async fn inserting_a_booking_again_is_a_no_op_even_when_it_took_the_last_seat() 
             .await
             .unwrap_err();
         assert!(matches!(err, InfraError::CapacityExceeded), "{db}: {err}");
-        assert_eq!(s.occupied("w", 0, 24 * 3_600_000).await.unwrap().len(), 1);
+        assert_eq!(
+            s.occupied("w", 0, 24 * 3_600_000, 0).await.unwrap().len(),
+            1
+        );
     }
 }
 
@@ -156,7 +171,7 @@ async fn twenty_concurrent_bookings_for_the_last_seat_leave_exactly_one() {
         }
         assert_eq!(ok, 1, "{db}");
         assert_eq!(
-            s.occupied("w", 0, 24 * 3_600_000).await.unwrap().len(),
+            s.occupied("w", 0, 24 * 3_600_000, 0).await.unwrap().len(),
             1,
             "{db}"
         );
@@ -262,6 +277,116 @@ async fn a_move_changes_only_a_confirmed_booking_and_says_which_slot_it_left() {
         assert_eq!(
             s.booking("c").await.unwrap().unwrap().starts_at,
             9 * H,
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_waiters_reservation_takes_seats_from_new_bookings_until_its_slot_starts() {
+    const H: i64 = 3_600_000;
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 3)).await.unwrap();
+        s.insert_booking(&booking("a", "w", 9, 11, 1))
+            .await
+            .unwrap();
+        let mut w = booking("big", "w", 9, 11, 3);
+        w.status = BookingStatus::Waitlisted;
+        s.insert_booking(&w).await.unwrap();
+        let seats = |plan: deskflow_infra::store::bookings::SeatPlan| {
+            plan.occupied.iter().map(|o| o.2).sum::<i64>()
+        };
+        // waiting without a reservation takes nothing
+        let plan = s
+            .seat_plan("w", 9 * H, 10 * H, "x", Some(0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seats(plan), 1, "{db}");
+        // reserving: its seats count for everybody else, not for itself, not for the round
+        s.mark_reserving(&["big".to_string(), "a".to_string()])
+            .await
+            .unwrap();
+        let plan = s
+            .seat_plan("w", 9 * H, 10 * H, "x", Some(0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            seats(plan),
+            4,
+            "{db}: a held row is not marked; the waiter reserves 3"
+        );
+        let own = s
+            .seat_plan("w", 9 * H, 10 * H, "big", Some(0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seats(own), 1, "{db}");
+        let round = s
+            .seat_plan("w", 9 * H, 10 * H, "", None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seats(round), 1, "{db}");
+        assert_eq!(
+            s.occupied("w", 0, 24 * H, 0).await.unwrap().len(),
+            2,
+            "{db}: availability counts the reservation"
+        );
+        // from the slot's start on, the reservation no longer stands
+        let later = s
+            .seat_plan("w", 9 * H, 10 * H, "x", Some(9 * H))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seats(later), 1, "{db}");
+        assert_eq!(
+            s.occupied("w", 0, 24 * H, 9 * H).await.unwrap().len(),
+            1,
+            "{db}"
+        );
+        // served, it holds its seats as any booking
+        assert!(
+            s.serve_waitlisted("big", 5).await.is_err(),
+            "{db}: 1 + 3 > 3"
+        );
+        s.set_booking_status("a", BookingStatus::Cancelled, None, 5)
+            .await
+            .unwrap();
+        assert!(s.serve_waitlisted("big", 5).await.unwrap(), "{db}");
+        let mut got = s
+            .statuses_of(&["big".into(), "a".into(), "none".into()])
+            .await
+            .unwrap();
+        got.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(
+            got,
+            vec![
+                ("a".to_string(), BookingStatus::Cancelled),
+                ("big".to_string(), BookingStatus::Held)
+            ],
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_booking_keeps_the_rate_it_was_booked_at() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 3)).await.unwrap();
+        let mut b = booking("a", "w", 9, 11, 1);
+        b.hourly_rate_cents = Some(0);
+        s.insert_booking(&b).await.unwrap();
+        let mut none = booking("n", "w", 9, 11, 1);
+        none.hourly_rate_cents = None;
+        s.insert_booking(&none).await.unwrap();
+        assert_eq!(s.booking("a").await.unwrap().unwrap(), b, "{db}");
+        assert_eq!(
+            s.booking("n").await.unwrap().unwrap().hourly_rate_cents,
+            None,
             "{db}"
         );
     }

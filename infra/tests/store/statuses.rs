@@ -171,9 +171,13 @@ async fn the_stores_status_filters_select_by_the_domain_lists() {
         let settled = names(BookingStatus::ALL.into_iter().filter(|s| !s.in_flight()));
 
         // seats: availability, a hold's plan and reconciliation count the seat-holding ones
-        let occupied = s.occupied("w", 0, 24 * H).await.unwrap();
+        let occupied = s.occupied("w", 0, 24 * H, 0).await.unwrap();
         assert_eq!(occupied.len(), seat_holding.len(), "{db}");
-        let plan = s.seat_plan("w", 0, 24 * H, "x").await.unwrap().unwrap();
+        let plan = s
+            .seat_plan("w", 0, 24 * H, "x", Some(0))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(plan.occupied.len(), seat_holding.len(), "{db}");
         let seats = s.seats_to_reconcile(0).await.unwrap();
         assert_eq!(seats.len(), 1, "{db}: {seats:?}");

@@ -79,5 +79,6 @@ pub fn booking(id: &str, ws: &str, from_h: i64, to_h: i64, seats: i64) -> Bookin
         currency: "EUR".into(),
         created_at: 1,
         updated_at: 1,
+        hourly_rate_cents: Some(100),
     }
 }

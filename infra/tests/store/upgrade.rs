@@ -1,6 +1,7 @@
 //! Migrations applied to a database that already holds data: the rebuilds of migration 0006
 //! (the `waitlisted` status, several payments per booking) keep every row, on SQLite (where the
-//! tables are rebuilt around a foreign key) and PostgreSQL.
+//! tables are rebuilt around a foreign key) and PostgreSQL, and 0007 gives older bookings a
+//! rate of their own.
 
 use deskflow_domain::booking::BookingStatus;
 use deskflow_infra::store::Store;
@@ -81,6 +82,8 @@ async fn migration_0006_keeps_the_bookings_and_payments_of_a_database_in_use() {
             .unwrap_or_else(|e| panic!("{dialect}: {e}"));
         let b = s.booking("b1").await.unwrap().expect("the booking stays");
         assert_eq!(b.status, BookingStatus::Confirmed, "{dialect}");
+        // 0007: an older row keeps the workspace's rate at the migration as its own
+        assert_eq!(b.hourly_rate_cents, Some(100), "{dialect}");
         let p = s.payments_of_booking("b1").await.unwrap();
         assert_eq!(p.len(), 1, "{dialect}");
         assert_eq!(

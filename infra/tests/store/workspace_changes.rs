@@ -209,7 +209,7 @@ async fn a_booking_racing_a_lower_capacity_cannot_slip_under_it() {
         }
         let capacity = s.workspace("w").await.unwrap().unwrap().capacity;
         let held: i64 = s
-            .occupied("w", 10 * H, 12 * H)
+            .occupied("w", 10 * H, 12 * H, 0)
             .await
             .unwrap()
             .iter()

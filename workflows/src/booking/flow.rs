@@ -226,9 +226,9 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
     }
 
     fn row(&self, to: BookingStatus) -> BookingRow {
-        let (amount, currency) = match &self.b {
-            Some(b) => (b.amount_cents, b.currency.clone()),
-            None => (0, String::new()),
+        let (amount, currency, rate) = match &self.b {
+            Some(b) => (b.amount_cents, b.currency.clone(), b.hourly_rate_cents),
+            None => (0, String::new(), None),
         };
         BookingRow {
             id: self.booking_id.clone(),
@@ -243,6 +243,7 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
             currency,
             created_at: 0,
             updated_at: 0,
+            hourly_rate_cents: rate,
         }
     }
 

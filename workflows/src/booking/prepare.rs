@@ -38,6 +38,10 @@ pub struct BookingStart {
     pub amount_cents: i64,
     pub currency: String,
     pub payment_method: String,
+    /// the hourly rate `amount_cents` was quoted at: the booking's own rate, which its
+    /// reschedules price at (absent in the journals of bookings started before it was kept)
+    #[serde(default)]
+    pub hourly_rate_cents: Option<i64>,
 }
 
 /// Why a request cannot become a booking (an answer, not an error: the caller decides whether
@@ -75,13 +79,25 @@ impl Refusal {
     }
 }
 
-/// Checks `req` against the database and the rules at `now_ms` and prices it. Database
-/// failures are errors (retried); everything else is an answer.
+/// Checks `req` against the database and the rules at `now_ms` and prices it at the
+/// workspace's rate. Database failures are errors (retried); everything else is an answer.
 pub async fn prepare(
     deps: &Deps,
     booking_id: &str,
     req: &BookingRequest,
     now_ms: i64,
+) -> Result<Result<BookingStart, Refusal>, InfraError> {
+    prepare_at(deps, booking_id, req, now_ms, None).await
+}
+
+/// As [`prepare`], priced at `rate_cents` an hour when given (a reschedule: the booking's own
+/// rate, "a new rate prices new bookings only"), at the workspace's rate otherwise.
+pub async fn prepare_at(
+    deps: &Deps,
+    booking_id: &str,
+    req: &BookingRequest,
+    now_ms: i64,
+    rate_cents: Option<i64>,
 ) -> Result<Result<BookingStart, Refusal>, InfraError> {
     let Some(user) = deps.store.user(&req.user_id).await?.filter(|u| u.active) else {
         return Ok(Err(Refusal::UnknownUser(
@@ -115,6 +131,7 @@ pub async fn prepare(
         }
     };
     let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+    let rate = rate_cents.unwrap_or(ws.hourly_rate_cents);
     let q = match quote(
         deps.booking.slots,
         slot,
@@ -123,7 +140,7 @@ pub async fn prepare(
         &schedule,
         tz,
         ws.capacity,
-        ws.hourly_rate_cents,
+        rate,
     ) {
         Ok(q) => q,
         Err(e) => return Ok(Err(Refusal::Invalid(e.to_string()))),
@@ -139,5 +156,6 @@ pub async fn prepare(
         amount_cents: q.amount_cents,
         currency: ws.currency,
         payment_method: req.payment_method.clone(),
+        hourly_rate_cents: Some(rate),
     }))
 }

@@ -9,7 +9,7 @@
 
 use super::flow::{Flow, PaymentMemo};
 use super::notices;
-use super::prepare::{BookingRequest, BookingStart, prepare};
+use super::prepare::{BookingRequest, BookingStart, prepare_at};
 use super::waits::rescheduled_promise;
 use super::workflow::{RESCHEDULE_NO, VIEW};
 use deskflow_api::{RescheduleOrder, RescheduleResult, Rescheduled, rfc3339};
@@ -125,10 +125,14 @@ impl Flow<'_, '_> {
                 .unwrap_or_else(|| self.req.payment_method.clone()),
             ..self.req.clone()
         };
-        let (deps, id) = (self.deps.clone(), self.booking_id.clone());
+        let (deps, id, rate) = (
+            self.deps.clone(),
+            self.booking_id.clone(),
+            b.hourly_rate_cents,
+        );
         let checked = self
             .ctx
-            .run(|| check_new_slot(deps, id, request))
+            .run(|| check_new_slot(deps, id, request, rate))
             .name("check new slot")
             .retry_policy(self.deps.db_retry.policy())
             .await;
@@ -396,14 +400,23 @@ impl Flow<'_, '_> {
     }
 }
 
-/// The step that checks and prices a reschedule's new slot, with the moment it did.
+/// The step that checks and prices a reschedule's new slot, with the moment it did: at the
+/// rate the booking was booked at, as its row keeps it (`rate_cents`, the flow's memory of it,
+/// for a row that has none; the workspace's rate when neither knows it).
 async fn check_new_slot(
     deps: Arc<Deps>,
     booking_id: String,
     req: BookingRequest,
+    rate_cents: Option<i64>,
 ) -> HandlerResult<Json<(i64, Result<BookingStart, Refused>)>> {
     let now = now_ms();
-    let quoted = prepare(&deps, &booking_id, &req, now)
+    let stored = deps
+        .store
+        .booking(&booking_id)
+        .await
+        .map_err(super::flow::step_error)?
+        .and_then(|row| row.hourly_rate_cents);
+    let quoted = prepare_at(&deps, &booking_id, &req, now, stored.or(rate_cents))
         .await
         .map_err(super::flow::step_error)?
         .map_err(|r| (r.code(), r.message().to_string()));

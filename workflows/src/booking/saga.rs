@@ -56,6 +56,7 @@ impl Flow<'_, '_> {
                 seats: b.seats,
                 amount_cents: b.amount_cents,
                 currency: b.currency.clone(),
+                hourly_rate_cents: b.hourly_rate_cents,
                 waitlist,
             }))
             .send();

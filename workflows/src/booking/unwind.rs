@@ -47,7 +47,7 @@ impl Flow<'_, '_> {
         self.step(written, step_name(to))
             .map_err(|s| TerminalError::new_with_code(500, s.reason()))?;
         self.record(&plan.kind(), Some(self.recorded(plan.recorded, 0)));
-        self.answer_cancel(&plan.cancel, to);
+        self.answer_cancel(&plan.cancel, to, 0);
         Ok(())
     }
 
@@ -107,7 +107,7 @@ impl Flow<'_, '_> {
             &plan.kind(),
             Some(self.recorded(plan.recorded, refunded_now)),
         );
-        self.answer_cancel(&plan.cancel, to);
+        self.answer_cancel(&plan.cancel, to, refunded_now);
         if self.operator_cancelled {
             return Err(
                 TerminalError::new_with_code(409, "cancelled by an operator; unwound").into(),
@@ -141,14 +141,17 @@ impl Flow<'_, '_> {
         }
     }
 
-    /// Answers a cancel waiting on the booking (now or later) as the plan says.
-    fn answer_cancel(&self, answer: &CancelAnswer, to: BookingStatus) {
+    /// Answers a cancel waiting on the booking (now or later) as the plan says, with what this
+    /// end refunded (`refunded_now_cents`): not what earlier reschedules gave back, which
+    /// `status.payment.refunded_cents` sums with it. Every cancel of the booking, a duplicate
+    /// racing the first included, reads this one answer.
+    fn answer_cancel(&self, answer: &CancelAnswer, to: BookingStatus, refunded_now_cents: i64) {
         match answer {
             CancelAnswer::Resolve => self.ctx.resolve_promise(
                 CANCEL_RESULT,
                 Json(CancelResult {
                     status: to,
-                    refund_cents: self.view.payment.refunded_cents,
+                    refund_cents: refunded_now_cents,
                 }),
             ),
             CancelAnswer::Refuse(message) => self.ctx.reject_promise(

@@ -12,6 +12,7 @@ mod faults;
 mod lifecycle;
 mod requests;
 mod reschedule;
+mod told;
 mod waitlist;
 
 use crate::harness::eventually;

@@ -16,7 +16,7 @@ async fn reschedule(c: &Client, token: &str, id: &str, body: Value) -> crate::ha
 
 /// A workspace open 07:00-20:00 UTC every day at 36.00 an hour: the days-ahead slots of these
 /// tests are inside its hours whatever the hour of the run.
-async fn utc_workspace(c: &Client, admin: &str, capacity: i64) -> String {
+pub(super) async fn utc_workspace(c: &Client, admin: &str, capacity: i64) -> String {
     let r = c
         .post(
             "Workspaces/create",

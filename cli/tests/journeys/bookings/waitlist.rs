@@ -2,12 +2,13 @@
 //! (a member's cancel, a reschedule away, a raised capacity) exactly the next one in line is
 //! served, held, charged and confirmed; the rest expire at the start with nothing charged. A
 //! waiter can be cancelled, and one is served while the endpoint and restate-server are
-//! killed around it.
+//! killed around it, and a serving round is killed in its middle.
 
-use crate::harness::{Client, eventually, open_workspace, slot_in, stack};
+use crate::harness::{Client, TestStack, eventually, open_workspace, slot_in, stack};
 use crate::invariants::{booking_settled, capacity_holds, reconciled};
+use deskflow_domain::booking::BookingStatus;
 use serde_json::json;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `Bookings/create` with `"waitlist": true` for one seat of `[starts, ends)`.
 async fn book_or_wait(c: &Client, token: &str, ws: &str, starts: &str, ends: &str) -> String {
@@ -290,4 +291,95 @@ async fn a_waiter_is_served_exactly_once_with_the_endpoint_and_the_server_killed
         .ok();
     booking_settled(s, &id, "cancelled", 3600, 1800).await;
     reconciled(s, &[held.clone(), id.clone()]).await;
+}
+
+/// How long the crash stack's Calendar pauses after each waiter a round moves to `held`.
+const SERVE_PAUSE: Duration = Duration::from_millis(1500);
+
+/// A serving round killed between two waiters, once by killing the endpoint and once
+/// restate-server: the retried round serves the waiters its first attempt already held instead
+/// of counting their seats as taken, so every waiter whose seat fits ends confirmed, no row
+/// stays `held` and the Calendar's queue is empty.
+#[tokio::test]
+async fn a_serving_round_killed_in_its_middle_strands_no_waiter() {
+    let pause = SERVE_PAUSE.as_millis().to_string();
+    let s = TestStack::fresh_with(&[("DESKFLOW_TEST_SERVE_PAUSE_MS", &pause)]);
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let store = s.store().await;
+    for (round, process) in [(0, "deskflow"), (1, "restate")] {
+        let ws = open_workspace(&c, &admin, 4).await;
+        let (starts, ends) = slot_in((3 + round) * 3600, 3600);
+        let (_, holder, _) = c.new_member("Holder").await;
+        let held = c
+            .book(&holder, &ws, &starts, &ends, 4, "pm_card_visa")
+            .await;
+        c.wait_status(&holder, &held, "confirmed").await;
+        let mut waiters = Vec::new();
+        for i in 0..4 {
+            let (_, token, _) = c.new_member(&format!("Waiter{i}")).await;
+            let id = book_or_wait(&c, &token, &ws, &starts, &ends).await;
+            c.wait_status(&token, &id, "waitlisted").await;
+            waiters.push((token, id));
+        }
+        let ids: Vec<String> = waiters.iter().map(|(_, id)| id.clone()).collect();
+        let count = |rows: &[(String, BookingStatus)], want: BookingStatus| {
+            rows.iter().filter(|(_, st)| *st == want).count()
+        };
+
+        // the holder's cancel frees 4 seats: one round serves all four, pausing after each.
+        // The cancel answers only once its release (and so the round) is done: the rows are
+        // watched, and the process killed, while it is on its way (Restate carries it on
+        // without the caller, whose request is dropped with the kill).
+        let path = format!("Booking/{held}/cancel");
+        let cancel = c.try_post(&path, json!({}), Some(&holder));
+        tokio::pin!(cancel);
+        let kill_inside_the_round = async {
+            let seen = eventually(Duration::from_secs(60), || async {
+                let rows = store.statuses_of(&ids).await.unwrap();
+                let n = count(&rows, BookingStatus::Held);
+                (count(&rows, BookingStatus::Waitlisted) > 0 && n > 0).then_some(n)
+            })
+            .await
+            .unwrap_or_else(|| panic!("{process}: the round moves a first waiter to held"));
+            let observed = Instant::now();
+            s.control(&format!("kill {process}"));
+            (seen, observed.elapsed())
+        };
+        let (seen, landed) = tokio::select! {
+            killed = kill_inside_the_round => killed,
+            answer = &mut cancel => panic!("{process}: the cancel answered before the round was seen: {answer:?}"),
+        };
+        assert!(
+            landed < SERVE_PAUSE,
+            "the kill of {process} came {landed:?} after {seen} of 4 were held: not inside the round"
+        );
+        if process == "deskflow" {
+            // the endpoint is gone, so the round is cut: some still wait in their rows
+            let rows = store.statuses_of(&ids).await.unwrap();
+            assert!(count(&rows, BookingStatus::Waitlisted) > 0, "{rows:?}");
+        }
+        s.control(&format!("start {process}"));
+
+        answers_again(&c, &holder, &held).await;
+        c.wait_status(&holder, &held, "cancelled").await;
+        for (token, id) in &waiters {
+            answers_again(&c, token, id).await;
+            c.wait_status(token, id, "confirmed").await;
+            booking_settled(&s, id, "confirmed", 3600, 0).await;
+        }
+        let rows = store.statuses_of(&ids).await.unwrap();
+        assert_eq!(count(&rows, BookingStatus::Confirmed), 4, "{rows:?}");
+        let queue = s
+            .restate_sql(&format!(
+                "SELECT key FROM state WHERE service_name = 'Calendar' \
+                 AND service_key = '{ws}' AND key = 'waitlist'"
+            ))
+            .await;
+        assert!(queue.is_empty(), "the Calendar still queues {queue:?}");
+        capacity_holds(&s, &ws).await;
+        let mut all = ids.clone();
+        all.push(held);
+        reconciled(&s, &all).await;
+    }
 }

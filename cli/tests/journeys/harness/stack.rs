@@ -62,6 +62,16 @@ impl TestStack {
         TestStack::start(vec![], None)
     }
 
+    /// A fresh stack whose endpoint gets `extra` on top of the test settings (test-only knobs
+    /// such as `DESKFLOW_TEST_SERVE_PAUSE_MS`, which no shared stack may carry).
+    pub fn fresh_with(extra: &[(&str, &str)]) -> TestStack {
+        let extra = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TestStack::start(extra, None)
+    }
+
     /// Starts `deskflow up --control`; `cluster` is `Some(settings of the nodes)` for
     /// `deskflow up --cluster`.
     fn start(extra_env: Vec<(String, String)>, cluster: Option<&[(&str, &str)]>) -> TestStack {

@@ -1,14 +1,13 @@
 //! What the member is told is what moved. After a reschedule down (half of a booking's money
 //! back), a member's cancel, duplicate cancels racing, an admin's cancel, a workspace's closure
 //! and an account's deletion each answer and email what *they* refunded, which the provider's
-//! refunds show; a reschedule prices its new slot at the booking's own rate after the
-//! workspace's rate went up; and a waiter passed over three times keeps its reservation
-//! against a new plain booking, a reschedule and `availability` until it is served.
+//! refunds show; and a reschedule prices its new slot at the booking's own rate after the
+//! workspace's rate went up, a free booking's included.
 
 use super::reschedule::utc_workspace;
 use crate::harness::{Client, day_slot, stack};
-use crate::invariants::{booking_settled, capacity_holds, reconciled};
-use serde_json::{Value, json};
+use crate::invariants::{booking_settled, reconciled};
+use serde_json::json;
 
 /// A confirmed booking of two hours at 09:00 UTC `days` ahead (7200 at the test workspace's
 /// 3600 an hour), then moved down to one hour from the same start: 3600 refunded.
@@ -200,113 +199,73 @@ async fn a_reschedule_prices_the_new_slot_at_the_rate_the_booking_was_made_at() 
     reconciled(s, &[id, new]).await;
 }
 
-/// `Workspaces/availability`'s free seats over `[from, to)` (the fewest of its intervals).
-async fn free_in(c: &Client, token: &str, ws: &str, from: &str, to: &str) -> i64 {
-    let r: Value = c
-        .post(
-            "Workspaces/availability",
-            json!({"workspace_id": ws, "from": from, "to": to}),
-            Some(token),
-        )
-        .await
-        .ok();
-    r["intervals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["starts_at"].as_str() < Some(to) && i["ends_at"].as_str() > Some(from))
-        .map(|i| i["free_seats"].as_i64().unwrap())
-        .min()
-        .unwrap_or_else(|| panic!("no interval in {r}"))
-}
-
 #[tokio::test]
-async fn a_waiter_passed_over_three_times_keeps_its_seats_from_everyone_else() {
+async fn a_free_booking_stays_free_when_moved_after_the_rate_went_up() {
     let s = stack();
     let _g = s.shared().await;
     let c = s.client();
     let admin = c.admin_token().await;
     let ws = utc_workspace(&c, &admin, 3).await;
-    let (starts, ends) = day_slot(3, 9 * 3600, 3600);
-    let (_, ana, _) = c.new_member("Ana").await;
-    let (_, ben, _) = c.new_member("Ben").await;
-    let (_, wes, _) = c.new_member("Wes").await;
-    let (_, xia, _) = c.new_member("Xia").await;
-    let a = c.book(&ana, &ws, &starts, &ends, 1, "pm_card_visa").await;
-    let b = c.book(&ben, &ws, &starts, &ends, 1, "pm_card_visa").await;
-    c.wait_status(&ana, &a, "confirmed").await;
-    c.wait_status(&ben, &b, "confirmed").await;
-    // a three-seat waiter: one seat is free, it needs three
-    let big = c
-        .post(
-            "Bookings/create",
-            json!({"workspace_id": ws, "starts_at": starts, "ends_at": ends, "seats": 3,
-                   "payment_method": "pm_card_visa", "waitlist": true}),
-            Some(&wes),
+    let set_rate = |cents: i64| {
+        c.post(
+            "Workspaces/update",
+            json!({"workspace_id": ws, "hourly_rate_cents": cents}),
+            Some(&admin),
         )
-        .await
-        .ok()["booking_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    c.wait_status(&wes, &big, "waitlisted").await;
-
-    // three times a member takes the free seat and gives it back: the waiter is passed over
-    let mut xs = Vec::new();
-    for _ in 0..3 {
-        assert_eq!(free_in(&c, &xia, &ws, &starts, &ends).await, 1);
-        let x = c.book(&xia, &ws, &starts, &ends, 1, "pm_card_visa").await;
-        c.wait_status(&xia, &x, "confirmed").await;
-        c.post(&format!("Booking/{x}/cancel"), json!({}), Some(&xia))
+    };
+    set_rate(0).await.ok();
+    let (_, ana, ana_mail) = c.new_member("Ana").await;
+    let (s1, e1) = day_slot(3, 9 * 3600, 3600);
+    let id = c.book(&ana, &ws, &s1, &e1, 1, "pm_card_visa").await;
+    let st = c.wait_status(&ana, &id, "confirmed").await;
+    assert_eq!(st["amount_cents"], 0, "{st}");
+    assert_eq!(
+        s.store()
             .await
-            .ok();
-        c.wait_status(&xia, &x, "cancelled").await;
-        xs.push(x);
-    }
-    // now it reserves: the free seat is nobody else's
-    let reserved = crate::harness::eventually(std::time::Duration::from_secs(20), || async {
-        (free_in(&c, &xia, &ws, &starts, &ends).await == 0).then_some(())
-    })
-    .await;
-    assert!(
-        reserved.is_some(),
-        "availability does not count the reservation"
+            .booking(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .hourly_rate_cents,
+        Some(0)
     );
-    let plain = c.book(&xia, &ws, &starts, &ends, 1, "pm_card_visa").await;
-    let st = c.wait_status(&xia, &plain, "rejected").await;
-    assert!(
-        st["reason"].as_str().unwrap_or_default().contains("seat"),
-        "{st}"
-    );
-    // nor a reschedule's: a booking of another day may not move into the slot
-    let (o1, o2) = day_slot(4, 9 * 3600, 3600);
-    let other = c.book(&xia, &ws, &o1, &o2, 1, "pm_card_visa").await;
-    c.wait_status(&xia, &other, "confirmed").await;
+
+    set_rate(1500).await.ok();
+    let (s2, e2) = day_slot(3, 14 * 3600, 3600);
     let r = c
         .post(
-            &format!("Booking/{other}/reschedule"),
-            json!({"starts_at": starts, "ends_at": ends}),
-            Some(&xia),
+            &format!("Booking/{id}/reschedule"),
+            json!({"starts_at": s2, "ends_at": e2}),
+            Some(&ana),
         )
-        .await;
-    assert_eq!(r.status, 409, "{:?}", r.body);
-    assert_eq!(c.status(&xia, &other).await["starts_at"], o1.as_str());
-    assert_eq!(c.status(&wes, &big).await["status"], "waitlisted");
-
-    // the seats it waits for free up: it is served, with all three
-    for (token, id) in [(&ana, &a), (&ben, &b)] {
-        c.post(&format!("Booking/{id}/cancel"), json!({}), Some(token))
-            .await
-            .ok();
-    }
-    let st = c.wait_status(&wes, &big, "confirmed").await;
+        .await
+        .ok();
     assert_eq!(
-        (st["seats"].clone(), st["amount_cents"].clone()),
-        (json!(3), json!(10800))
+        (
+            r["amount_cents"].clone(),
+            r["charged_cents"].clone(),
+            r["refunded_cents"].clone()
+        ),
+        (json!(0), json!(0), json!(0)),
+        "{r}"
     );
-    booking_settled(s, &big, "confirmed", 10800, 0).await;
-    capacity_holds(s, &ws).await;
-    let mut all = xs;
-    all.extend([a, b, big, plain, other]);
-    reconciled(s, &all).await;
+    let st = c.status(&ana, &id).await;
+    assert_eq!(
+        (st["starts_at"].as_str(), st["amount_cents"].clone()),
+        (Some(s2.as_str()), json!(0)),
+        "{st}"
+    );
+    // nothing went to the provider: the booking has no payment at all
+    assert!(
+        s.store()
+            .await
+            .payments_of_booking(&id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a free booking was charged"
+    );
+    let moved = c.wait_texts(&ana_mail, "Booking rescheduled", 1).await;
+    assert!(moved[0].contains("The price is unchanged."), "{moved:?}");
+    reconciled(s, &[id]).await;
 }

@@ -2,12 +2,15 @@
 //! (a member's cancel, a reschedule away, a raised capacity) exactly the next one in line is
 //! served, held, charged and confirmed; the rest expire at the start with nothing charged. A
 //! waiter can be cancelled, and one is served while the endpoint and restate-server are
-//! killed around it, and a serving round is killed in its middle.
+//! killed around it, and a serving round is killed in its middle. A waiter passed over three
+//! times keeps its reservation against a new plain booking, a reschedule and `availability`
+//! until it is served or leaves.
 
-use crate::harness::{Client, TestStack, eventually, open_workspace, slot_in, stack};
+use super::reschedule::utc_workspace;
+use crate::harness::{Client, TestStack, day_slot, eventually, open_workspace, slot_in, stack};
 use crate::invariants::{booking_settled, capacity_holds, reconciled};
 use deskflow_domain::booking::BookingStatus;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 /// `Bookings/create` with `"waitlist": true` for one seat of `[starts, ends)`.
@@ -382,4 +385,187 @@ async fn a_serving_round_killed_in_its_middle_strands_no_waiter() {
         all.push(held);
         reconciled(&s, &all).await;
     }
+}
+
+/// `Workspaces/availability`'s free seats over `[from, to)` (the fewest of its intervals).
+async fn free_in(c: &Client, token: &str, ws: &str, from: &str, to: &str) -> i64 {
+    let r: Value = c
+        .post(
+            "Workspaces/availability",
+            json!({"workspace_id": ws, "from": from, "to": to}),
+            Some(token),
+        )
+        .await
+        .ok();
+    r["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["starts_at"].as_str() < Some(to) && i["ends_at"].as_str() > Some(from))
+        .map(|i| i["free_seats"].as_i64().unwrap())
+        .min()
+        .unwrap_or_else(|| panic!("no interval in {r}"))
+}
+
+/// Books `seats` of `[starts, ends)` for `wes` with `"waitlist": true` (the slot has fewer free)
+/// and has `xia` take the free seat and give it back three times, so the waiter is passed over
+/// three times and reserves. Answers the waiter and `xia`'s three bookings.
+async fn a_reserving_waiter(
+    c: &Client,
+    ws: &str,
+    (starts, ends): (&str, &str),
+    seats: i64,
+    wes: &str,
+    xia: &str,
+) -> (String, Vec<String>) {
+    let big = c
+        .post(
+            "Bookings/create",
+            json!({"workspace_id": ws, "starts_at": starts, "ends_at": ends, "seats": seats,
+                   "payment_method": "pm_card_visa", "waitlist": true}),
+            Some(wes),
+        )
+        .await
+        .ok()["booking_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    c.wait_status(wes, &big, "waitlisted").await;
+    let mut xs = Vec::new();
+    for _ in 0..3 {
+        assert_eq!(free_in(c, xia, ws, starts, ends).await, 1);
+        let x = c.book(xia, ws, starts, ends, 1, "pm_card_visa").await;
+        c.wait_status(xia, &x, "confirmed").await;
+        c.post(&format!("Booking/{x}/cancel"), json!({}), Some(xia))
+            .await
+            .ok();
+        c.wait_status(xia, &x, "cancelled").await;
+        xs.push(x);
+    }
+    // now it reserves: the free seat is nobody else's
+    let reserved = eventually(Duration::from_secs(20), || async {
+        (free_in(c, xia, ws, starts, ends).await == 0).then_some(())
+    })
+    .await;
+    assert!(
+        reserved.is_some(),
+        "availability does not count the reservation"
+    );
+    (big, xs)
+}
+
+/// Asks `Booking/{id}/reschedule` to move `id` into `[starts, ends)`: the HTTP status.
+async fn move_into(c: &Client, token: &str, id: &str, starts: &str, ends: &str) -> u16 {
+    c.post(
+        &format!("Booking/{id}/reschedule"),
+        json!({"starts_at": starts, "ends_at": ends}),
+        Some(token),
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn a_waiter_passed_over_three_times_keeps_its_seats_from_everyone_else() {
+    let s = stack();
+    let _g = s.shared().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = utc_workspace(&c, &admin, 3).await;
+    let (starts, ends) = day_slot(3, 9 * 3600, 3600);
+    let (_, ana, _) = c.new_member("Ana").await;
+    let (_, ben, _) = c.new_member("Ben").await;
+    let (_, wes, _) = c.new_member("Wes").await;
+    let (_, xia, _) = c.new_member("Xia").await;
+    let a = c.book(&ana, &ws, &starts, &ends, 1, "pm_card_visa").await;
+    let b = c.book(&ben, &ws, &starts, &ends, 1, "pm_card_visa").await;
+    c.wait_status(&ana, &a, "confirmed").await;
+    c.wait_status(&ben, &b, "confirmed").await;
+    // a three-seat waiter: one seat is free, it needs three
+    let (big, xs) = a_reserving_waiter(&c, &ws, (&starts, &ends), 3, &wes, &xia).await;
+
+    let plain = c.book(&xia, &ws, &starts, &ends, 1, "pm_card_visa").await;
+    let st = c.wait_status(&xia, &plain, "rejected").await;
+    assert!(
+        st["reason"].as_str().unwrap_or_default().contains("seat"),
+        "{st}"
+    );
+    // nor a reschedule's: a booking of another day may not move into the slot
+    let (o1, o2) = day_slot(4, 9 * 3600, 3600);
+    let other = c.book(&xia, &ws, &o1, &o2, 1, "pm_card_visa").await;
+    c.wait_status(&xia, &other, "confirmed").await;
+    assert_eq!(move_into(&c, &xia, &other, &starts, &ends).await, 409);
+    assert_eq!(c.status(&xia, &other).await["starts_at"], o1.as_str());
+    assert_eq!(c.status(&wes, &big).await["status"], "waitlisted");
+
+    // the seats it waits for free up: it is served, with all three
+    for (token, id) in [(&ana, &a), (&ben, &b)] {
+        c.post(&format!("Booking/{id}/cancel"), json!({}), Some(token))
+            .await
+            .ok();
+    }
+    let st = c.wait_status(&wes, &big, "confirmed").await;
+    assert_eq!(
+        (st["seats"].clone(), st["amount_cents"].clone()),
+        (json!(3), json!(10800))
+    );
+    booking_settled(s, &big, "confirmed", 10800, 0).await;
+
+    // served, it holds its seats and reserves nothing more: a fourth seat is anyone's
+    c.post(
+        "Workspaces/update",
+        json!({"workspace_id": ws, "capacity": 4}),
+        Some(&admin),
+    )
+    .await
+    .ok();
+    assert_eq!(free_in(&c, &xia, &ws, &starts, &ends).await, 1);
+    assert_eq!(move_into(&c, &xia, &other, &starts, &ends).await, 200);
+    assert_eq!(c.status(&xia, &other).await["starts_at"], starts.as_str());
+    capacity_holds(s, &ws).await;
+    let mut all = xs;
+    all.extend([a, b, big, plain, other]);
+    reconciled(s, &all).await;
+}
+
+#[tokio::test]
+async fn a_reservation_ends_when_its_waiter_leaves_the_waitlist() {
+    let s = stack();
+    let _g = s.shared().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = utc_workspace(&c, &admin, 2).await;
+    let (starts, ends) = day_slot(3, 10 * 3600, 3600);
+    let (_, ana, _) = c.new_member("Ana").await;
+    let (_, wes, _) = c.new_member("Wes").await;
+    let (_, xia, _) = c.new_member("Xia").await;
+    let a = c.book(&ana, &ws, &starts, &ends, 1, "pm_card_visa").await;
+    c.wait_status(&ana, &a, "confirmed").await;
+    let (big, xs) = a_reserving_waiter(&c, &ws, (&starts, &ends), 2, &wes, &xia).await;
+    let plain = c.book(&xia, &ws, &starts, &ends, 1, "pm_card_visa").await;
+    c.wait_status(&xia, &plain, "rejected").await;
+
+    // the waiter gives up: its reservation goes with it, the free seat is anyone's again, for
+    // a new booking and for a reschedule
+    let r = c
+        .post(&format!("Booking/{big}/cancel"), json!({}), Some(&wes))
+        .await
+        .ok();
+    assert_eq!(r, json!({"status": "cancelled", "refund_cents": 0}));
+    assert_eq!(free_in(&c, &xia, &ws, &starts, &ends).await, 1);
+    let taken = c.book(&xia, &ws, &starts, &ends, 1, "pm_card_visa").await;
+    c.wait_status(&xia, &taken, "confirmed").await;
+    c.post(&format!("Booking/{taken}/cancel"), json!({}), Some(&xia))
+        .await
+        .ok();
+    let (o1, o2) = day_slot(4, 10 * 3600, 3600);
+    let other = c.book(&xia, &ws, &o1, &o2, 1, "pm_card_visa").await;
+    c.wait_status(&xia, &other, "confirmed").await;
+    assert_eq!(move_into(&c, &xia, &other, &starts, &ends).await, 200);
+    let st = c.status(&xia, &other).await;
+    assert_eq!(st["starts_at"], starts.as_str(), "{st}");
+    capacity_holds(s, &ws).await;
+    let mut all = xs;
+    all.extend([a, big, plain, taken, other]);
+    reconciled(s, &all).await;
 }

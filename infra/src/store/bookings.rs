@@ -21,8 +21,9 @@ pub struct BookingRow {
     pub currency: String,
     pub created_at: i64,
     pub updated_at: i64,
-    /// the hourly rate it was booked at (what a reschedule prices its new slot at); `None`
-    /// only for a row written without one (a booking refused before it was priced)
+    /// the hourly rate it was booked at (what a reschedule prices its new slot at). A row
+    /// written without one (a booking whose journal was priced before the rate was kept) is
+    /// given the workspace's rate when it is written, as the upgrade gave older rows theirs.
     pub hourly_rate_cents: Option<i64>,
 }
 
@@ -77,7 +78,7 @@ impl Store {
             " WHERE 1 = 1"
         };
         let inserted = sqlx::query(&format!(
-            "INSERT INTO bookings ({COLS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13{only} ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO bookings ({COLS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, (SELECT w.hourly_rate_cents FROM workspaces w WHERE w.id = $3)){only} ON CONFLICT (id) DO NOTHING"
         ))
         .bind(&b.id)
         .bind(&b.user_id)

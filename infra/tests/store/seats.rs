@@ -384,9 +384,11 @@ async fn a_booking_keeps_the_rate_it_was_booked_at() {
         none.hourly_rate_cents = None;
         s.insert_booking(&none).await.unwrap();
         assert_eq!(s.booking("a").await.unwrap().unwrap(), b, "{db}");
+        // a row written without a rate (its journal priced it before the rate was kept)
+        // takes the workspace's, as the upgrade gave older rows theirs
         assert_eq!(
             s.booking("n").await.unwrap().unwrap().hourly_rate_cents,
-            None,
+            Some(1000),
             "{db}"
         );
     }

@@ -1,4 +1,4 @@
-//! The JSON bodies of the public contract (`shared/API.md`) and of the internal handlers.
+//! The JSON bodies of the public contract (`docs/API.md`) and of the internal handlers.
 //! Field names are the contract: extend, never rename. Inputs refuse unknown fields, so a typo
 //! in a request is a 400 instead of a silently ignored setting.
 //!

@@ -4,8 +4,7 @@
 //! serves the test harness instead: a `READY <json>` line on stdout, then one command per stdin
 //! line (`stop|start|kill <process>`, `register`), answered `ok ...` or `err ...`; end of stdin
 //! (the harness exited) stops the stack. With `--cluster` it runs the same on a three-node
-//! Restate cluster with two endpoints behind HAProxy, on PostgreSQL (README, "Running a
-//! cluster").
+//! Restate cluster with two endpoints behind HAProxy, on PostgreSQL (docs/cluster.md).
 
 use crate::stack::{ClusterPorts, Ports, Stack, StackOptions};
 use anyhow::Context;

@@ -1,5 +1,5 @@
 //! The Restate services deskflow's flows invoke, one file per service, behind the public
-//! contract of `shared/API.md`. Every public handler checks the caller's bearer token first
+//! contract of `docs/API.md`. Every public handler checks the caller's bearer token first
 //! ([`guard`]); internal handlers are `ingress_private`. Errors leave through [`error`], the one
 //! place that decides terminal (with an HTTP-like code) or retryable.
 //!

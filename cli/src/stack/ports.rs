@@ -17,7 +17,7 @@ pub struct Ports {
 }
 
 impl Ports {
-    /// The documented defaults (README, restate.toml, docker-compose.yml).
+    /// The documented defaults (docs/operations.md, restate.toml, docker-compose.yml).
     pub fn defaults() -> Ports {
         Ports {
             ingress: 8080,

@@ -1,4 +1,4 @@
-//! The invariants of DESIGN.md, checked against the database, the provider and the mailbox at
+//! The invariants of docs/design.md, checked against the database, the provider and the mailbox at
 //! the end of every booking journey.
 
 use crate::harness::TestStack;

@@ -1,5 +1,5 @@
 //! What every ending of a booking must satisfy, whatever got it there: the invariants of
-//! DESIGN.md (every booking final, seats never left held, money never kept that the policy
+//! docs/design.md (every booking final, seats never left held, money never kept that the policy
 //! does not allow, never more than captured, an admin's cancel refunding all, the payment
 //! settled from the provider's state) as one check over a carried-out plan. The cases come
 //! from `interleavings` (enumerated and arbitrary).

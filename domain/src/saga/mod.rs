@@ -8,7 +8,7 @@
 //! - `plan`: how a booking ends ([`plan()`]: from its [`Progress`] and its [`End`]).
 //! - `settle`: what unwinding a payment does at the provider ([`settle_action`]).
 //! - `invariants` and `interleavings` (tests): every progress point x end x provider state x
-//!   cancel time, and arbitrary ones, checked against the invariants of DESIGN.md.
+//!   cancel time, and arbitrary ones, checked against the invariants of docs/design.md.
 
 mod plan;
 mod settle;

@@ -1,7 +1,7 @@
 //! One typed configuration for every deskflow process. Layers, later wins: built-in defaults
 //! (which run the local stack as `deskflow up` starts it) -> a TOML file (`DESKFLOW_CONFIG`, or
 //! `deskflow.toml` in the working directory when present) -> environment variables. Every
-//! setting, its variable and its default is listed in [`Config::reference`] and in the README.
+//! setting, its variable and its default is listed in [`Config::reference`] and in docs/operations.md.
 //!
 //! This module holds the settings and their defaults; reading the layers is in `layers`, the
 //! variable of each setting in `vars`, and what refuses a configuration in `checks`.

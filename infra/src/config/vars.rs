@@ -5,7 +5,7 @@
 use super::Config;
 
 /// (setting, environment variable, meaning) for every field: the single source of the
-/// configuration reference printed by `deskflow config` and copied into the README.
+/// configuration reference printed by `deskflow config` and copied into docs/operations.md.
 pub(super) const ENV: &[(&str, &str, &str)] = &[
     (
         "database_url",

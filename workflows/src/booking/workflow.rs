@@ -1,4 +1,4 @@
-//! The `Booking` workflow (one per booking id): its handlers. `run` is the saga of DESIGN.md
+//! The `Booking` workflow (one per booking id): its handlers. `run` is the saga of docs/design.md
 //! (`flow` drives `saga`, then carries out the domain's plan of how it ends in `unwind`); the
 //! shared handlers let the member (or an admin) read, wait for and cancel it.
 //!

@@ -72,7 +72,7 @@ pub struct ClusterPorts {
 }
 
 impl ClusterPorts {
-    /// The documented defaults (README, "Running a cluster").
+    /// The documented defaults (docs/cluster.md).
     pub fn defaults() -> ClusterPorts {
         ClusterPorts {
             nodes: [

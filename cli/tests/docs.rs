@@ -77,13 +77,17 @@ impl Repo {
         }
     }
 
-    /// The files of the repository that end in `ending`.
-    fn files_ending(&self, ending: &str) -> Vec<PathBuf> {
+    /// The files of the repository that end in `ending`: `(relative path, text)`.
+    fn texts(&self, ending: &str) -> Vec<(String, String)> {
         self.paths
             .iter()
-            .filter(|p| p.ends_with(ending))
-            .map(|p| self.root.join(p))
-            .filter(|p| p.is_file())
+            .filter(|p| p.ends_with(ending) && self.root.join(p).is_file())
+            .map(|p| {
+                (
+                    p.clone(),
+                    std::fs::read_to_string(self.root.join(p)).unwrap(),
+                )
+            })
             .collect()
     }
 
@@ -194,7 +198,7 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
 /// fenced code blocks (commands and sample output, not references).
 fn markdown_words(text: &str) -> Vec<(String, Place)> {
     let mut words = Vec::new();
-    for line in prose_lines(text) {
+    for (_, line) in prose_lines(text) {
         let mut rest = line;
         while let Some(i) = rest.find("](") {
             let after = &rest[i + 2..];
@@ -237,18 +241,17 @@ fn trim_word(w: &str) -> &str {
         .trim_end_matches(['.', ',', ';', ':', '!', '?'])
 }
 
-/// The lines of a Markdown text outside its fenced code blocks.
-fn prose_lines(text: &str) -> Vec<&str> {
+/// The lines of a Markdown text, numbered from 1, with those of fenced code blocks (commands
+/// and sample output, not references or tables) and their fences left empty.
+fn prose_lines(text: &str) -> Vec<(usize, &str)> {
     let mut fenced = false;
     let mut out = Vec::new();
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
+    for (i, line) in text.lines().enumerate() {
+        let fence = line.trim_start().starts_with("```");
+        if fence {
             fenced = !fenced;
-            continue;
         }
-        if !fenced {
-            out.push(line);
-        }
+        out.push((i + 1, if fence || fenced { "" } else { line }));
     }
     out
 }
@@ -256,19 +259,7 @@ fn prose_lines(text: &str) -> Vec<&str> {
 /// The first line (1-based) of each table that has no header row: a table is a run of lines
 /// starting with `|`, and renders only when its second line is the `|---|` separator.
 fn tables_without_header(text: &str) -> Vec<usize> {
-    let lines: Vec<(usize, &str)> = {
-        let mut fenced = false;
-        let mut out = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim_start().starts_with("```") {
-                fenced = !fenced;
-                out.push((i + 1, ""));
-                continue;
-            }
-            out.push((i + 1, if fenced { "" } else { line }));
-        }
-        out
-    };
+    let lines = prose_lines(text);
     let is_row = |l: &str| l.trim_start().starts_with('|');
     let is_separator = |l: &str| {
         let t = l.trim();
@@ -310,13 +301,7 @@ fn the_repository_keeps_them() {
         ));
     }
 
-    for file in repo.files_ending(".md") {
-        let rel = file
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let text = std::fs::read_to_string(&file).unwrap();
+    for (rel, text) in repo.texts(".md") {
         for (word, place) in markdown_words(&text) {
             if let Some(missing) = repo.names_missing(&rel, &word, place) {
                 problems.push(format!(
@@ -328,13 +313,7 @@ fn the_repository_keeps_them() {
             problems.push(format!("{rel}:{line}: a table without a header row"));
         }
     }
-    for file in repo.files_ending(".rs") {
-        let rel = file
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let text = std::fs::read_to_string(&file).unwrap();
+    for (rel, text) in repo.texts(".rs") {
         for (word, place) in doc_comment_words(&text) {
             if let Some(missing) = repo.names_missing(&rel, &word, place) {
                 problems.push(format!(

@@ -9,7 +9,12 @@ use crate::invariants::{booking_settled, capacity_holds, reconciled};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn reschedule(c: &Client, token: &str, id: &str, body: Value) -> crate::harness::Reply {
+pub(super) async fn reschedule(
+    c: &Client,
+    token: &str,
+    id: &str,
+    body: Value,
+) -> crate::harness::Reply {
     c.post(&format!("Booking/{id}/reschedule"), body, Some(token))
         .await
 }
@@ -27,6 +32,15 @@ pub(super) async fn utc_workspace(c: &Client, admin: &str, capacity: i64) -> Str
         .await
         .ok();
     r["workspace_id"].as_str().unwrap().into()
+}
+
+/// What a reschedule's answer says it moved: `(amount_cents, charged_cents, refunded_cents)`.
+pub(super) fn money(r: &Value) -> (Value, Value, Value) {
+    (
+        r["amount_cents"].clone(),
+        r["charged_cents"].clone(),
+        r["refunded_cents"].clone(),
+    )
 }
 
 /// The slot, seats and price `status` shows.
@@ -107,15 +121,7 @@ async fn a_booking_moves_up_down_and_not_into_a_full_slot_with_the_money_exact()
     let r = reschedule(&c, &ana, &id, json!({"starts_at": s3, "ends_at": e3}))
         .await
         .ok();
-    assert_eq!(
-        (
-            r["amount_cents"].clone(),
-            r["charged_cents"].clone(),
-            r["refunded_cents"].clone()
-        ),
-        (json!(1800), json!(0), json!(5400)),
-        "{r}"
-    );
+    assert_eq!(money(&r), (json!(1800), json!(0), json!(5400)), "{r}");
     booking_settled(s, &id, "confirmed", 7200, 5400).await;
 
     // the same slot again: nothing happens

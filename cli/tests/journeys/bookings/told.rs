@@ -4,7 +4,7 @@
 //! refunds show; and a reschedule prices its new slot at the booking's own rate after the
 //! workspace's rate went up, a free booking's included.
 
-use super::reschedule::utc_workspace;
+use super::reschedule::{money, reschedule, utc_workspace};
 use crate::harness::{Client, day_slot, stack};
 use crate::invariants::{booking_settled, reconciled};
 use serde_json::json;
@@ -16,23 +16,10 @@ async fn booked_then_moved_down(c: &Client, token: &str, ws: &str, days: i64, ho
     let id = c.book(token, ws, &s1, &e1, 1, "pm_card_visa").await;
     c.wait_status(token, &id, "confirmed").await;
     let (s2, e2) = day_slot(days, hour * 3600, 3600);
-    let r = c
-        .post(
-            &format!("Booking/{id}/reschedule"),
-            json!({"starts_at": s2, "ends_at": e2}),
-            Some(token),
-        )
+    let r = reschedule(c, token, &id, json!({"starts_at": s2, "ends_at": e2}))
         .await
         .ok();
-    assert_eq!(
-        (
-            r["amount_cents"].clone(),
-            r["charged_cents"].clone(),
-            r["refunded_cents"].clone()
-        ),
-        (json!(3600), json!(0), json!(3600)),
-        "{r}"
-    );
+    assert_eq!(money(&r), (json!(3600), json!(0), json!(3600)), "{r}");
     id
 }
 
@@ -167,29 +154,16 @@ async fn a_reschedule_prices_the_new_slot_at_the_rate_the_booking_was_made_at() 
     )
     .await
     .ok();
-    let path = format!("Booking/{id}/reschedule");
     let move_to = |from: i64, len: i64| {
         let (st, en) = day_slot(3, from, len);
-        c.post(&path, json!({"starts_at": st, "ends_at": en}), Some(&ana))
+        reschedule(&c, &ana, &id, json!({"starts_at": st, "ends_at": en}))
     };
     // the same length elsewhere costs nothing more
     let r = move_to(14 * 3600, 3600).await.ok();
-    assert_eq!(
-        (
-            r["amount_cents"].clone(),
-            r["charged_cents"].clone(),
-            r["refunded_cents"].clone()
-        ),
-        (json!(3600), json!(0), json!(0)),
-        "{r}"
-    );
+    assert_eq!(money(&r), (json!(3600), json!(0), json!(0)), "{r}");
     // an hour more costs an hour at the booking's rate
     let r = move_to(14 * 3600, 7200).await.ok();
-    assert_eq!(
-        (r["amount_cents"].clone(), r["charged_cents"].clone()),
-        (json!(7200), json!(3600)),
-        "{r}"
-    );
+    assert_eq!(money(&r), (json!(7200), json!(3600), json!(0)), "{r}");
     booking_settled(s, &id, "confirmed", 7200, 0).await;
     // and a new booking pays the new rate
     let (s2, e2) = day_slot(4, 9 * 3600, 3600);
@@ -232,23 +206,10 @@ async fn a_free_booking_stays_free_when_moved_after_the_rate_went_up() {
 
     set_rate(1500).await.ok();
     let (s2, e2) = day_slot(3, 14 * 3600, 3600);
-    let r = c
-        .post(
-            &format!("Booking/{id}/reschedule"),
-            json!({"starts_at": s2, "ends_at": e2}),
-            Some(&ana),
-        )
+    let r = reschedule(&c, &ana, &id, json!({"starts_at": s2, "ends_at": e2}))
         .await
         .ok();
-    assert_eq!(
-        (
-            r["amount_cents"].clone(),
-            r["charged_cents"].clone(),
-            r["refunded_cents"].clone()
-        ),
-        (json!(0), json!(0), json!(0)),
-        "{r}"
-    );
+    assert_eq!(money(&r), (json!(0), json!(0), json!(0)), "{r}");
     let st = c.status(&ana, &id).await;
     assert_eq!(
         (st["starts_at"].as_str(), st["amount_cents"].clone()),

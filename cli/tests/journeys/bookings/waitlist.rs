@@ -6,7 +6,7 @@
 //! times keeps its reservation against a new plain booking, a reschedule and `availability`
 //! until it is served or leaves.
 
-use super::reschedule::utc_workspace;
+use super::reschedule::{reschedule, utc_workspace};
 use crate::harness::{Client, TestStack, day_slot, eventually, open_workspace, slot_in, stack};
 use crate::invariants::{booking_settled, capacity_holds, reconciled};
 use deskflow_domain::booking::BookingStatus;
@@ -456,13 +456,9 @@ async fn a_reserving_waiter(
 
 /// Asks `Booking/{id}/reschedule` to move `id` into `[starts, ends)`: the HTTP status.
 async fn move_into(c: &Client, token: &str, id: &str, starts: &str, ends: &str) -> u16 {
-    c.post(
-        &format!("Booking/{id}/reschedule"),
-        json!({"starts_at": starts, "ends_at": ends}),
-        Some(token),
-    )
-    .await
-    .status
+    reschedule(c, token, id, json!({"starts_at": starts, "ends_at": ends}))
+        .await
+        .status
 }
 
 #[tokio::test]

@@ -139,16 +139,13 @@ impl Store {
         to: i64,
         now: i64,
     ) -> Result<Vec<(i64, i64, i64)>, InfraError> {
-        let taken = taking_seats("");
-        let rows = sqlx::query(&format!(
-            "SELECT starts_at, ends_at, seats FROM bookings WHERE workspace_id = $1 AND {taken} AND starts_at < $2 AND ends_at > $3"
-        ))
-        .bind(workspace_id)
-        .bind(to)
-        .bind(from)
-        .bind(now)
-        .fetch_all(&mut self.conn().await?)
-        .await?;
+        let rows = sqlx::query(&rows_taking_seats(None, Some("$4")))
+            .bind(workspace_id)
+            .bind(to)
+            .bind(from)
+            .bind(now)
+            .fetch_all(&mut self.conn().await?)
+            .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i32, _>(2)? as i64)))
             .collect::<Result<_, sqlx::Error>>()
@@ -170,14 +167,10 @@ impl Store {
         booking_id: &str,
         reservations_at: Option<i64>,
     ) -> Result<Option<SeatPlan>, InfraError> {
-        let taken = match reservations_at {
-            Some(_) => taking_seats("b."),
-            None => format!("b.status IN {}", statuses::seat_holding()),
-        };
+        let taken = rows_taking_seats(Some("$4"), reservations_at.map(|_| "$5"));
         let sql = format!(
             "SELECT w.active, w.capacity, b.starts_at, b.ends_at, b.seats FROM workspaces w
-               LEFT JOIN bookings b ON b.workspace_id = w.id AND {taken}
-                AND b.starts_at < $2 AND b.ends_at > $3 AND b.id <> $4
+               LEFT JOIN ({taken}) b ON 1 = 1
               WHERE w.id = $1"
         );
         let mut q = sqlx::query(&sql)
@@ -245,15 +238,29 @@ impl Store {
     }
 }
 
-/// The condition (on columns prefixed `p`) of a row that takes seats from everybody else: it
-/// holds them, or it is waitlisted with a standing reservation at `$5` (`$4` in
-/// [`Store::occupied`]'s statement, which has no booking to leave out).
-fn taking_seats(p: &str) -> String {
+/// The statement reading `(starts_at, ends_at, seats)` of the rows that take seats in workspace
+/// `$1` during `[$3, $2)`, other than the booking of parameter `not`: those that hold seats and,
+/// with `reserving_at` (the parameter of the moment), the waitlisted ones whose reservation
+/// stands then (their slot has not started).
+///
+/// Two SELECTs, not one with an OR: the first reads the partial index of seat-holding rows,
+/// the second the time index over rows that start after now only. One condition with an OR
+/// matches neither partial index, and the database walks every booking the workspace ever had
+/// (the benchmark's growth run with 100,000 past bookings lost 18 % that way).
+fn rows_taking_seats(not: Option<&str>, reserving_at: Option<&str>) -> String {
     let seat_holding = statuses::seat_holding();
-    let now = if p.is_empty() { "$4" } else { "$5" };
-    format!(
-        "({p}status IN {seat_holding} OR ({p}status = 'waitlisted' AND {p}reserves = 1 AND {p}starts_at > {now}))"
-    )
+    let not = not.map(|p| format!(" AND id <> {p}")).unwrap_or_default();
+    let overlap = format!("workspace_id = $1 AND starts_at < $2 AND ends_at > $3{not}");
+    let mut sql = format!(
+        "SELECT starts_at, ends_at, seats FROM bookings WHERE {overlap} AND status IN {seat_holding}"
+    );
+    if let Some(now) = reserving_at {
+        sql.push_str(&format!(
+            " UNION ALL SELECT starts_at, ends_at, seats FROM bookings WHERE {overlap} \
+              AND status = 'waitlisted' AND reserves = 1 AND starts_at > {now}"
+        ));
+    }
+    sql
 }
 
 impl Store {

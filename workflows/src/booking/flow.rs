@@ -5,9 +5,16 @@
 //! [`plan`] of `deskflow_domain::saga`, which decides the final status, the unwind and what is
 //! said; [`super::unwind`] carries the plan out. Nothing about how a booking ends is decided
 //! here, so the decisions are tested for every interleaving without a server.
+//!
+//! A flow runs on any context with the [`StepContext`] traits; what only the workflow has (its
+//! promises) it reaches through [`Callers`]. A confirmed booking's flow can be handed on as a
+//! [`Snapshot`] and resumed on another context ([`Flow::resume`]).
 
+use super::callers::Callers;
+use super::keys::VIEW;
 use super::prepare::{BookingRequest, BookingStart};
-use super::workflow::{SETTLED, VIEW};
+use super::snapshot::Snapshot;
+use super::step_context::StepContext;
 use deskflow_api::{BookingView, PaymentSummary, rfc3339};
 use deskflow_domain::booking::{BookingEvent, BookingStatus, next};
 use deskflow_domain::payment::PaymentStatus;
@@ -18,23 +25,23 @@ use deskflow_infra::InfraError;
 use deskflow_infra::metrics;
 use deskflow_infra::store::bookings::BookingRow;
 use restate_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// A booking's flow: what it knows and what it has set in motion.
-pub(super) struct Flow<'a, 'ctx> {
+/// A booking's flow: what it knows and what it has set in motion, on the context `C` it runs
+/// on, answering its callers through `K`.
+pub(super) struct Flow<'a, C, K> {
     pub deps: Arc<Deps>,
-    pub ctx: &'a WorkflowContext<'ctx>,
+    pub ctx: &'a C,
+    pub callers: K,
     pub booking_id: String,
     pub req: BookingRequest,
     /// the checked and priced booking, once the first step ran
     pub b: Option<BookingStart>,
     pub view: BookingView,
-    /// a hold was sent to the Calendar (its seats may be taken, even if its answer never came)
-    pub hold_sent: bool,
-    /// an authorization was sent to the Payment object
-    pub payment_sent: bool,
-    /// the booking reached `confirmed`
-    pub confirmed: bool,
+    /// how far the booking got, as the domain's plan reads it (its status is the view's,
+    /// both written by [`Flow::set_status`])
+    pub progress: Progress,
     /// an operator cancelled through Restate: `run` ends with that error once unwound
     pub operator_cancelled: bool,
     /// the `settled` promise was resolved (once: at confirmation or at the end)
@@ -47,6 +54,8 @@ pub(super) struct Flow<'a, 'ctx> {
     pub open_reschedule: Option<String>,
     /// reschedules that moved the booking
     pub moves: u32,
+    /// the start of the slot the reminder went out for
+    pub reminded: Option<i64>,
     /// Restate's cancel signal came while a step was awaited through it (it is delivered
     /// once): a reschedule in progress turns it into the operator's cancel when it is done
     pub cancel_signal: bool,
@@ -54,7 +63,7 @@ pub(super) struct Flow<'a, 'ctx> {
 
 /// One payment of the booking as the flow knows it: what it took and gave back. What the
 /// provider really did is asked when settling; these figures only share out what is kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct PaymentMemo {
     pub id: String,
     pub captured: i64,
@@ -95,41 +104,123 @@ pub(super) fn initial_view(booking_id: &str, req: &BookingRequest) -> BookingVie
     }
 }
 
-impl<'a, 'ctx> Flow<'a, 'ctx> {
+impl<'a, C, K> Flow<'a, C, K> {
+    /// The flow of a booking that has just started (`view` is its [`initial_view`]).
     pub fn new(
         deps: Arc<Deps>,
-        ctx: &'a WorkflowContext<'ctx>,
+        ctx: &'a C,
+        callers: K,
         booking_id: String,
         req: BookingRequest,
         view: BookingView,
     ) -> Self {
+        let progress = Progress {
+            status: view.status,
+            hold_sent: false,
+            payment_sent: false,
+            confirmed: false,
+        };
         Flow {
             deps,
             ctx,
+            callers,
             booking_id,
             req,
             b: None,
             view,
-            hold_sent: false,
-            payment_sent: false,
-            confirmed: false,
+            progress,
             operator_cancelled: false,
             settled: false,
             payments: Vec::new(),
             reschedule_no: 0,
             open_reschedule: None,
             moves: 0,
+            reminded: None,
             cancel_signal: false,
         }
     }
 
+    /// The flow of a confirmed booking, loaded from its [`Snapshot`] on another context:
+    /// seats held, confirmed and settled (`wait` has had its answer), every payment it made
+    /// known. A confirmed booking has made a payment exactly when it has one (a free one none).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the keyed object of a confirmed booking loads it")
+    )]
+    pub fn resume(deps: Arc<Deps>, ctx: &'a C, callers: K, snapshot: Snapshot) -> Self {
+        let Snapshot {
+            booking,
+            view,
+            payments,
+            moves,
+            reminded,
+            reschedule_no,
+        } = snapshot;
+        Flow {
+            deps,
+            ctx,
+            callers,
+            booking_id: booking.booking_id.clone(),
+            req: BookingRequest {
+                user_id: booking.user_id.clone(),
+                workspace_id: booking.workspace_id.clone(),
+                starts_at_ms: booking.starts_at_ms,
+                ends_at_ms: booking.ends_at_ms,
+                seats: booking.seats,
+                payment_method: booking.payment_method.clone(),
+                waitlist: false,
+            },
+            b: Some(booking),
+            progress: Progress {
+                status: view.status,
+                hold_sent: true,
+                payment_sent: !payments.is_empty(),
+                confirmed: true,
+            },
+            view,
+            operator_cancelled: false,
+            settled: true,
+            payments,
+            reschedule_no,
+            open_reschedule: None,
+            moves,
+            reminded,
+            cancel_signal: false,
+        }
+    }
+
+    /// What a confirmed booking's later steps need, to hand on to another context; `None`
+    /// before the booking is confirmed (or once it has ended).
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "run hands it on to a confirmed booking's keyed object"
+        )
+    )]
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        let booking = self.b.clone()?;
+        (self.progress.confirmed && self.view.status == BookingStatus::Confirmed).then(|| {
+            Snapshot {
+                booking,
+                view: self.view.clone(),
+                payments: self.payments.clone(),
+                moves: self.moves,
+                reminded: self.reminded,
+                reschedule_no: self.reschedule_no,
+            }
+        })
+    }
+}
+
+impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// The whole booking: the saga, then the plan of how it ends, carried out.
     pub async fn drive(&mut self) -> HandlerResult<()> {
         let end = match self.saga().await {
             Ok(()) => End::SlotOver,
             Err(stop) => End::Stopped(stop),
         };
-        let plan = plan(self.progress(), &end);
+        let plan = plan(self.progress, &end);
         let final_status = plan.final_status;
         let ended = if final_status == BookingStatus::Completed {
             self.complete(plan).await
@@ -151,21 +242,11 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
         self.payments.iter().map(PaymentMemo::net).sum()
     }
 
-    /// How far the booking got, as the plan needs it.
-    pub(super) fn progress(&self) -> Progress {
-        Progress {
-            status: self.current(),
-            hold_sent: self.hold_sent,
-            payment_sent: self.payment_sent,
-            confirmed: self.confirmed,
-        }
-    }
-
     /// Resolves the `settled` promise (what `wait` returns), once.
     pub(super) fn settle(&mut self) {
         if !self.settled {
             self.settled = true;
-            self.ctx.resolve_promise(SETTLED, Json(self.view.clone()));
+            self.callers.settled(&self.view);
         }
     }
 
@@ -193,10 +274,11 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
 
     pub(super) fn set_status(&mut self, to: BookingStatus, reason: Option<String>) {
         self.view.status = to;
+        self.progress.status = to;
         if reason.is_some() {
             self.view.reason = reason;
         }
-        self.ctx.set(VIEW, Json(self.view.clone()));
+        self.ctx.set_state(VIEW, Json(self.view.clone()));
     }
 
     /// A transition, written to the bookings row as well: one journaled step, one UPDATE.
@@ -210,7 +292,7 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
             return Ok(None);
         };
         let written = self.write_status(to).await;
-        self.step(written, step_name(to)).map(Some)
+        self.step_result(written, step_name(to)).map(Some)
     }
 
     /// Writes the view's status to the bookings row (inserting the row when the booking never
@@ -219,9 +301,11 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
         let deps = self.deps.clone();
         let row = self.row(to);
         self.ctx
-            .run(|| write_row(deps, row, to))
-            .name(step_name(to))
-            .retry_policy(self.deps.compensation_retry.policy())
+            .journaled(
+                step_name(to),
+                Some(self.deps.compensation_retry.policy()),
+                move || write_row(deps, row, to),
+            )
             .await
     }
 
@@ -251,15 +335,13 @@ impl<'a, 'ctx> Flow<'a, 'ctx> {
     pub(super) async fn clock(&mut self) -> Result<i64, Stop> {
         let t = self
             .ctx
-            .run(|| async { Ok(now_ms()) })
-            .name("read clock")
+            .journaled("read clock", None, || async { Ok(now_ms()) })
             .await;
-        self.step(t, "read clock")
+        self.step_result(t, "read clock")
     }
 
     pub(super) fn payment(&self) -> PaymentClient<'_> {
-        self.ctx
-            .object_client::<PaymentClient>(self.booking_id.clone())
+        self.ctx.payment_object(self.booking_id.clone())
     }
 }
 

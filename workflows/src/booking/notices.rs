@@ -2,12 +2,14 @@
 //! reports, by activity records. Both are one-way sends keyed by the event and the booking, so
 //! a replay or a second run never sends twice and a slow mailer never holds the booking up.
 
+use super::callers::Callers;
 use super::flow::Flow;
 use super::prepare::BookingStart;
+use super::step_context::StepContext;
 use deskflow_api::BookingView;
 use deskflow_domain::money::format_minor as money;
 
-impl Flow<'_, '_> {
+impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// One-way email to the member: never blocks or fails the booking.
     pub(super) fn notify(&self, kind: &str, mail: Mail) {
         self.notify_again(kind, 0, mail);
@@ -21,18 +23,15 @@ impl Flow<'_, '_> {
             0 => format!("{kind}:{}", self.booking_id),
             n => format!("{kind}:{}:{n}", self.booking_id),
         };
-        deskflow_handlers::announce::email(
-            self.ctx,
-            deskflow_api::SendNotification {
-                id,
-                user_id: Some(b.user_id.clone()),
-                kind: kind.into(),
-                // read by Notifications when it records the email: no address in this journal
-                to: None,
-                subject: mail.subject,
-                body: mail.body,
-            },
-        );
+        self.ctx.email(deskflow_api::SendNotification {
+            id,
+            user_id: Some(b.user_id.clone()),
+            kind: kind.into(),
+            // read by Notifications when it records the email: no address in this journal
+            to: None,
+            subject: mail.subject,
+            body: mail.body,
+        });
     }
 
     /// One-way activity record, keyed by the event and the booking.
@@ -54,7 +53,7 @@ impl Flow<'_, '_> {
             booking_id: Some(self.booking_id.clone()),
             amount_cents: amount,
         };
-        deskflow_handlers::announce::announce(self.ctx, activity, None);
+        self.ctx.announce(activity);
     }
 }
 

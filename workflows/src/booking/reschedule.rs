@@ -7,24 +7,25 @@
 //! same slot, same money. A cancel that comes in the middle stops it like any other step; the
 //! unwind then settles every payment against the provider and drops the held slot.
 
+use super::callers::Callers;
 use super::flow::{Flow, PaymentMemo};
+use super::keys::{RESCHEDULE_NO, VIEW};
 use super::notices;
 use super::prepare::{BookingRequest, BookingStart, prepare_at};
-use super::waits::rescheduled_promise;
-use super::workflow::{RESCHEDULE_NO, VIEW};
+use super::step_context::StepContext;
 use deskflow_api::{RescheduleOrder, RescheduleResult, Rescheduled, rfc3339};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::Stop;
-use deskflow_handlers::calendar::{CalendarClient, HoldOutcome, MoveOf, MoveRequest};
+use deskflow_handlers::calendar::{HoldOutcome, MoveOf, MoveRequest};
 use deskflow_handlers::deps::{Deps, now_ms};
-use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome, PaymentClient};
+use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome};
 use restate_sdk::prelude::*;
 use std::sync::Arc;
 
 /// A reschedule's refusal: the status code and the message the member gets.
 type Refused = (u16, String);
 
-impl Flow<'_, '_> {
+impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// Carries out one reschedule order and answers it. A stop in the middle (a cancel) ends
     /// the booking instead; the order is then answered at the end of `run`.
     pub(super) async fn reschedule(&mut self, order: RescheduleOrder) -> Result<(), Stop> {
@@ -41,7 +42,7 @@ impl Flow<'_, '_> {
         self.answer_reschedule(Some(order.request_id), outcome);
         self.open_reschedule = None;
         self.reschedule_no += 1;
-        self.ctx.set(RESCHEDULE_NO, Json(self.reschedule_no));
+        self.ctx.set_state(RESCHEDULE_NO, Json(self.reschedule_no));
         if self.cancel_signal {
             // an operator's cancel came while a step was awaited through it
             return Err(self.operator());
@@ -70,12 +71,12 @@ impl Flow<'_, '_> {
         request_id: Option<String>,
         outcome: Result<RescheduleResult, Refused>,
     ) {
-        self.ctx.resolve_promise(
-            &rescheduled_promise(self.reschedule_no),
-            Json(Rescheduled {
+        self.callers.answer_reschedule(
+            self.reschedule_no,
+            Rescheduled {
                 request_id,
                 outcome,
-            }),
+            },
         );
     }
 
@@ -132,11 +133,13 @@ impl Flow<'_, '_> {
         );
         let checked = self
             .ctx
-            .run(|| check_new_slot(deps, id, request, rate))
-            .name("check new slot")
-            .retry_policy(self.deps.db_retry.policy())
+            .journaled(
+                "check new slot",
+                Some(self.deps.db_retry.policy()),
+                move || check_new_slot(deps, id, request, rate),
+            )
             .await;
-        let Json((now, quoted)) = self.step(checked, "check new slot")?;
+        let Json((now, quoted)) = self.step_result(checked, "check new slot")?;
         if now >= b.starts_at_ms {
             return Ok(Err((
                 409,
@@ -161,7 +164,7 @@ impl Flow<'_, '_> {
         undo.held = Some(ws.clone());
         let hold = self
             .ctx
-            .object_client::<CalendarClient>(ws.clone())
+            .calendar(ws.clone())
             .hold_move(Json(MoveRequest {
                 booking_id: self.booking_id.clone(),
                 starts_at_ms: nb.starts_at_ms,
@@ -203,7 +206,7 @@ impl Flow<'_, '_> {
         let committed = self
             .through_cancels::<bool>("Calendar/commit_move", |flow| {
                 flow.ctx
-                    .object_client::<CalendarClient>(ws2.clone())
+                    .calendar(ws2.clone())
                     .commit_move(Json(MoveOf {
                         booking_id: booking_id.clone(),
                     }))
@@ -243,7 +246,7 @@ impl Flow<'_, '_> {
             ..nb.clone()
         });
         self.sum_payments();
-        self.ctx.set(VIEW, Json(self.view.clone()));
+        self.ctx.set_state(VIEW, Json(self.view.clone()));
 
         // 5. a lower price: the payments are settled down to it
         let mut refunded = 0;
@@ -258,7 +261,7 @@ impl Flow<'_, '_> {
                 tracing::error!(booking_id = %self.booking_id, why, "a reschedule's refund did not go through");
             }
             self.sum_payments();
-            self.ctx.set(VIEW, Json(self.view.clone()));
+            self.ctx.set_state(VIEW, Json(self.view.clone()));
         }
 
         // 6. one email and one activity record per reschedule
@@ -290,11 +293,11 @@ impl Flow<'_, '_> {
     ) -> Result<Result<i64, Refused>, Stop> {
         let pid = format!("{}.{}", self.booking_id, self.payments.len() + 1);
         self.payments.push(PaymentMemo::new(pid.clone()));
-        self.payment_sent = true;
+        self.progress.payment_sent = true;
         let k = self.payments.len() - 1;
         let auth = self
             .ctx
-            .object_client::<PaymentClient>(pid.clone())
+            .payment_object(pid.clone())
             .authorize(Json(AuthorizeRequest {
                 booking_id: self.booking_id.clone(),
                 user_id: nb.user_id.clone(),
@@ -308,7 +311,7 @@ impl Flow<'_, '_> {
             AuthOutcome::Authorized => {
                 let capture = self
                     .ctx
-                    .object_client::<PaymentClient>(pid.clone())
+                    .payment_object(pid.clone())
                     .capture()
                     .send();
                 match self.answer("Payment/capture", capture).await? {
@@ -355,7 +358,7 @@ impl Flow<'_, '_> {
         if let Err(why) = self
             .through_cancels::<bool>("Calendar/drop_move", |flow| {
                 flow.ctx
-                    .object_client::<CalendarClient>(ws.clone())
+                    .calendar(ws.clone())
                     .drop_move(Json(MoveOf {
                         booking_id: booking_id.clone(),
                     }))
@@ -377,7 +380,7 @@ struct Undo {
     charged: bool,
 }
 
-impl Flow<'_, '_> {
+impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// Whether the booking's row has the new slot (a commit whose answer never came), in one
     /// journaled step.
     async fn moved_to(&mut self, nb: &BookingStart) -> Result<bool, Stop> {
@@ -385,18 +388,20 @@ impl Flow<'_, '_> {
         let want = (nb.starts_at_ms, nb.ends_at_ms, nb.seats);
         let read = self
             .ctx
-            .run(|| async move {
-                let row = deps
-                    .store
-                    .booking(&id)
-                    .await
-                    .map_err(super::flow::step_error)?;
-                Ok(row.is_some_and(|r| (r.starts_at, r.ends_at, r.seats) == want))
-            })
-            .name("check where the booking is")
-            .retry_policy(self.deps.db_retry.policy())
+            .journaled(
+                "check where the booking is",
+                Some(self.deps.db_retry.policy()),
+                move || async move {
+                    let row = deps
+                        .store
+                        .booking(&id)
+                        .await
+                        .map_err(super::flow::step_error)?;
+                    Ok(row.is_some_and(|r| (r.starts_at, r.ends_at, r.seats) == want))
+                },
+            )
             .await;
-        self.step(read, "check where the booking is")
+        self.step_result(read, "check where the booking is")
     }
 }
 

@@ -8,23 +8,25 @@
 //! the waiting, never the participant in mid-effect, and the unwind that follows runs on the
 //! same participant object after it, against what really happened ([`super::unwind`]).
 
+use super::callers::Callers;
 use super::flow::{Flow, PaymentMemo, step_error};
+use super::keys::PAYMENT_INTENT;
 use super::notices;
 use super::prepare::{BookingRequest, BookingStart, Refusal, prepare};
+use super::step_context::StepContext;
 use super::waits::{Waited, cancel_of, member_stop};
-use super::workflow::{CANCEL, PAYMENT_INTENT};
-use deskflow_api::{CancelRequest, rfc3339};
+use deskflow_api::rfc3339;
 use deskflow_domain::booking::BookingEvent;
 use deskflow_domain::payment::PaymentStatus;
 use deskflow_domain::saga::Stop;
-use deskflow_handlers::calendar::{CalendarClient, HoldOutcome, HoldRequest};
+use deskflow_handlers::calendar::{HoldOutcome, HoldRequest};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome};
 use restate_sdk::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
-impl Flow<'_, '_> {
+impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// The happy path, from the check to the end of the slot. Every early way out is a [`Stop`].
     pub(super) async fn saga(&mut self) -> Result<(), Stop> {
         // 0. check and price again, from the database (the caller is trusted for nothing)
@@ -38,16 +40,16 @@ impl Flow<'_, '_> {
 
         // 1. hold the seats (serialized per workspace by the Calendar object); a booking that
         // asked to wait is woken through an awakeable once the Calendar serves it
-        self.hold_sent = true;
+        self.progress.hold_sent = true;
         let (waitlist, served) = if self.req.waitlist {
-            let (id, served) = self.ctx.awakeable::<bool>();
+            let (id, served) = self.ctx.awakeable_of::<bool>();
             (Some(id), Some(served))
         } else {
             (None, None)
         };
         let hold = self
             .ctx
-            .object_client::<CalendarClient>(b.workspace_id.clone())
+            .calendar(b.workspace_id.clone())
             .hold(Json(HoldRequest {
                 booking_id: b.booking_id.clone(),
                 user_id: b.user_id.clone(),
@@ -87,7 +89,7 @@ impl Flow<'_, '_> {
             return Err(c);
         }
         let confirmed_at = self.advance(BookingEvent::PaymentCaptured, None).await?;
-        self.confirmed = true;
+        self.progress.confirmed = true;
         self.settle();
         self.record("booking_confirmed", Some(self.view.payment.captured_cents));
         let mail = notices::confirmed(&b, &self.view);
@@ -101,11 +103,9 @@ impl Flow<'_, '_> {
             Some(t) => t,
             None => self.clock().await?,
         };
-        // the start the reminder went out for
-        let mut reminded: Option<i64> = None;
         loop {
             let b = self.b.clone().unwrap_or(b.clone());
-            let until = if reminded == Some(b.starts_at_ms) {
+            let until = if self.reminded == Some(b.starts_at_ms) {
                 b.ends_at_ms
             } else {
                 b.starts_at_ms - lead_ms
@@ -117,8 +117,8 @@ impl Flow<'_, '_> {
                 now = self.clock().await?;
                 continue;
             }
-            if reminded != Some(b.starts_at_ms) {
-                reminded = Some(b.starts_at_ms);
+            if self.reminded != Some(b.starts_at_ms) {
+                self.reminded = Some(b.starts_at_ms);
                 if self.clock().await? < b.starts_at_ms {
                     let mail = notices::reminder(&b, &self.view);
                     self.notify_again("booking_reminder", self.moves, mail);
@@ -133,7 +133,7 @@ impl Flow<'_, '_> {
     /// Steps 2-4: authorize, let the member authenticate if the provider asks, capture.
     async fn pay(&mut self, b: &BookingStart) -> Result<(), Stop> {
         // 2. authorize the payment (manual capture)
-        self.payment_sent = true;
+        self.progress.payment_sent = true;
         self.payments.push(PaymentMemo::new(b.booking_id.clone()));
         let auth = self.payment().authorize(Json(AuthorizeRequest {
             booking_id: b.booking_id.clone(),
@@ -147,11 +147,11 @@ impl Flow<'_, '_> {
 
         // 3. the member authenticates, or the hold runs out
         if let AuthOutcome::RequiresAction { payment_intent } = &outcome {
-            self.ctx.set(PAYMENT_INTENT, payment_intent.clone());
+            self.ctx.set_state(PAYMENT_INTENT, payment_intent.clone());
             self.view.payment.status = PaymentStatus::RequiresAction;
             self.advance(BookingEvent::PaymentNeedsAction, None).await?;
             outcome = self.await_authentication().await?;
-            self.ctx.clear(PAYMENT_INTENT);
+            self.ctx.clear_state(PAYMENT_INTENT);
         }
         match outcome {
             AuthOutcome::Authorized => {}
@@ -185,11 +185,13 @@ impl Flow<'_, '_> {
         let (id, req) = (self.booking_id.clone(), self.req.clone());
         let checked = self
             .ctx
-            .run(|| check_and_quote(deps, id, req))
-            .name("check and quote")
-            .retry_policy(self.deps.db_retry.policy())
+            .journaled(
+                "check and quote",
+                Some(self.deps.db_retry.policy()),
+                move || check_and_quote(deps, id, req),
+            )
             .await;
-        match self.step(checked, "check and quote")?.0 {
+        match self.step_result(checked, "check and quote")?.0 {
             Ok(b) => Ok(b),
             Err(refusal) => Err(Stop::Invalid(refusal.message().to_string())),
         }
@@ -201,15 +203,17 @@ impl Flow<'_, '_> {
         let expiry = self.deps.booking.hold_expiry;
         let deadline = self.clock().await? + expiry.as_millis() as i64;
         loop {
-            let (awakeable_id, woken) = self.ctx.awakeable::<Json<serde_json::Value>>();
+            let (awakeable_id, woken) = self.ctx.awakeable_of::<Json<serde_json::Value>>();
             let (deps, payment_id) = (self.deps.clone(), self.booking_id.clone());
             let registered = self
                 .ctx
-                .run(|| register_awakeable(deps, payment_id, awakeable_id))
-                .name("wait for payment confirmation")
-                .retry_policy(self.deps.db_retry.policy())
+                .journaled(
+                    "wait for payment confirmation",
+                    Some(self.deps.db_retry.policy()),
+                    move || register_awakeable(deps, payment_id, awakeable_id),
+                )
                 .await;
-            self.step(registered, "wait for payment confirmation")?;
+            self.step_result(registered, "wait for payment confirmation")?;
             // the webhook may have come before the awakeable was registered: look once
             let refresh = self.payment().refresh().send();
             let outcome: AuthOutcome = self.answer("Payment/refresh", refresh).await?;
@@ -222,8 +226,8 @@ impl Flow<'_, '_> {
             }
             let waited = restate_sdk::select! {
                 _ = woken => Waited::Answer(()),
-                c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
-                _ = self.ctx.sleep(Duration::from_millis((deadline - now) as u64)) => Waited::NoAnswer(String::new()),
+                c = self.callers.cancel() => cancel_of(c),
+                _ = self.ctx.sleep_for(Duration::from_millis((deadline - now) as u64)) => Waited::NoAnswer(String::new()),
                 on_cancel => Waited::Operator,
             };
             match waited {

@@ -10,16 +10,17 @@
 //! awaited here through any further cancel: a second cancel, or the workflow being cancelled
 //! again, cannot stop the unwind half-way.
 
+use super::callers::Callers;
 use super::flow::{Flow, PaymentMemo, step_name};
 use super::notices;
-use super::workflow::CANCEL_RESULT;
+use super::step_context::StepContext;
 use deskflow_api::CancelResult;
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::payment::PaymentStatus;
 use deskflow_domain::saga::{CancelAnswer, Keep, Plan, Recorded, allocate};
-use deskflow_handlers::calendar::{CalendarClient, ReleaseRequest};
+use deskflow_handlers::calendar::ReleaseRequest;
 use deskflow_handlers::deps::now_ms;
-use deskflow_handlers::payment::{PaymentClient, SettleRequest, Settlement};
+use deskflow_handlers::payment::{SettleRequest, Settlement};
 use restate_sdk::context::SendHandle;
 use restate_sdk::prelude::*;
 use serde::de::DeserializeOwned;
@@ -37,14 +38,14 @@ pub(super) struct Settled {
 /// idempotent: each settles against the current truth).
 const ROUNDS: usize = 5;
 
-impl Flow<'_, '_> {
+impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// The booking ran to its end: the final status written, the activity recorded, a later
     /// cancel refused.
     pub(super) async fn complete(&mut self, plan: Plan) -> HandlerResult<()> {
         let to = plan.final_status;
         self.set_status(to, plan.reason.clone());
         let written = self.write_status(to).await;
-        self.step(written, step_name(to))
+        self.step_result(written, step_name(to))
             .map_err(|s| TerminalError::new_with_code(500, s.reason()))?;
         self.record(&plan.kind(), Some(self.recorded(plan.recorded, 0)));
         self.answer_cancel(&plan.cancel, to, 0);
@@ -146,19 +147,15 @@ impl Flow<'_, '_> {
     /// `status.payment.refunded_cents` sums with it. Every cancel of the booking, a duplicate
     /// racing the first included, reads this one answer.
     fn answer_cancel(&self, answer: &CancelAnswer, to: BookingStatus, refunded_now_cents: i64) {
-        match answer {
-            CancelAnswer::Resolve => self.ctx.resolve_promise(
-                CANCEL_RESULT,
-                Json(CancelResult {
-                    status: to,
-                    refund_cents: refunded_now_cents,
-                }),
-            ),
-            CancelAnswer::Refuse(message) => self.ctx.reject_promise(
-                CANCEL_RESULT,
-                TerminalError::new_with_code(409, message.clone()),
-            ),
-        }
+        self.callers.answer_cancel(match answer {
+            CancelAnswer::Resolve => Ok(CancelResult {
+                status: to,
+                refund_cents: refunded_now_cents,
+            }),
+            CancelAnswer::Refuse(message) => {
+                Err(TerminalError::new_with_code(409, message.clone()))
+            }
+        });
     }
 
     /// Settles every payment of the booking so that together they keep `retain_cents` (the
@@ -206,7 +203,7 @@ impl Flow<'_, '_> {
         let id = id.to_string();
         self.through_cancels("Payment/settle", |flow| {
             flow.ctx
-                .object_client::<PaymentClient>(id.clone())
+                .payment_object(id.clone())
                 .settle(Json(SettleRequest {
                     retain_cents,
                     quiet,
@@ -232,7 +229,7 @@ impl Flow<'_, '_> {
         );
         self.through_cancels("Calendar/release", |flow| {
             flow.ctx
-                .object_client::<CalendarClient>(ws.clone())
+                .calendar(ws.clone())
                 .release(Json(release.clone()))
                 .send()
         })
@@ -286,8 +283,7 @@ impl Flow<'_, '_> {
         loop {
             if let Ok(t) = self
                 .ctx
-                .run(|| async { Ok(now_ms()) })
-                .name("read clock")
+                .journaled("read clock", None, || async { Ok(now_ms()) })
                 .await
             {
                 return t;

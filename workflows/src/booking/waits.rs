@@ -3,8 +3,10 @@
 //! every step, and each becomes a [`Stop`] of its own kind: a participant that ended without an
 //! answer is a dependency that gave up, never a cancel.
 
+use super::callers::Callers;
 use super::flow::Flow;
-use super::workflow::CANCEL;
+use super::keys::reschedule_order;
+use super::step_context::StepContext;
 use deskflow_api::{CancelRequest, RescheduleOrder};
 use deskflow_domain::saga::Stop;
 use restate_sdk::context::SendHandle;
@@ -21,21 +23,21 @@ pub(super) enum Waited<T> {
     Operator,
 }
 
-impl Flow<'_, '_> {
+impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// A confirmed booking waits `ms` for its next timer, unless a cancel or a reschedule
     /// order (`reschedule.{n}`) comes first: the order, or `None` when the timer fired.
     pub(super) async fn wait_confirmed(
         &mut self,
         ms: i64,
     ) -> Result<Option<RescheduleOrder>, Stop> {
-        let name = reschedule_promise(self.reschedule_no);
+        let name = reschedule_order(self.reschedule_no);
         let waited = restate_sdk::select! {
-            c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
-            r = self.ctx.promise::<Json<RescheduleOrder>>(&name) => match r {
+            c = self.callers.cancel() => cancel_of(c),
+            r = self.callers.reschedule_order(&name) => match r {
                 Ok(Json(order)) => Waited::Answer(Some(order)),
                 Err(_) => Waited::Operator,
             },
-            _ = self.ctx.sleep(Duration::from_millis(ms.max(0) as u64)) => Waited::Answer(None),
+            _ = self.ctx.sleep_for(Duration::from_millis(ms.max(0) as u64)) => Waited::Answer(None),
             on_cancel => Waited::Operator,
         };
         match waited {
@@ -61,8 +63,8 @@ impl Flow<'_, '_> {
                 Ok(_) => Waited::Answer(()),
                 Err(_) => Waited::Operator,
             },
-            c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
-            _ = self.ctx.sleep(Duration::from_millis((starts_at_ms - now).max(0) as u64)) => Waited::NoAnswer(String::new()),
+            c = self.callers.cancel() => cancel_of(c),
+            _ = self.ctx.sleep_for(Duration::from_millis((starts_at_ms - now).max(0) as u64)) => Waited::NoAnswer(String::new()),
             on_cancel => Waited::Operator,
         };
         match waited {
@@ -89,7 +91,7 @@ impl Flow<'_, '_> {
                 Ok(Json(v)) => Waited::Answer(v),
                 Err(e) => Waited::NoAnswer(e.message().to_string()),
             },
-            c = self.ctx.promise::<Json<CancelRequest>>(CANCEL) => cancel_of(c),
+            c = self.callers.cancel() => cancel_of(c),
             on_cancel => Waited::Operator,
         };
         match waited {
@@ -103,7 +105,7 @@ impl Flow<'_, '_> {
     /// A member's or admin's cancel that arrived without being waited for (while the capture
     /// ran): one look at the promise before confirming.
     pub(super) async fn pending_cancel(&mut self) -> Result<Option<Stop>, Stop> {
-        match self.ctx.peek_promise::<Json<CancelRequest>>(CANCEL).await {
+        match self.callers.cancel_waiting().await {
             Ok(c) => Ok(c.map(|Json(c)| member_stop(c))),
             Err(_) => Err(self.operator()),
         }
@@ -118,7 +120,11 @@ impl Flow<'_, '_> {
     /// A journaled step's outcome in the forward path: its own cancel (409: the only terminal
     /// error a step of this flow can end with besides running out of retries) is the
     /// operator's; running out of retries is a dependency that gave up.
-    pub(super) fn step<T>(&mut self, r: Result<T, TerminalError>, name: &str) -> Result<T, Stop> {
+    pub(super) fn step_result<T>(
+        &mut self,
+        r: Result<T, TerminalError>,
+        name: &str,
+    ) -> Result<T, Stop> {
         match r {
             Ok(v) => Ok(v),
             Err(e) if e.code() == 409 => Err(self.operator()),
@@ -128,17 +134,6 @@ impl Flow<'_, '_> {
             }
         }
     }
-}
-
-/// The promise the `n`th reschedule order comes through (`Booking/{id}/reschedule` resolves
-/// it; each order has its own, as a durable promise is resolved once).
-pub(super) fn reschedule_promise(n: u32) -> String {
-    format!("reschedule.{n}")
-}
-
-/// The promise the `n`th reschedule order is answered through.
-pub(super) fn rescheduled_promise(n: u32) -> String {
-    format!("rescheduled.{n}")
 }
 
 /// The cancel promise's outcome as a wait's end.

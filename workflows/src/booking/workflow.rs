@@ -8,9 +8,13 @@
 //! journal of them once they complete; no secret enters `run` (the card's client secret is read
 //! from the provider by `status` while the member needs it).
 
+use super::callers::WorkflowCallers;
 use super::flow::{Flow, initial_view};
+use super::keys::{
+    CANCEL, CANCEL_RESULT, PAYMENT_INTENT, RESCHEDULE_NO, SETTLED, STARTED, VIEW,
+    reschedule_answer, reschedule_order,
+};
 use super::prepare::{BookingRequest, prepare};
-use super::waits::{reschedule_promise, rescheduled_promise};
 use deskflow_api::OptionalJson;
 use deskflow_api::{
     BookingView, CancelBody, CancelRequest, CancelResult, Empty, RescheduleBody, RescheduleOrder,
@@ -30,21 +34,6 @@ use tracing::Instrument;
 pub struct Booking {
     pub deps: Arc<Deps>,
 }
-
-/// Workflow state: the booking as `status` shows it.
-pub(super) const VIEW: &str = "view";
-/// Workflow state: the PaymentIntent while the member must authenticate (an id, not a secret).
-pub(super) const PAYMENT_INTENT: &str = "payment_intent";
-/// Promise: a member's or admin's cancel.
-pub(super) const CANCEL: &str = "cancel";
-/// Promise: what the cancel came to.
-pub(super) const CANCEL_RESULT: &str = "cancel_result";
-/// Promise: the booking is confirmed or final (what `wait` answers).
-pub(super) const SETTLED: &str = "settled";
-/// Workflow state: the index of the next reschedule order `run` takes (`reschedule.{n}`).
-pub(super) const RESCHEDULE_NO: &str = "reschedule_no";
-/// Promise: `run` has recorded the booking (`Bookings/create` answers after it).
-pub(super) const STARTED: &str = "started";
 
 /// The longest cancel reason accepted (API.md, Limits).
 const MAX_REASON: usize = 500;
@@ -74,7 +63,8 @@ impl Booking {
         ctx.set(VIEW, Json(view.clone()));
         ctx.resolve_promise(STARTED, true);
         let span = tracing::info_span!("booking", booking_id = %booking_id, invocation_id = %ctx.invocation_id());
-        let mut flow = Flow::new(self.deps.clone(), &ctx, booking_id, req, view);
+        let callers = WorkflowCallers { ctx: &ctx };
+        let mut flow = Flow::new(self.deps.clone(), &ctx, callers, booking_id, req, view);
         Ok(flow.drive().instrument(span).await?)
     }
 
@@ -257,9 +247,9 @@ impl Booking {
             .await?
             .map(|j| j.0)
             .unwrap_or(0);
-        ctx.resolve_promise(&reschedule_promise(n), Json(order.clone()));
+        ctx.resolve_promise(&reschedule_order(n), Json(order.clone()));
         let Json(done) = ctx
-            .promise::<Json<Rescheduled>>(&rescheduled_promise(n))
+            .promise::<Json<Rescheduled>>(&reschedule_answer(n))
             .await?;
         match (done.request_id, done.outcome) {
             (Some(id), Ok(result)) if id == order.request_id => Ok(Json(result)),

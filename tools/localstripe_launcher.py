@@ -6,9 +6,15 @@ every instance on the machine; two stacks (a dev stack and a test run) would ove
 other's payments. deskflow's stack passes LOCALSTRIPE_PICKLE, a file in the stack's own data
 dir, and this launcher points localstripe's store at it, then runs localstripe's own `start()`
 with the command-line arguments given here (e.g. --port 8420 --from-scratch).
+
+localstripe rewrites that file in place after every write: a stop in the middle of one (an
+operator's restart, a fault test's `stop localstripe`) leaves it truncated, and localstripe
+then refuses to start ("pickle data was truncated"). The launcher writes it whole to a file
+beside it and renames that over it, so the file is always the last complete store.
 """
 import builtins
 import os
+import pickle
 import sys
 
 from localstripe import resources, server
@@ -25,6 +31,16 @@ def _open_own_pickle(file, *args, **kwargs):
 
 # name lookups inside localstripe.resources find this module global before the builtin
 resources.open = _open_own_pickle
+
+
+def _dump_whole(self):
+    partial = _PICKLE + ".partial"
+    with _open(partial, "wb") as f:
+        pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, _PICKLE)
+
+
+resources.Store.dump_to_disk = _dump_whole
 
 # Stripe declines pm_card_visa_chargeDeclined (4000000000000002) when it is charged;
 # localstripe 1.15.10 declines it only when it is attached to a customer, and authorizes a

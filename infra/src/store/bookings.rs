@@ -217,7 +217,10 @@ impl Store {
     }
 
     /// As [`Store::set_booking_status`], but a missing row is `Ok(false)` rather than an error:
-    /// the caller inserts it then, without a SELECT first.
+    /// the caller inserts it then, without a SELECT first. A final status is never changed into
+    /// another (`Ok(false)` as well): how a booking ended stays its story, whatever a late or
+    /// second run of its flow writes. Writing the same final status again (with its reason)
+    /// goes through.
     pub async fn update_booking_status(
         &self,
         id: &str,
@@ -225,9 +228,10 @@ impl Store {
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, InfraError> {
-        let done = sqlx::query(
-            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4",
-        )
+        let open = statuses::open();
+        let done = sqlx::query(&format!(
+            "UPDATE bookings SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND (status = $1 OR status IN {open})"
+        ))
         .bind(status.as_str())
         .bind(reason)
         .bind(now)

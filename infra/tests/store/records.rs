@@ -100,3 +100,52 @@ async fn activity_is_recorded_once_per_origin_and_summarised() {
         assert_eq!((sum.revenue_cents, sum.refunded_cents), (0, 0), "{db}");
     }
 }
+
+/// How a booking ended stays its story: a final status is never changed into another (a late or
+/// second run of its flow writes nothing over it), while the same final status may be written
+/// again with its full reason.
+#[tokio::test]
+async fn a_final_status_is_never_changed_into_another() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 5)).await.unwrap();
+        s.insert_booking(&booking("b1", "w", 9, 11, 1))
+            .await
+            .unwrap();
+        assert!(
+            s.update_booking_status("b1", BookingStatus::Cancelled, Some("by the member"), 3)
+                .await
+                .unwrap(),
+            "{db}"
+        );
+        assert!(
+            !s.update_booking_status("b1", BookingStatus::Rejected, Some("again"), 4)
+                .await
+                .unwrap(),
+            "{db}"
+        );
+        assert!(
+            s.update_booking_status(
+                "b1",
+                BookingStatus::Cancelled,
+                Some("by the member (note)"),
+                5
+            )
+            .await
+            .unwrap(),
+            "{db}"
+        );
+        let row = s.booking("b1").await.unwrap().unwrap();
+        assert_eq!(
+            (row.status, row.reason.as_deref(), row.updated_at),
+            (BookingStatus::Cancelled, Some("by the member (note)"), 5),
+            "{db}"
+        );
+        assert!(
+            !s.update_booking_status("none", BookingStatus::Cancelled, None, 6)
+                .await
+                .unwrap(),
+            "{db}: no row"
+        );
+    }
+}

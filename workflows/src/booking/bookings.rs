@@ -11,7 +11,7 @@
 //! the first one's is still running (or before Restate's cleaner has dropped it, see
 //! `cleanup-interval` in restate.toml) is answered with the first call's result.
 
-use super::prepare::{BookingRequest, prepare};
+use super::prepare::{BookingRequest, Refusal, prepare};
 use super::workflow::BookingClient;
 use deskflow_api::{CreateBookingRequest, CreateBookingResponse};
 use deskflow_domain::booking::BookingStatus;
@@ -75,17 +75,37 @@ impl Bookings {
             payment_method,
             waitlist: req.waitlist,
         };
+        // the key's booking first: once its saga has run, the booking is answered as it stands,
+        // whatever the request would meet now (its slot in the past, its workspace closed), and
+        // no run starts again (Restate may have forgotten the first: its `started` is gone)
         let deps = self.deps.clone();
         let (bid, r) = (booking_id.clone(), request.clone());
         let checked = ctx
             .run(|| {
-                step(async move { Ok(Json(prepare(&deps, &bid, &r, now_ms()).await?.map(|_| ()))) })
+                step(async move {
+                    if let Some(row) = deps.store.booking(&bid).await? {
+                        return Ok(Json(Ok(Some(row.status))));
+                    }
+                    Ok(Json(
+                        prepare(&deps, &bid, &r, now_ms()).await?.map(|_| None),
+                    ))
+                })
             })
             .name("validate and quote")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
-        if let Err(refusal) = checked.0 {
-            return Err(terminal(refusal.code(), refusal.message()));
+        let checked: Result<Option<BookingStatus>, Refusal> = checked.0;
+        match checked {
+            Err(refusal) => return Err(terminal(refusal.code(), refusal.message())),
+            Ok(Some(status)) => {
+                tracing::info!(
+                    booking_id,
+                    status = status.as_str(),
+                    "booking answered from its record"
+                );
+                return Ok(Json(CreateBookingResponse { booking_id, status }));
+            }
+            Ok(None) => {}
         }
         let flow = ctx.workflow_client::<BookingClient>(booking_id.clone());
         // a second start of the same id (the same member's key again) is dropped by Restate

@@ -59,6 +59,8 @@ pub(super) struct Flow<'a, C, K> {
     /// Restate's cancel signal came while a step was awaited through it (it is delivered
     /// once): a reschedule in progress turns it into the operator's cancel when it is done
     pub cancel_signal: bool,
+    /// the check found the id's saga has run before: the booking as its record tells it
+    pub recorded: Option<BookingView>,
 }
 
 /// One payment of the booking as the flow knows it: what it took and gave back. What the
@@ -137,6 +139,7 @@ impl<'a, C, K> Flow<'a, C, K> {
             moves: 0,
             reminded: None,
             cancel_signal: false,
+            recorded: None,
         }
     }
 
@@ -186,6 +189,7 @@ impl<'a, C, K> Flow<'a, C, K> {
             moves,
             reminded,
             cancel_signal: false,
+            recorded: None,
         }
     }
 
@@ -220,6 +224,10 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
             Ok(()) => End::SlotOver,
             Err(stop) => End::Stopped(stop),
         };
+        if let Some(recorded) = self.recorded.take() {
+            self.end_as_recorded(recorded);
+            return Ok(());
+        }
         let plan = plan(self.progress, &end);
         let final_status = plan.final_status;
         let ended = if final_status == BookingStatus::Completed {
@@ -229,6 +237,26 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
         };
         self.refuse_reschedule(final_status);
         ended
+    }
+
+    /// The id's saga ran before (the same key again, after Restate forgot that run): this run
+    /// takes the record's view as its own, answers its callers with it, and changes nothing
+    /// else (no seat, no money, no row, no email).
+    fn end_as_recorded(&mut self, recorded: BookingView) {
+        let to = recorded.status;
+        tracing::warn!(booking_id = %self.booking_id, status = to.as_str(), "the booking has run its saga before; this run changes nothing");
+        self.view = recorded;
+        self.progress.status = to;
+        self.ctx.set_state(VIEW, Json(self.view.clone()));
+        self.settle();
+        self.callers.answer_cancel(Err(TerminalError::new_with_code(
+            409,
+            format!(
+                "the booking is {}: it can no longer be cancelled",
+                to.as_str()
+            ),
+        )));
+        self.refuse_reschedule(to);
     }
 
     /// The booking's payment figures summed over its payments, into the view.
@@ -349,13 +377,18 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
 /// none yet. Returns the time it wrote.
 async fn write_row(deps: Arc<Deps>, row: BookingRow, to: BookingStatus) -> HandlerResult<i64> {
     let now = now_ms();
-    metrics::inc("deskflow_bookings_total", &[("status", to.as_str())]);
     if deps
         .store
         .update_booking_status(&row.id, row.status, row.reason.as_deref(), now)
         .await
         .map_err(step_error)?
     {
+        metrics::inc("deskflow_bookings_total", &[("status", to.as_str())]);
+        return Ok(now);
+    }
+    if let Some(ended) = deps.store.booking(&row.id).await.map_err(step_error)? {
+        // a final status is never changed into another: the row keeps how it ended
+        tracing::warn!(booking_id = %row.id, recorded = ended.status.as_str(), status = to.as_str(), "the booking has ended already; its row stays as it is");
         return Ok(now);
     }
     let row = BookingRow {
@@ -364,6 +397,7 @@ async fn write_row(deps: Arc<Deps>, row: BookingRow, to: BookingStatus) -> Handl
         ..row
     };
     deps.store.insert_booking(&row).await.map_err(step_error)?;
+    metrics::inc("deskflow_bookings_total", &[("status", to.as_str())]);
     Ok(now)
 }
 

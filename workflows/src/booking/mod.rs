@@ -43,6 +43,7 @@ mod flow;
 mod keys;
 mod notices;
 mod prepare;
+mod record;
 mod reschedule;
 mod saga;
 mod snapshot;

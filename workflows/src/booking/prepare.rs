@@ -4,6 +4,7 @@
 //! input with a 4xx before anything starts; the workflow runs it again as its first step, so
 //! what it holds and charges never comes from a caller.
 
+use deskflow_api::BookingView;
 use deskflow_domain::pricing::quote;
 use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::deps::Deps;
@@ -57,6 +58,9 @@ pub enum Refusal {
     Closed(String),
     /// the slot or seats break the rules (400)
     Invalid(String),
+    /// the booking's id has run its saga before: the database knows it past `pending` (409).
+    /// Only a `Booking/run` check asks; the view is the booking as its record tells it.
+    Recorded(Box<BookingView>),
 }
 
 impl Refusal {
@@ -66,6 +70,7 @@ impl Refusal {
             Refusal::UnknownWorkspace(_) => 404,
             Refusal::Closed(_) => 409,
             Refusal::Invalid(_) => 400,
+            Refusal::Recorded(_) => 409,
         }
     }
 
@@ -75,6 +80,7 @@ impl Refusal {
             | Refusal::UnknownWorkspace(m)
             | Refusal::Closed(m)
             | Refusal::Invalid(m) => m,
+            Refusal::Recorded(_) => "this booking has run its saga already",
         }
     }
 }

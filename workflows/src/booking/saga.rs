@@ -13,10 +13,11 @@ use super::flow::{Flow, PaymentMemo, step_error};
 use super::keys::PAYMENT_INTENT;
 use super::notices;
 use super::prepare::{BookingRequest, BookingStart, Refusal, prepare};
+use super::record::recorded_view;
 use super::step_context::StepContext;
 use super::waits::{Waited, cancel_of, member_stop};
 use deskflow_api::rfc3339;
-use deskflow_domain::booking::BookingEvent;
+use deskflow_domain::booking::{BookingEvent, BookingStatus};
 use deskflow_domain::payment::PaymentStatus;
 use deskflow_domain::saga::Stop;
 use deskflow_handlers::calendar::{HoldOutcome, HoldRequest};
@@ -193,6 +194,11 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
             .await;
         match self.step_result(checked, "check and quote")?.0 {
             Ok(b) => Ok(b),
+            Err(Refusal::Recorded(view)) => {
+                let why = Refusal::Recorded(view.clone()).message().to_string();
+                self.recorded = Some(*view);
+                Err(Stop::Invalid(why))
+            }
             Err(refusal) => Err(Stop::Invalid(refusal.message().to_string())),
         }
     }
@@ -240,12 +246,22 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     }
 }
 
-/// The step that checks the request against the database and the rules and prices it.
+/// The step that checks the request against the database and the rules and prices it. An id
+/// the database knows past `pending` has run its saga before (the same idempotency key after
+/// Restate forgot the first run): refused with the booking as its record tells it, so this run
+/// ends without touching seats, money, row or mailbox.
 async fn check_and_quote(
     deps: Arc<Deps>,
     booking_id: String,
     req: BookingRequest,
 ) -> HandlerResult<Json<Result<BookingStart, Refusal>>> {
+    if let Some(view) = recorded_view(&deps, &booking_id)
+        .await
+        .map_err(step_error)?
+        .filter(|v| v.status != BookingStatus::Pending)
+    {
+        return Ok(Json(Err(Refusal::Recorded(Box::new(view)))));
+    }
     prepare(&deps, &booking_id, &req, now_ms())
         .await
         .map(Json)

@@ -15,6 +15,7 @@ use super::keys::{
     reschedule_answer, reschedule_order,
 };
 use super::prepare::{BookingRequest, prepare};
+use super::record::recorded_view;
 use deskflow_api::OptionalJson;
 use deskflow_api::{
     BookingView, CancelBody, CancelRequest, CancelResult, Empty, RescheduleBody, RescheduleOrder,
@@ -87,7 +88,7 @@ impl Booking {
         _body: OptionalJson<Empty>,
     ) -> Result<Json<BookingView>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
-        let mut view = visible_view(&ctx, &who).await?;
+        let mut view = visible(current_view(&ctx, &self.deps).await?, &who, &ctx)?;
         if view.status == BookingStatus::AwaitingPayment
             && let Some(pi) = ctx.get::<String>(PAYMENT_INTENT).await?
         {
@@ -111,20 +112,20 @@ impl Booking {
         _body: OptionalJson<Empty>,
     ) -> Result<Json<BookingView>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
-        let current = visible_view(&ctx, &who).await?;
+        let current = visible(current_view(&ctx, &self.deps).await?, &who, &ctx)?;
+        // settled before this call: the record it read is the newer (a reschedule moves a
+        // confirmed booking after the promise was resolved), and once Restate forgot the
+        // workflow no promise would ever answer
+        if past_confirmation(current.status) {
+            return Ok(Json(current));
+        }
         let settled = restate_sdk::select! {
             // the promise holds the view as it was settled (state read here would be the
             // snapshot taken when this call started)
             v = ctx.promise::<Json<BookingView>>(SETTLED) => Some(v?.0),
             _ = ctx.sleep(self.deps.booking.wait) => None,
         };
-        // settled before this call: the state it read is the newer (a reschedule moves a
-        // confirmed booking after the promise was resolved)
-        let already = current.status == BookingStatus::Confirmed || current.status.is_final();
-        Ok(Json(match settled {
-            Some(v) if !already => v,
-            _ => current,
-        }))
+        Ok(Json(settled.unwrap_or(current)))
     }
 
     /// The member cancels: before confirmation nothing is charged; a confirmed booking is
@@ -155,7 +156,8 @@ impl Booking {
                 format!("reason is too long: at most {MAX_REASON} characters"),
             ));
         }
-        let view = visible_view(&ctx, &who).await?;
+        let (view, running) = kept_or_recorded(&ctx, &self.deps).await?;
+        let view = visible(view, &who, &ctx)?;
         let by = if who.is_admin() && who.sub != view.user_id {
             Canceller::Admin
         } else {
@@ -165,7 +167,7 @@ impl Booking {
             Canceller::Admin => "cancelled by an administrator".into(),
             _ => "cancelled by the member".into(),
         });
-        request_cancel(&ctx, &view, CancelRequest { reason, by }).await
+        request_cancel(&ctx, &view, running, CancelRequest { reason, by }).await
     }
 
     /// The member moves a confirmed booking that has not started to another slot: the new slot
@@ -183,7 +185,8 @@ impl Booking {
         Json(body): Json<RescheduleBody>,
     ) -> Result<Json<RescheduleResult>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
-        let view = visible_view(&ctx, &who).await?;
+        let (view, running) = kept_or_recorded(&ctx, &self.deps).await?;
+        let view = visible(view, &who, &ctx)?;
         if view.user_id != who.sub {
             return Err(terminal(403, "only the booking's member can reschedule it"));
         }
@@ -198,7 +201,7 @@ impl Booking {
                 "payment_method must name a payment method, e.g. pm_card_visa (at most 200 characters)",
             ));
         }
-        if view.status != BookingStatus::Confirmed {
+        if view.status != BookingStatus::Confirmed || !running {
             return Err(terminal(
                 409,
                 format!(
@@ -271,12 +274,9 @@ impl Booking {
         ctx: SharedWorkflowContext<'_>,
         Json(req): Json<CancelRequest>,
     ) -> Result<Json<CancelResult>, Failure> {
-        let view = ctx
-            .get::<Json<BookingView>>(VIEW)
-            .await?
-            .map(|j| j.0)
-            .ok_or_else(|| terminal(404, format!("booking {:?} not found", ctx.key())))?;
-        request_cancel(&ctx, &view, req).await
+        let (view, running) = kept_or_recorded(&ctx, &self.deps).await?;
+        let view = view.ok_or_else(|| not_found(&ctx))?;
+        request_cancel(&ctx, &view, running, req).await
     }
 }
 
@@ -293,15 +293,74 @@ async fn client_secret(deps: Arc<Deps>, payment_intent: String) -> Outcome<Optio
 
 /// The booking, when the caller may see it (its member or an admin); 404 otherwise, so an
 /// id of somebody else's booking reveals nothing.
-async fn visible_view(ctx: &SharedWorkflowContext<'_>, who: &Claims) -> Outcome<BookingView> {
-    let view = ctx.get::<Json<BookingView>>(VIEW).await?.map(|j| j.0);
+fn visible(
+    view: Option<BookingView>,
+    who: &Claims,
+    ctx: &SharedWorkflowContext<'_>,
+) -> Outcome<BookingView> {
     view.filter(|v| v.user_id == who.sub || who.is_admin())
-        .ok_or_else(|| terminal(404, format!("booking {:?} not found", ctx.key())))
+        .ok_or_else(|| not_found(ctx))
 }
 
+fn not_found(ctx: &SharedWorkflowContext<'_>) -> Failure {
+    terminal(404, format!("booking {:?} not found", ctx.key()))
+}
+
+/// Confirmed or final: the project's record is the truth from here on.
+fn past_confirmation(status: BookingStatus) -> bool {
+    status == BookingStatus::Confirmed || status.is_final()
+}
+
+/// The workflow's view of the booking; `None` once Restate no longer keeps it (a finished
+/// workflow is forgotten after its completion retention, or when an operator purges it).
+async fn kept_view(ctx: &SharedWorkflowContext<'_>) -> Outcome<Option<BookingView>> {
+    Ok(ctx.get::<Json<BookingView>>(VIEW).await?.map(|j| j.0))
+}
+
+/// The booking as the project's record tells it, in one journaled step.
+async fn recorded(
+    ctx: &SharedWorkflowContext<'_>,
+    deps: &Arc<Deps>,
+) -> Outcome<Option<BookingView>> {
+    let (d, id) = (deps.clone(), ctx.key().to_string());
+    let Json(view) = ctx
+        .run(|| step(async move { Ok(Json(recorded_view(&d, &id).await?)) }))
+        .name("read the booking's record")
+        .retry_policy(deps.db_retry.policy())
+        .await?;
+    Ok(view)
+}
+
+/// The booking now: the workflow's view while it is in flight; once it is confirmed or final,
+/// or once Restate keeps no view of it, the project's record, which wins.
+async fn current_view(
+    ctx: &SharedWorkflowContext<'_>,
+    deps: &Arc<Deps>,
+) -> Outcome<Option<BookingView>> {
+    match kept_view(ctx).await? {
+        Some(v) if !past_confirmation(v.status) => Ok(Some(v)),
+        kept => Ok(recorded(ctx, deps).await?.or(kept)),
+    }
+}
+
+/// The booking for an order to its workflow (a cancel, a reschedule): the workflow's view, or
+/// the record when Restate keeps none, with whether the workflow still runs to take the order.
+async fn kept_or_recorded(
+    ctx: &SharedWorkflowContext<'_>,
+    deps: &Arc<Deps>,
+) -> Outcome<(Option<BookingView>, bool)> {
+    match kept_view(ctx).await? {
+        Some(v) => Ok((Some(v), true)),
+        None => Ok((recorded(ctx, deps).await?, false)),
+    }
+}
+
+/// Hands a cancel to the booking's `run` and answers what it came to. A final booking refuses
+/// it (409), whether Restate still keeps its workflow or only the record knows it.
 async fn request_cancel(
     ctx: &SharedWorkflowContext<'_>,
     view: &BookingView,
+    running: bool,
     req: CancelRequest,
 ) -> Outcome<Json<CancelResult>> {
     if view.status.is_final() {
@@ -309,6 +368,17 @@ async fn request_cancel(
             409,
             format!(
                 "the booking is {}: it can no longer be cancelled",
+                view.status.as_str()
+            ),
+        ));
+    }
+    if !running {
+        // a booking the record has unfinished while Restate has no workflow of it (its run
+        // failed for good): nobody would answer the cancel
+        return Err(terminal(
+            409,
+            format!(
+                "the booking is {} but its flow no longer runs: an administrator settles it (Admin/reconcile)",
                 view.status.as_str()
             ),
         ));

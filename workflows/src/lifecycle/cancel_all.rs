@@ -113,8 +113,10 @@ async fn cancel_each(
     Ok(tally)
 }
 
-/// Adds one cancel's answer: a booking that this cancel ended, with its refund. A refusal (the
-/// booking ended on its own first: 409; unknown: 404) counts nothing.
+/// Adds one cancel's answer: a booking that this cancel ended, with its refund. A booking that
+/// ended on its own first (409) counts nothing. A booking `Booking/admin_cancel` does not know
+/// (404: neither Restate nor the record has it, which a listed booking cannot be) is never
+/// counted as done either: it is logged as an error, for the operator.
 fn count(tally: &mut Tally, answer: Result<Json<CancelResult>, TerminalError>) {
     match answer {
         Ok(Json(r)) if r.status == BookingStatus::Cancelled => {
@@ -122,10 +124,15 @@ fn count(tally: &mut Tally, answer: Result<Json<CancelResult>, TerminalError>) {
             tally.refunded_cents += r.refund_cents;
         }
         Ok(_) => {}
-        Err(e) => tracing::info!(
+        Err(e) if e.code() == 409 => tracing::info!(
             code = e.code(),
             reason = e.message(),
             "booking not cancelled"
+        ),
+        Err(e) => tracing::error!(
+            code = e.code(),
+            reason = e.message(),
+            "a listed booking could not be cancelled"
         ),
     }
 }

@@ -12,6 +12,7 @@ mod faults;
 mod lifecycle;
 mod requests;
 mod reschedule;
+mod retention;
 mod told;
 mod waitlist;
 

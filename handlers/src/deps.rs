@@ -56,6 +56,8 @@ pub struct BookingPolicy {
     pub reminder_lead: Duration,
     /// a fault test's pause inside a waitlist round (zero outside such tests)
     pub test_serve_pause: Duration,
+    /// new bookings live on after confirmation as a keyed object's state (`run` ends there)
+    pub confirmed_as_state: bool,
     pub refund: RefundPolicy,
     pub slots: deskflow_domain::pricing::SlotRules,
 }
@@ -101,6 +103,7 @@ impl Deps {
                 wait: Duration::from_secs(cfg.booking_wait_secs),
                 reminder_lead: Duration::from_secs(cfg.reminder_lead_secs),
                 test_serve_pause: Duration::from_millis(cfg.test_serve_pause_ms),
+                confirmed_as_state: cfg.confirmed_as_state,
                 refund: RefundPolicy {
                     full_refund_before: chrono::Duration::seconds(
                         cfg.refund_full_before_secs as i64,

@@ -12,7 +12,9 @@ use deskflow_handlers::{
 };
 use deskflow_infra::store::users::Bootstrap;
 use deskflow_infra::{Config, Store, passwords, store::users::User};
-use deskflow_workflows::booking::{bookings::Bookings, workflow::Booking};
+use deskflow_workflows::booking::{
+    bookings::Bookings, confirmed::ConfirmedBooking, workflow::Booking,
+};
 use deskflow_workflows::lifecycle::{closure::WorkspaceClosure, deletion::AccountDeletion};
 use restate_sdk::prelude::Endpoint;
 use std::sync::Arc;
@@ -49,6 +51,7 @@ pub async fn run(
         .bind(Payment { deps: deps.clone() })
         .bind(Bookings { deps: deps.clone() })
         .bind(Booking { deps: deps.clone() })
+        .bind(ConfirmedBooking { deps: deps.clone() })
         .bind(WorkspaceClosure { deps: deps.clone() })
         .bind(AccountDeletion { deps: deps.clone() });
     // the endpoint's own server checks the signature of every request (see `identity`)

@@ -7,6 +7,7 @@ use super::context::Ctx;
 use super::output::{green, money, red, status as paint_status, table};
 use super::watch;
 use clap::{Args, Subcommand};
+use deskflow_domain::saga::OPERATOR_CANCEL;
 use serde_json::{Value, json};
 use std::process::ExitCode;
 
@@ -194,7 +195,9 @@ async fn reschedule(ctx: &Ctx, booking_id: &str, body: Value) -> anyhow::Result<
 }
 
 /// An operator's cancel: Restate cancels the booking's running workflow invocation, whose
-/// compensation refunds in full and releases the seats.
+/// compensation refunds in full and releases the seats. A booking confirmed as state has no
+/// running invocation left to cancel: the cancel goes through the admin path instead, with the
+/// reason "cancelled by an operator" and a full refund (the session must be an admin's).
 async fn force_cancel(ctx: &Ctx, booking_id: &str) -> anyhow::Result<()> {
     let sql = format!(
         "SELECT id FROM sys_invocation WHERE target_service_name = 'Booking' AND target_service_key = '{}' AND target_handler_name = 'run' AND status <> 'completed'",
@@ -202,9 +205,24 @@ async fn force_cancel(ctx: &Ctx, booking_id: &str) -> anyhow::Result<()> {
     );
     let rows = ctx.api.admin_query(&sql).await?;
     let Some(id) = rows.first().and_then(|r| r["id"].as_str()) else {
-        anyhow::bail!(
-            "no running workflow for booking {booking_id}: it has finished, or the id is wrong"
-        );
+        let r = ctx
+            .api
+            .call(
+                "Admin/cancel_booking",
+                json!({"booking_id": booking_id, "reason": OPERATOR_CANCEL}),
+            )
+            .await?;
+        let v = json!({"booking_id": booking_id, "invocation_id": null, "cancelled": true,
+                       "status": r["status"], "refund_cents": r["refund_cents"]});
+        ctx.print(&v, |_| {
+            format!(
+                "{} booking {booking_id} is {} (no running workflow: cancelled as an operator through the admin path); refunded {}",
+                green("✓"),
+                paint_status(&text(&r["status"])),
+                money(r["refund_cents"].as_i64().unwrap_or(0))
+            )
+        });
+        return Ok(());
     };
     ctx.api.cancel_invocation(id).await?;
     let v = json!({"booking_id": booking_id, "invocation_id": id, "cancelled": true});

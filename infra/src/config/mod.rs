@@ -108,6 +108,11 @@ pub struct Config {
     /// Fault tests only (a development stack): milliseconds a waitlist round pauses after
     /// each row it moves to `held`, the window in which they kill a process. Zero: none.
     pub test_serve_pause_ms: u64,
+    /// New bookings live on after their confirmation as state in a keyed object
+    /// (`ConfirmedBooking`) with delayed calls for the reminder and the completion, and their
+    /// `Booking/run` ends at confirmation. Off: `run` sleeps until the booking's end, as
+    /// before. Chosen per booking when its saga starts; a running booking keeps its shape.
+    pub confirmed_as_state: bool,
     /// `text` or `json`.
     pub log_format: String,
     /// `RUST_LOG`-style filter.
@@ -159,6 +164,7 @@ impl Default for Config {
             max_slot_secs: 12 * 3600,
             booking_wait_secs: 55,
             test_serve_pause_ms: 0,
+            confirmed_as_state: false,
             log_format: "text".into(),
             log_filter: "info,deskflow=info".into(),
         }

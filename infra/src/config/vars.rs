@@ -201,6 +201,11 @@ pub(super) const ENV: &[(&str, &str, &str)] = &[
         "DESKFLOW_TEST_SERVE_PAUSE_MS",
         "fault tests only (needs dev_stack): pause inside each waitlist round",
     ),
+    (
+        "confirmed_as_state",
+        "DESKFLOW_CONFIRMED_AS_STATE",
+        "1: new bookings live on after confirmation as keyed-object state with delayed calls; their run ends",
+    ),
     ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
     ("log_filter", "RUST_LOG", "tracing filter"),
 ];

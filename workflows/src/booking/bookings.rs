@@ -74,6 +74,7 @@ impl Bookings {
             seats: req.seats,
             payment_method,
             waitlist: req.waitlist,
+            confirmed_as_state: self.deps.booking.confirmed_as_state,
         };
         // the key's booking first: once its saga has run, the booking is answered as it stands,
         // whatever the request would meet now (its slot in the past, its workspace closed), and

@@ -61,12 +61,14 @@ pub(super) struct Flow<'a, C, K> {
     pub cancel_signal: bool,
     /// the check found the id's saga has run before: the booking as its record tells it
     pub recorded: Option<BookingView>,
+    /// the confirmed booking was handed on to its `ConfirmedBooking` object: `run` ends
+    pub handed_on: bool,
 }
 
 /// One payment of the booking as the flow knows it: what it took and gave back. What the
 /// provider really did is asked when settling; these figures only share out what is kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct PaymentMemo {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PaymentMemo {
     pub id: String,
     pub captured: i64,
     pub refunded: i64,
@@ -140,16 +142,13 @@ impl<'a, C, K> Flow<'a, C, K> {
             reminded: None,
             cancel_signal: false,
             recorded: None,
+            handed_on: false,
         }
     }
 
     /// The flow of a confirmed booking, loaded from its [`Snapshot`] on another context:
     /// seats held, confirmed and settled (`wait` has had its answer), every payment it made
     /// known. A confirmed booking has made a payment exactly when it has one (a free one none).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the keyed object of a confirmed booking loads it")
-    )]
     pub fn resume(deps: Arc<Deps>, ctx: &'a C, callers: K, snapshot: Snapshot) -> Self {
         let Snapshot {
             booking,
@@ -172,6 +171,7 @@ impl<'a, C, K> Flow<'a, C, K> {
                 seats: booking.seats,
                 payment_method: booking.payment_method.clone(),
                 waitlist: false,
+                confirmed_as_state: true,
             },
             b: Some(booking),
             progress: Progress {
@@ -190,18 +190,12 @@ impl<'a, C, K> Flow<'a, C, K> {
             reminded,
             cancel_signal: false,
             recorded: None,
+            handed_on: false,
         }
     }
 
     /// What a confirmed booking's later steps need, to hand on to another context; `None`
     /// before the booking is confirmed (or once it has ended).
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "run hands it on to a confirmed booking's keyed object"
-        )
-    )]
     pub fn snapshot(&self) -> Option<Snapshot> {
         let booking = self.b.clone()?;
         (self.progress.confirmed && self.view.status == BookingStatus::Confirmed).then(|| {
@@ -228,6 +222,16 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
             self.end_as_recorded(recorded);
             return Ok(());
         }
+        if self.handed_on {
+            // confirmed, and living on in its `ConfirmedBooking` object
+            return Ok(());
+        }
+        self.end(end).await
+    }
+
+    /// How the booking ends: the domain's plan for how far it got and what ended it, carried
+    /// out (the completion, or the unwind), and a reschedule order in hand refused.
+    pub(super) async fn end(&mut self, end: End) -> HandlerResult<()> {
         let plan = plan(self.progress, &end);
         let final_status = plan.final_status;
         let ended = if final_status == BookingStatus::Completed {

@@ -11,13 +11,14 @@
 //! | `Bookings/create` | `bookings.rs` (the request checked and priced in `prepare.rs`) |
 //! | `Booking/run` (internal) | `workflow.rs`, which builds a `Flow` and calls `Flow::drive` (`flow.rs`) |
 //! | `Booking/started`, `status`, `wait`, `cancel`, `reschedule`, `admin_cancel` | `workflow.rs` |
+//! | `ConfirmedBooking/adopt`, `remind`, `complete`, `cancel`, `forget` (internal) | `confirmed.rs`: a booking confirmed as state, after its `run` ended |
 //!
 //! ## The steps, by file (each a `Flow` method unless it says otherwise)
 //!
 //! | file | what | methods |
 //! |---|---|---|
-//! | `flow.rs` | one booking's memory and status bookkeeping | `new`, `resume`, `snapshot`, `drive`, `transition`, `advance`, `set_status`, `write_status`, `settle`, `clock`, `payment`; `initial_view`, `step_name`, `step_error` |
-//! | `saga.rs` | the forward path: check, hold, pay, confirm, remind, complete | `saga`, `pay`, `check`, `await_authentication` |
+//! | `flow.rs` | one booking's memory and status bookkeeping | `new`, `resume`, `snapshot`, `drive`, `end`, `end_as_recorded`, `transition`, `advance`, `set_status`, `write_status`, `settle`, `clock`, `payment`; `initial_view`, `step_name`, `step_error` |
+//! | `saga.rs` | the forward path: check, hold, pay, confirm, remind, complete (or hand on) | `saga`, `pay`, `check`, `await_authentication`, `remind`, `hand_on` |
 //! | `waits.rs` | each wait, racing the cancels | `answer`, `await_seat`, `wait_confirmed`, `pending_cancel`, `operator`, `step_result` |
 //! | `unwind.rs` | the completion, or the compensation against the participants' truth | `complete`, `unwind`, `settle_payments`, `settle_one`, `release_seats`, `through_cancels` |
 //! | `reschedule.rs` | a confirmed booking moving to another slot | `reschedule`, `refuse_reschedule`, `try_reschedule`, `charge_difference`, `give_back_last`, `drop_move`, `moved_to` |
@@ -35,10 +36,14 @@
 //!   on and another context load (`Flow::snapshot`, `Flow::resume`).
 //! - `keys.rs`: the names of the workflow's state and promises, which journals hold.
 //!
-//! Only `bookings` and `workflow` are public: the server registers their services.
+//! - `record.rs`: a booking as the database tells it (row and payments), which the handlers
+//!   answer from once it is confirmed or final.
+//!
+//! Only `bookings`, `workflow` and `confirmed` are public: the server registers their services.
 
 pub mod bookings;
 mod callers;
+pub mod confirmed;
 mod flow;
 mod keys;
 mod notices;

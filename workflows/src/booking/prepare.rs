@@ -24,10 +24,15 @@ pub struct BookingRequest {
     /// with no free seat, wait on the workspace's waitlist instead of being rejected
     #[serde(default)]
     pub waitlist: bool,
+    /// once confirmed, the booking lives on as the state of its `ConfirmedBooking` object and
+    /// `run` ends (false, as in every journal written before the choice: `run` sleeps until
+    /// the booking's end). Chosen when the booking is created; it keeps its shape to its end.
+    #[serde(default)]
+    pub confirmed_as_state: bool,
 }
 
 /// A request checked against the database and the rules, with its price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BookingStart {
     pub booking_id: String,
     pub user_id: String,

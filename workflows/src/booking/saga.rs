@@ -9,6 +9,7 @@
 //! same participant object after it, against what really happened ([`super::unwind`]).
 
 use super::callers::Callers;
+use super::confirmed::HANDED_ON;
 use super::flow::{Flow, PaymentMemo, step_error};
 use super::keys::PAYMENT_INTENT;
 use super::notices;
@@ -96,6 +97,17 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
         let mail = notices::confirmed(&b, &self.view);
         self.notify("booking_confirmed", mail);
 
+        // 6, as state: the booking lives on in its `ConfirmedBooking` object (a cancel that came
+        // while confirming is still this run's), and `run` ends here
+        if self.req.confirmed_as_state {
+            if let Some(c) = self.pending_cancel().await? {
+                return Err(c);
+            }
+            if self.hand_on() {
+                return Ok(());
+            }
+        }
+
         // 6. remind before the start, complete after the end; a cancel may come any time, and a
         // reschedule before the start (the timers then follow the new slot)
         let lead_ms = self.deps.booking.reminder_lead.as_millis() as i64;
@@ -119,16 +131,57 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
                 continue;
             }
             if self.reminded != Some(b.starts_at_ms) {
-                self.reminded = Some(b.starts_at_ms);
-                if self.clock().await? < b.starts_at_ms {
-                    let mail = notices::reminder(&b, &self.view);
-                    self.notify_again("booking_reminder", self.moves, mail);
-                }
+                self.remind().await?;
                 now = self.clock().await?;
                 continue;
             }
             return Ok(());
         }
+    }
+
+    /// The reminder of the booking's current slot, once, and only before its start.
+    pub(super) async fn remind(&mut self) -> Result<(), Stop> {
+        let Some(b) = self.b.clone() else {
+            return Ok(());
+        };
+        self.reminded = Some(b.starts_at_ms);
+        if self.clock().await? < b.starts_at_ms {
+            let mail = notices::reminder(&b, &self.view);
+            self.notify_again("booking_reminder", self.moves, mail);
+        }
+        Ok(())
+    }
+
+    /// Hands the confirmed booking on to its `ConfirmedBooking` object (a one-way send, which
+    /// reaches the object before any cancel forwarded to it afterwards: both are this booking's
+    /// key, one partition) and answers whoever waits on the workflow: a cancel is forwarded to
+    /// the object ([`HANDED_ON`]); a reschedule is refused in this shape. False when the
+    /// booking is not confirmed after all: `run` then carries on as before.
+    fn hand_on(&mut self) -> bool {
+        let Some(snapshot) = self.snapshot() else {
+            return false;
+        };
+        self.ctx
+            .confirmed_booking(self.booking_id.clone())
+            .adopt(Json(snapshot))
+            .send();
+        self.handed_on = true;
+        self.callers.answer_cancel(Err(TerminalError::new_with_code(
+            HANDED_ON,
+            "the booking lives on in its ConfirmedBooking object",
+        )));
+        self.callers.answer_reschedule(
+            self.reschedule_no,
+            deskflow_api::Rescheduled {
+                request_id: None,
+                outcome: Err((
+                    409,
+                    "this booking was confirmed as state, which cannot be rescheduled yet: cancel it and book the new slot"
+                        .into(),
+                )),
+            },
+        );
+        true
     }
 
     /// Steps 2-4: authorize, let the member authenticate if the provider asks, capture.

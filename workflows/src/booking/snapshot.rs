@@ -14,8 +14,8 @@ use deskflow_api::BookingView;
 use serde::{Deserialize, Serialize};
 
 /// A confirmed booking's memory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Snapshot {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Snapshot {
     /// the booking as checked and priced, moved by each reschedule (its slot, seats, price and
     /// booked rate), with the payment method a reschedule's difference is charged with
     pub booking: BookingStart,

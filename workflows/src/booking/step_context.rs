@@ -10,6 +10,7 @@
 //! generic async fn (rust-lang/rust#100013). A future is created, and its journal entry
 //! written, where the method is called, exactly as the SDK's own call would.
 
+use super::confirmed::ConfirmedBookingClient;
 use deskflow_api::{RecordActivity, SendNotification};
 use deskflow_handlers::calendar::CalendarClient;
 use deskflow_handlers::payment::PaymentClient;
@@ -64,6 +65,9 @@ pub(super) trait StepContext: Sync {
     /// The client of one payment's `Payment` object.
     fn payment_object(&self, payment_id: String) -> PaymentClient<'_>;
 
+    /// The client of one confirmed booking's `ConfirmedBooking` object.
+    fn confirmed_booking(&self, booking_id: String) -> ConfirmedBookingClient<'_>;
+
     /// One-way email ([`deskflow_handlers::announce::email`]).
     fn email(&self, mail: SendNotification);
 
@@ -116,6 +120,10 @@ macro_rules! step_context {
 
             fn payment_object(&self, payment_id: String) -> PaymentClient<'_> {
                 ContextClient::object_client::<PaymentClient>(self, payment_id)
+            }
+
+            fn confirmed_booking(&self, booking_id: String) -> ConfirmedBookingClient<'_> {
+                ContextClient::object_client::<ConfirmedBookingClient>(self, booking_id)
             }
 
             fn email(&self, mail: SendNotification) {

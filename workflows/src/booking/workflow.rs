@@ -9,6 +9,7 @@
 //! from the provider by `status` while the member needs it).
 
 use super::callers::WorkflowCallers;
+use super::confirmed::{ConfirmedBookingClient, HANDED_ON};
 use super::flow::{Flow, initial_view};
 use super::keys::{
     CANCEL, CANCEL_RESULT, PAYMENT_INTENT, RESCHEDULE_NO, SETTLED, STARTED, VIEW,
@@ -227,6 +228,7 @@ impl Booking {
             seats: order.seats,
             payment_method: String::new(),
             waitlist: false,
+            confirmed_as_state: false,
         };
         let checked = ctx
             .run(|| {
@@ -383,7 +385,18 @@ async fn request_cancel(
             ),
         ));
     }
-    ctx.resolve_promise(CANCEL, Json(req));
-    let Json(result) = ctx.promise::<Json<CancelResult>>(CANCEL_RESULT).await?;
-    Ok(Json(result))
+    ctx.resolve_promise(CANCEL, Json(req.clone()));
+    match ctx.promise::<Json<CancelResult>>(CANCEL_RESULT).await {
+        Ok(Json(result)) => Ok(Json(result)),
+        // `run` handed the confirmed booking on to its object, which carries the cancel out
+        Err(e) if e.code() == HANDED_ON => {
+            let Json(result) = ctx
+                .object_client::<ConfirmedBookingClient>(ctx.key().to_string())
+                .cancel(Json(req))
+                .call()
+                .await?;
+            Ok(Json(result))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

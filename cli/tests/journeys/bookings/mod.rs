@@ -7,6 +7,7 @@
 //! admins find and cancel. This file holds the mailbox helpers they share.
 
 mod admin;
+mod as_state;
 mod cards;
 mod faults;
 mod lifecycle;

@@ -10,6 +10,11 @@
 //! - `cancel` (a member's, an admin's, a closure's or a deletion's, forwarded by the workflow's
 //!   `cancel` and `admin_cancel`) runs the unwind: every payment settled against the provider,
 //!   the refund policy over all of them, the seats released.
+//! - `reschedule` (forwarded by the workflow's `reschedule`) runs the reschedule's steps and
+//!   re-arms the timers for the new slot. A cancel first calls `interrupt` (a shared handler,
+//!   which runs beside it): Restate cancels the running reschedule, whose steps take back what
+//!   they set in motion and leave the booking as it was; the cancel then runs on the booking
+//!   as it is. An operator's cancel of a reschedule's invocation does the same.
 //!
 //! Nothing of it waits for long: no invocation stays pinned to a deployment while the booking
 //! waits for its slot. The object's state is cleared once the booking is final; a cancel's
@@ -20,7 +25,9 @@ use super::flow::Flow;
 use super::record::recorded_view;
 use super::snapshot::Snapshot;
 use super::step_context::Durable;
-use deskflow_api::{BookingView, CancelRequest, CancelResult, RescheduleOrder, Rescheduled};
+use deskflow_api::{
+    BookingView, CancelRequest, CancelResult, RescheduleOrder, RescheduleResult, Rescheduled,
+};
 use deskflow_domain::saga::{End, Stop};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::error::{Failure, step, terminal};
@@ -41,6 +48,8 @@ const SNAPSHOT: &str = "snapshot";
 const CANCELLED: &str = "cancelled";
 /// The signal a wait of this object's steps races a cancel against.
 const CANCEL_SIGNAL: &str = "cancel";
+/// Object state: the invocation id of the reschedule running now (what a cancel interrupts).
+const RESCHEDULING: &str = "rescheduling";
 /// How long a cancel's answer is kept after the booking ended.
 const ANSWER_KEPT: Duration = Duration::from_secs(3600);
 
@@ -70,20 +79,70 @@ impl ConfirmedBooking {
             starts_at_ms: b.starts_at_ms,
             ends_at_ms: b.ends_at_ms,
         };
-        let now = ctx
-            .run(|| async { Ok(now_ms()) })
-            .name("read clock")
-            .await?;
-        let lead = self.deps.booking.reminder_lead.as_millis() as i64;
-        let id = ctx.key().to_string();
         ctx.set(SNAPSHOT, Json(snapshot));
-        ctx.object_client::<ConfirmedBookingClient>(id.clone())
-            .remind(Json(armed))
-            .send_after(after(armed.starts_at_ms - lead - now));
-        ctx.object_client::<ConfirmedBookingClient>(id)
-            .complete(Json(armed))
-            .send_after(after(armed.ends_at_ms - now));
-        Ok(())
+        arm(&ctx, &self.deps, armed).await
+    }
+
+    /// (internal) A reschedule forwarded by the workflow's `reschedule`: the same steps as in
+    /// `run` (the new slot held before the old one is given up, the difference charged or
+    /// refunded), then the timers follow the new slot. A cancel of this invocation (by the
+    /// booking's cancel through `interrupt`, or by an operator) stops it and leaves the
+    /// booking as it was.
+    #[handler(name = "reschedule", ingress_private)]
+    async fn reschedule(
+        &self,
+        ctx: ObjectContext<'_>,
+        Json(order): Json<RescheduleOrder>,
+    ) -> Result<Json<RescheduleResult>, Failure> {
+        let Some(Json(snapshot)) = ctx.get::<Json<Snapshot>>(SNAPSHOT).await? else {
+            return Err(ended(&ctx, &self.deps, "rescheduled").await?);
+        };
+        let from = armed_of(&snapshot);
+        ctx.set(RESCHEDULING, ctx.invocation_id().to_string());
+        let mut flow = Flow::resume(self.deps.clone(), &ctx, ObjectCallers::new(&ctx), snapshot);
+        flow.interrupt_keeps_booking = true;
+        let moved = flow.reschedule(order).await;
+        ctx.clear(RESCHEDULING);
+        if let Err(stop) = moved {
+            // a stop that ends the booking (none but an interrupt reaches here today)
+            flow.end(End::Stopped(stop)).await?;
+            let status = settle_cancel(&ctx, flow.callers.take_cancel_answer())
+                .map_or(flow.view.status, |r| r.status);
+            return Err(terminal(
+                409,
+                format!(
+                    "the booking is {}: it can no longer be rescheduled",
+                    status.as_str()
+                ),
+            ));
+        }
+        let answer = flow
+            .callers
+            .take_reschedule_answer()
+            .unwrap_or_else(|| Err((500, "the reschedule was not answered".to_string())));
+        if let Some(snapshot) = flow.snapshot() {
+            let to = armed_of(&snapshot);
+            ctx.set(SNAPSHOT, Json(snapshot));
+            if to != from {
+                // the timers armed for the old slot find it gone and do nothing
+                arm(&ctx, &self.deps, to).await?;
+            }
+        }
+        answer
+            .map(Json)
+            .map_err(|(code, message)| terminal(code, message))
+    }
+
+    /// (internal) Interrupts the reschedule running on this booking, if any, so that a
+    /// cancel does not queue behind its payment steps: Restate cancels that invocation, whose
+    /// steps then take back what it set in motion. Answers whether one was running.
+    #[handler(name = "interrupt", ingress_private)]
+    async fn interrupt(&self, ctx: SharedObjectContext<'_>) -> Result<bool, Failure> {
+        let Some(running) = ctx.get::<String>(RESCHEDULING).await? else {
+            return Ok(false);
+        };
+        ctx.invocation_handle(running).cancel();
+        Ok(true)
     }
 
     /// (internal) The reminder's timer: the email, once, before the start.
@@ -135,7 +194,7 @@ impl ConfirmedBooking {
             if let Some(answer) = ctx.get::<Json<CancelResult>>(CANCELLED).await? {
                 return Ok(answer);
             }
-            return Err(ended(&ctx, &self.deps).await?);
+            return Err(ended(&ctx, &self.deps, "cancelled").await?);
         };
         let mut flow = Flow::resume(self.deps.clone(), &ctx, ObjectCallers::new(&ctx), snapshot);
         flow.end(End::Stopped(Stop::Cancelled {
@@ -143,19 +202,8 @@ impl ConfirmedBooking {
             reason: req.reason,
         }))
         .await?;
-        let answer = flow.callers.take_cancel_answer().unwrap_or_else(|| {
-            Err(TerminalError::new_with_code(
-                500,
-                "the cancel was not answered",
-            ))
-        });
-        ctx.clear_all();
-        let result = answer?;
-        ctx.set(CANCELLED, Json(result.clone()));
-        ctx.object_client::<ConfirmedBookingClient>(ctx.key().to_string())
-            .forget()
-            .send_after(ANSWER_KEPT);
-        Ok(Json(result))
+        let answer = settle_cancel(&ctx, flow.callers.take_cancel_answer());
+        Ok(Json(answer?))
     }
 
     /// (internal) Drops a cancel's kept answer once nobody can be queued behind it any more.
@@ -173,6 +221,54 @@ fn after(ms: i64) -> Duration {
     Duration::from_millis(ms.max(0) as u64)
 }
 
+/// The slot of a snapshot, as its timers are armed for it.
+fn armed_of(snapshot: &Snapshot) -> Armed {
+    Armed {
+        starts_at_ms: snapshot.booking.starts_at_ms,
+        ends_at_ms: snapshot.booking.ends_at_ms,
+    }
+}
+
+/// Arms the reminder (the configured lead before the start) and the completion (at the end)
+/// of the slot `armed`, as delayed one-way calls to this object.
+async fn arm(ctx: &ObjectContext<'_>, deps: &Deps, armed: Armed) -> Result<(), Failure> {
+    let now = ctx
+        .run(|| async { Ok(now_ms()) })
+        .name("read clock")
+        .await?;
+    let lead = deps.booking.reminder_lead.as_millis() as i64;
+    let id = ctx.key().to_string();
+    ctx.object_client::<ConfirmedBookingClient>(id.clone())
+        .remind(Json(armed))
+        .send_after(after(armed.starts_at_ms - lead - now));
+    ctx.object_client::<ConfirmedBookingClient>(id)
+        .complete(Json(armed))
+        .send_after(after(armed.ends_at_ms - now));
+    Ok(())
+}
+
+/// The booking ended by a cancel: the object's state cleared, the cancel's answer kept for
+/// [`ANSWER_KEPT`] (for a cancel queued behind this one), and returned.
+fn settle_cancel(
+    ctx: &ObjectContext<'_>,
+    answer: Option<Result<CancelResult, TerminalError>>,
+) -> Result<CancelResult, TerminalError> {
+    ctx.clear_all();
+    let answer = answer.unwrap_or_else(|| {
+        Err(TerminalError::new_with_code(
+            500,
+            "the cancel was not answered",
+        ))
+    });
+    if let Ok(result) = &answer {
+        ctx.set(CANCELLED, Json(result.clone()));
+        ctx.object_client::<ConfirmedBookingClient>(ctx.key().to_string())
+            .forget()
+            .send_after(ANSWER_KEPT);
+    }
+    answer
+}
+
 /// The booking a timer fires for: `None` when it has ended (no snapshot) or has another slot
 /// than the one the timer was armed for (a stale timer does nothing).
 async fn armed_for(ctx: &ObjectContext<'_>, armed: Armed) -> Result<Option<Snapshot>, Failure> {
@@ -182,8 +278,9 @@ async fn armed_for(ctx: &ObjectContext<'_>, armed: Armed) -> Result<Option<Snaps
     }))
 }
 
-/// The refusal of a cancel that finds the booking ended, with the status its record has.
-async fn ended(ctx: &ObjectContext<'_>, deps: &Arc<Deps>) -> Result<Failure, Failure> {
+/// The refusal of a cancel (or a reschedule: `what`) that finds the booking ended, with the
+/// status its record has.
+async fn ended(ctx: &ObjectContext<'_>, deps: &Arc<Deps>, what: &str) -> Result<Failure, Failure> {
     let (d, id) = (deps.clone(), ctx.key().to_string());
     let Json(view): Json<Option<BookingView>> = ctx
         .run(|| step(async move { Ok(Json(recorded_view(&d, &id).await?)) }))
@@ -194,7 +291,7 @@ async fn ended(ctx: &ObjectContext<'_>, deps: &Arc<Deps>) -> Result<Failure, Fai
         Some(v) => terminal(
             409,
             format!(
-                "the booking is {}: it can no longer be cancelled",
+                "the booking is {}: it can no longer be {what}",
                 v.status.as_str()
             ),
         ),
@@ -208,6 +305,7 @@ async fn ended(ctx: &ObjectContext<'_>, deps: &Arc<Deps>) -> Result<Failure, Fai
 pub(super) struct ObjectCallers<'a> {
     ctx: &'a ObjectContext<'a>,
     cancel_answer: Mutex<Option<Result<CancelResult, TerminalError>>>,
+    reschedule_answer: Mutex<Option<Result<RescheduleResult, (u16, String)>>>,
 }
 
 impl<'a> ObjectCallers<'a> {
@@ -215,7 +313,16 @@ impl<'a> ObjectCallers<'a> {
         ObjectCallers {
             ctx,
             cancel_answer: Mutex::new(None),
+            reschedule_answer: Mutex::new(None),
         }
+    }
+
+    /// What the steps answered the reschedule, once.
+    fn take_reschedule_answer(&self) -> Option<Result<RescheduleResult, (u16, String)>> {
+        self.reschedule_answer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// What the steps answered the cancel, once.
@@ -250,6 +357,11 @@ impl Callers for ObjectCallers<'_> {
         Box::pin(self.ctx.signal::<Json<RescheduleOrder>>(key))
     }
 
-    /// Nobody waits on a promise here: a reschedule of this shape is refused by the workflow.
-    fn answer_reschedule(&self, _n: u32, _answer: Rescheduled) {}
+    /// The reschedule's answer is the `reschedule` handler's result.
+    fn answer_reschedule(&self, _n: u32, answer: Rescheduled) {
+        *self
+            .reschedule_answer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(answer.outcome);
+    }
 }

@@ -63,6 +63,10 @@ pub(super) struct Flow<'a, C, K> {
     pub recorded: Option<BookingView>,
     /// the confirmed booking was handed on to its `ConfirmedBooking` object: `run` ends
     pub handed_on: bool,
+    /// a cancel of this invocation (an operator's, or a booking's cancel interrupting it)
+    /// stops a reschedule and leaves the booking as it was, instead of ending the booking: a
+    /// reschedule that is an invocation of its own (`ConfirmedBooking/reschedule`)
+    pub interrupt_keeps_booking: bool,
 }
 
 /// One payment of the booking as the flow knows it: what it took and gave back. What the
@@ -143,6 +147,7 @@ impl<'a, C, K> Flow<'a, C, K> {
             cancel_signal: false,
             recorded: None,
             handed_on: false,
+            interrupt_keeps_booking: false,
         }
     }
 
@@ -191,6 +196,7 @@ impl<'a, C, K> Flow<'a, C, K> {
             cancel_signal: false,
             recorded: None,
             handed_on: false,
+            interrupt_keeps_booking: false,
         }
     }
 

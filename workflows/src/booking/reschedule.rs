@@ -15,7 +15,7 @@ use super::prepare::{BookingRequest, BookingStart, prepare_at};
 use super::step_context::StepContext;
 use deskflow_api::{RescheduleOrder, RescheduleResult, Rescheduled, rfc3339};
 use deskflow_domain::booking::BookingStatus;
-use deskflow_domain::saga::Stop;
+use deskflow_domain::saga::{Canceller, Stop};
 use deskflow_handlers::calendar::{HoldOutcome, MoveOf, MoveRequest};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome};
@@ -43,7 +43,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
         self.open_reschedule = None;
         self.reschedule_no += 1;
         self.ctx.set_state(RESCHEDULE_NO, Json(self.reschedule_no));
-        if self.cancel_signal {
+        if self.cancel_signal && !self.interrupt_keeps_booking {
             // an operator's cancel came while a step was awaited through it
             return Err(self.operator());
         }
@@ -90,20 +90,37 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     ) -> Result<Result<RescheduleResult, Refused>, Stop> {
         let mut undo = Undo::default();
         match self.reschedule_steps(order, &mut undo).await {
+            Err(Stop::Cancelled {
+                by: Canceller::Operator,
+                ..
+            }) if self.interrupt_keeps_booking => {
+                self.take_back(undo).await;
+                Ok(Err((
+                    409,
+                    "the reschedule was interrupted (by a cancel of the booking, or an operator); the booking is unchanged"
+                        .into(),
+                )))
+            }
             Err(stop @ Stop::Cancelled { .. }) => Err(stop),
             Err(stop) => {
-                if undo.charged {
-                    self.give_back_last().await;
-                }
-                if let Some(ws) = undo.held {
-                    self.drop_move(&ws).await;
-                }
+                self.take_back(undo).await;
                 Ok(Err((
                     503,
                     format!("{}; the booking is unchanged", stop.reason()),
                 )))
             }
             Ok(done) => Ok(done),
+        }
+    }
+
+    /// Takes back what a reschedule that did not go through set in motion: its charge, its
+    /// held new slot.
+    async fn take_back(&mut self, undo: Undo) {
+        if undo.charged {
+            self.give_back_last().await;
+        }
+        if let Some(ws) = undo.held {
+            self.drop_move(&ws).await;
         }
     }
 

@@ -155,7 +155,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// Hands the confirmed booking on to its `ConfirmedBooking` object (a one-way send, which
     /// reaches the object before any cancel forwarded to it afterwards: both are this booking's
     /// key, one partition) and answers whoever waits on the workflow: a cancel is forwarded to
-    /// the object ([`HANDED_ON`]); a reschedule is refused in this shape. False when the
+    /// the object ([`HANDED_ON`]), and so is a reschedule. False when the
     /// booking is not confirmed after all: `run` then carries on as before.
     fn hand_on(&mut self) -> bool {
         let Some(snapshot) = self.snapshot() else {
@@ -175,9 +175,8 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
             deskflow_api::Rescheduled {
                 request_id: None,
                 outcome: Err((
-                    409,
-                    "this booking was confirmed as state, which cannot be rescheduled yet: cancel it and book the new slot"
-                        .into(),
+                    HANDED_ON,
+                    "the booking lives on in its ConfirmedBooking object".into(),
                 )),
             },
         );

@@ -261,6 +261,15 @@ impl Booking {
             (Some(id), Err((code, message))) if id == order.request_id => {
                 Err(terminal(code, message))
             }
+            // `run` handed the confirmed booking on to its object, which moves it
+            (None, Err((HANDED_ON, _))) => {
+                let Json(result) = ctx
+                    .object_client::<ConfirmedBookingClient>(ctx.key().to_string())
+                    .reschedule(Json(order))
+                    .call()
+                    .await?;
+                Ok(Json(result))
+            }
             (None, Err((code, message))) => Err(terminal(code, message)),
             _ => Err(terminal(
                 409,
@@ -390,8 +399,15 @@ async fn request_cancel(
         Ok(Json(result)) => Ok(Json(result)),
         // `run` handed the confirmed booking on to its object, which carries the cancel out
         Err(e) if e.code() == HANDED_ON => {
+            let object = ctx.key().to_string();
+            // a reschedule running on the object is interrupted (it leaves the booking as it
+            // was), so the cancel does not queue behind all of its payment steps
+            ctx.object_client::<ConfirmedBookingClient>(object.clone())
+                .interrupt()
+                .call()
+                .await?;
             let Json(result) = ctx
-                .object_client::<ConfirmedBookingClient>(ctx.key().to_string())
+                .object_client::<ConfirmedBookingClient>(object)
                 .cancel(Json(req))
                 .call()
                 .await?;

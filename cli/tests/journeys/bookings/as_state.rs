@@ -297,34 +297,182 @@ async fn a_cancel_racing_the_confirmation_takes_effect() {
     reconciled(s, &ids).await;
 }
 
+/// `Booking/{id}/reschedule` of `id` to `[starts, ends)`.
+async fn reschedule(
+    c: &Client,
+    token: &str,
+    id: &str,
+    starts: &str,
+    ends: &str,
+) -> crate::harness::Reply {
+    c.post(
+        &format!("Booking/{id}/reschedule"),
+        json!({"starts_at": starts, "ends_at": ends}),
+        Some(token),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn a_booking_confirmed_as_state_refuses_a_reschedule_and_stays_as_it_was() {
+async fn a_booking_confirmed_as_state_moves_up_and_down_and_its_timers_follow_it() {
     let s = state_stack();
     let _g = s.shared().await;
     let c = s.client();
     let admin = c.admin_token().await;
     let ws = open_workspace(&c, &admin, 5).await;
-    let (_, token, _) = c.new_member("Remy").await;
-    let (s1, e1) = day_slot(16, 10 * 3600, 3600);
+    let (_, token, mail) = c.new_member("Mona").await;
+    let (s1, e1) = day_slot(11, 10 * 3600, 3600);
     let (id, amount) = confirmed(&c, &token, &ws, &s1, &e1).await;
-    let (s2, e2) = day_slot(16, 12 * 3600, 3600);
-    let r = c
-        .post(
-            &format!("Booking/{id}/reschedule"),
-            json!({"starts_at": s2, "ends_at": e2}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(r.status, 409, "{}", r.body);
-    assert!(
-        r.message().contains("cannot be rescheduled yet"),
-        "{}",
-        r.body
+
+    // up: one more hour, charged as a payment of its own
+    let (s2, e2) = day_slot(11, 10 * 3600, 7200);
+    let up = reschedule(&c, &token, &id, &s2, &e2).await.ok();
+    assert_eq!(
+        (
+            up["status"].clone(),
+            up["amount_cents"].clone(),
+            up["charged_cents"].clone(),
+            up["refunded_cents"].clone()
+        ),
+        (
+            json!("confirmed"),
+            json!(2 * amount),
+            json!(amount),
+            json!(0)
+        ),
+        "{up}"
     );
     let v = c.status(&token, &id).await;
     assert_eq!(
-        (v["status"].clone(), v["starts_at"].clone()),
-        (json!("confirmed"), json!(s1))
+        (v["starts_at"].clone(), v["ends_at"].clone()),
+        (json!(s2), json!(e2))
+    );
+
+    // down, to seconds from now: refunded down to the new price; the reminder and the
+    // completion follow the new slot (the old slot's timers find it gone)
+    let (s3, e3) = (in_secs(10), in_secs(13));
+    let down = reschedule(&c, &token, &id, &s3, &e3).await.ok();
+    let now_amount = down["amount_cents"].as_i64().unwrap();
+    assert_eq!(
+        down["refunded_cents"],
+        json!(2 * amount - now_amount),
+        "{down}"
+    );
+    wait_subject(&c, &mail, "Reminder").await;
+    c.wait_status(&token, &id, "completed").await;
+    booking_settled(s, &id, "completed", 2 * amount, 2 * amount - now_amount).await;
+    let cleared = eventually(Duration::from_secs(10), || async {
+        object_state(s, &id).await.is_empty().then_some(())
+    })
+    .await;
+    assert!(
+        cleared.is_some(),
+        "the object keeps no state once the booking is final"
+    );
+    reconciled(s, std::slice::from_ref(&id)).await;
+}
+
+/// The reschedule of `id` to a longer slot, sent while the provider is down (its difference's
+/// authorization retries), and the moment its invocation is running on the object.
+async fn stuck_reschedule(
+    s: &'static TestStack,
+    token: &str,
+    id: &str,
+) -> tokio::task::JoinHandle<crate::harness::Reply> {
+    let (s2, e2) = day_slot(17, 10 * 3600, 7200);
+    let (c, token, id2) = (s.client(), token.to_string(), id.to_string());
+    let moving = tokio::spawn(async move { reschedule(&c, &token, &id2, &s2, &e2).await });
+    let running = eventually(Duration::from_secs(10), || async {
+        object_state(s, id)
+            .await
+            .contains(&"rescheduling".to_string())
+            .then_some(())
+    })
+    .await;
+    assert!(
+        running.is_some(),
+        "the reschedule of {id} is not running on its object"
+    );
+    moving
+}
+
+#[tokio::test]
+async fn a_cancel_interrupts_a_reschedule_and_the_booking_is_cancelled_as_it_was() {
+    let s = state_stack();
+    let _g = s.exclusive().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 5).await;
+    let (_, token, _) = c.new_member("Iona").await;
+    let (s1, e1) = day_slot(17, 10 * 3600, 3600);
+    let (id, amount) = confirmed(&c, &token, &ws, &s1, &e1).await;
+
+    let outage = s.outage("localstripe");
+    let moving = stuck_reschedule(s, &token, &id).await;
+    let (c2, token2, id2) = (c.clone(), token.clone(), id.clone());
+    let cancelling = tokio::spawn(async move {
+        c2.post(&format!("Booking/{id2}/cancel"), json!({}), Some(&token2))
+            .await
+    });
+    // the provider is back before the reschedule's payment would give up: had the cancel
+    // queued behind it, the booking would move first
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    outage.end();
+    let moved = moving.await.unwrap();
+    assert_eq!(moved.status, 409, "{}", moved.body);
+    assert!(moved.message().contains("interrupted"), "{}", moved.body);
+    let r = cancelling.await.unwrap().ok();
+    assert_eq!(r, json!({"status": "cancelled", "refund_cents": amount}));
+    let v = c.status(&token, &id).await;
+    assert_eq!(
+        (v["starts_at"].clone(), v["ends_at"].clone()),
+        (json!(s1), json!(e1)),
+        "{v}"
+    );
+    booking_settled(s, &id, "cancelled", amount, amount).await;
+    reconciled(s, std::slice::from_ref(&id)).await;
+}
+
+#[tokio::test]
+async fn an_operator_cancelling_a_reschedule_leaves_the_booking_as_it_was() {
+    let s = state_stack();
+    let _g = s.exclusive().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 5).await;
+    let (_, token, _) = c.new_member("Otis").await;
+    let (s1, e1) = day_slot(18, 10 * 3600, 3600);
+    let (id, amount) = confirmed(&c, &token, &ws, &s1, &e1).await;
+
+    let outage = s.outage("localstripe");
+    let moving = stuck_reschedule(s, &token, &id).await;
+    let running = s
+        .restate_sql(&format!(
+            "SELECT id FROM sys_invocation WHERE target = 'ConfirmedBooking/{id}/reschedule' AND status <> 'completed'"
+        ))
+        .await;
+    let inv = running[0]["id"].as_str().unwrap().to_string();
+    s.restate_cli(&["invocations", "cancel", &inv]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    outage.end();
+    let moved = moving.await.unwrap();
+    assert_eq!(moved.status, 409, "{}", moved.body);
+    assert!(moved.message().contains("unchanged"), "{}", moved.body);
+    let v = c.status(&token, &id).await;
+    assert_eq!(
+        (
+            v["status"].clone(),
+            v["starts_at"].clone(),
+            v["ends_at"].clone(),
+            v["amount_cents"].clone()
+        ),
+        (json!("confirmed"), json!(s1), json!(e1), json!(amount)),
+        "{v}"
     );
     booking_settled(s, &id, "confirmed", amount, 0).await;
+    // and it moves afterwards as any other
+    let (s3, e3) = day_slot(18, 12 * 3600, 3600);
+    let r = reschedule(&c, &token, &id, &s3, &e3).await.ok();
+    assert_eq!(r["charged_cents"], json!(0), "{r}");
+    assert_eq!(c.status(&token, &id).await["starts_at"], json!(s3));
 }

@@ -587,7 +587,8 @@ pub struct ReconcileRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Difference {
     pub booking_id: String,
-    /// `authorization_open`, `provider_net`, `payment_row`, `over_capacity`
+    /// `authorization_open`, `provider_net`, `payment_row`, `booking_net`, `over_capacity`,
+    /// `orphan_authorization`, `orphan_charge`
     pub kind: String,
     /// What the booking's final state and the policy say.
     pub expected: String,

@@ -3,6 +3,7 @@
 //! settle. Pure, so every case is a unit test.
 
 use crate::booking::BookingStatus;
+use crate::payment::PaymentStatus;
 use crate::saga::ProviderState;
 
 /// One way a booking's money is not as it should be.
@@ -140,6 +141,54 @@ pub fn booking_net(status: BookingStatus, amount_cents: i64, nets: &[i64]) -> Op
     (found != amount_cents).then_some((amount_cents, found))
 }
 
+/// A PaymentIntent that carries deskflow's marks but that no payment row names (an
+/// authorization step retried after the provider had answered it, or one made by hand): what
+/// it still holds on the member's card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orphan {
+    /// open or authorized: a hold on the card (`orphan_authorization`); settled by cancelling it
+    Authorization,
+    /// money taken and not all given back (`orphan_charge`); settled by refunding `net`
+    Charge { net: i64 },
+}
+
+impl Orphan {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Orphan::Authorization => "orphan_authorization",
+            Orphan::Charge { .. } => "orphan_charge",
+        }
+    }
+
+    pub fn found(&self) -> String {
+        match self {
+            Orphan::Authorization => "an open authorization".into(),
+            Orphan::Charge { net } => format!("net {net} charged"),
+        }
+    }
+}
+
+/// What an unnamed PaymentIntent holds: an orphan, or `None` when it holds nothing (cancelled,
+/// failed, or refunded in full).
+pub fn orphan(provider: ProviderState) -> Option<Orphan> {
+    match provider {
+        ProviderState::Open | ProviderState::Authorized => Some(Orphan::Authorization),
+        ProviderState::Captured { captured, refunded } if captured > refunded => {
+            Some(Orphan::Charge {
+                net: captured - refunded,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether an unnamed PaymentIntent may still become its payment's: the payment's row (by the
+/// PaymentIntent's `payment_id` mark, or its booking's id on older ones) is pending without a
+/// PaymentIntent, so its authorization is in flight. Such a PaymentIntent is never an orphan.
+pub fn authorizing(payment: Option<(PaymentStatus, bool)>) -> bool {
+    matches!(payment, Some((PaymentStatus::Pending, false)))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -228,5 +277,41 @@ mod tests {
         for s in [S::Pending, S::Held, S::AwaitingPayment] {
             assert_eq!(compare(s, 0, 0, P::Authorized), Verdict::default());
         }
+    }
+
+    #[test]
+    fn an_unnamed_payment_intent_is_an_orphan_while_it_holds_something() {
+        assert_eq!(
+            orphan(ProviderState::Authorized),
+            Some(Orphan::Authorization)
+        );
+        assert_eq!(orphan(ProviderState::Open), Some(Orphan::Authorization));
+        assert_eq!(
+            orphan(ProviderState::Captured {
+                captured: 1500,
+                refunded: 500
+            }),
+            Some(Orphan::Charge { net: 1000 })
+        );
+        assert_eq!(
+            orphan(ProviderState::Captured {
+                captured: 1500,
+                refunded: 1500
+            }),
+            None
+        );
+        assert_eq!(orphan(ProviderState::Closed), None);
+        assert_eq!(orphan(ProviderState::Absent), None);
+        assert_eq!(Orphan::Authorization.kind(), "orphan_authorization");
+        assert_eq!(Orphan::Charge { net: 1 }.kind(), "orphan_charge");
+    }
+
+    #[test]
+    fn a_payment_whose_authorization_is_in_flight_keeps_its_payment_intent() {
+        assert!(authorizing(Some((PaymentStatus::Pending, false))));
+        assert!(!authorizing(Some((PaymentStatus::Pending, true))));
+        assert!(!authorizing(Some((PaymentStatus::Captured, true))));
+        assert!(!authorizing(Some((PaymentStatus::Declined, false))));
+        assert!(!authorizing(None));
     }
 }

@@ -5,10 +5,10 @@
 //! the service keeps no journal or idempotency record after a call.
 
 use crate::deps::{Deps, now_ms};
-use crate::error::{Failure, step, terminal};
+use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
 use crate::payment::{PaymentClient, SettleRequest};
-use crate::reconcile::compare_all;
+use crate::reconcile::{Fix, compare_all};
 use crate::users::{booking_summary, profile};
 use deskflow_api::OptionalJson;
 use deskflow_api::flows;
@@ -19,8 +19,10 @@ use deskflow_api::{
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::email::Email;
 use deskflow_domain::limits;
+use deskflow_infra::metrics;
 use deskflow_infra::store::bookings::BookingFilter;
 use deskflow_infra::store::users::Demoted;
+use deskflow_infra::stripe::StripeError;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
 
@@ -177,16 +179,76 @@ impl Admin {
             .await?;
         if fix {
             for f in fixes {
-                ctx.object_client::<PaymentClient>(f.payment_id)
+                if self.fix(&ctx, f).await? {
+                    report.fixed += 1;
+                }
+            }
+        }
+        Ok(Json(report))
+    }
+}
+
+impl Admin {
+    /// Settles one difference `reconcile` found, each in a step of its own; answers whether it
+    /// did anything. An orphan is settled only while still no payment names it.
+    async fn fix(&self, ctx: &Context<'_>, f: Fix) -> Result<bool, Failure> {
+        let deps = self.deps.clone();
+        match f {
+            Fix::Settle {
+                payment_id,
+                retain_cents,
+            } => {
+                ctx.object_client::<PaymentClient>(payment_id)
                     .settle(Json(SettleRequest {
-                        retain_cents: f.retain_cents,
+                        retain_cents,
                         quiet: false,
                     }))
                     .call()
                     .await?;
-                report.fixed += 1;
+                Ok(true)
             }
+            Fix::VoidOrphan { payment_intent } => Ok(ctx
+                .run(|| step(void_orphan(deps, payment_intent.clone())))
+                .name(format!("void orphan {payment_intent}"))
+                .retry_policy(self.deps.payment_retry.policy())
+                .await?),
+            Fix::RefundOrphan {
+                payment_intent,
+                amount_cents,
+            } => Ok(ctx
+                .run(|| step(refund_orphan(deps, payment_intent.clone(), amount_cents)))
+                .name(format!("refund orphan {payment_intent}"))
+                .retry_policy(self.deps.payment_retry.policy())
+                .await?),
         }
-        Ok(Json(report))
+    }
+}
+
+/// The step that cancels an orphaned authorization (one idempotency key per PaymentIntent).
+async fn void_orphan(deps: Arc<Deps>, payment_intent: String) -> Outcome<bool> {
+    if deps.store.names_payment_intent(&payment_intent).await? {
+        return Ok(false);
+    }
+    metrics::inc("deskflow_compensations_total", &[("step", "void orphan")]);
+    let key = format!("orphan:{payment_intent}:cancel");
+    match deps.stripe.cancel(&payment_intent, &key).await {
+        Ok(_) => Ok(true),
+        // no longer cancellable (captured or cancelled meanwhile): the next run sees it
+        Err(StripeError::Rejected { .. }) | Err(StripeError::Declined { .. }) => Ok(false),
+        Err(e) => Err(Failure::retryable(e)),
+    }
+}
+
+/// The step that refunds what an orphaned charge still holds.
+async fn refund_orphan(deps: Arc<Deps>, payment_intent: String, amount: i64) -> Outcome<bool> {
+    if deps.store.names_payment_intent(&payment_intent).await? {
+        return Ok(false);
+    }
+    metrics::inc("deskflow_compensations_total", &[("step", "refund orphan")]);
+    let key = format!("orphan:{payment_intent}:refund:{amount}");
+    match deps.stripe.refund(&payment_intent, amount, &key).await {
+        Ok(_) => Ok(true),
+        Err(StripeError::Rejected { .. }) | Err(StripeError::Declined { .. }) => Ok(false),
+        Err(e) => Err(Failure::retryable(e)),
     }
 }

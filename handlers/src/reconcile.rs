@@ -7,18 +7,29 @@ use crate::error::Failure;
 use deskflow_api::{Difference, ReconcileReport};
 use deskflow_domain::availability::{Occupied, peak_seats};
 use deskflow_domain::booking::BookingStatus;
-use deskflow_domain::reconcile::{booking_net, compare};
+use deskflow_domain::payment::PaymentStatus;
+use deskflow_domain::reconcile::{Orphan, authorizing, booking_net, compare, orphan};
 use deskflow_domain::saga::ProviderState;
 use deskflow_infra::metrics;
 use restate_sdk::prelude::HandlerError;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// A difference an unwind may settle: `Payment/{payment_id}/settle` keeping `retain_cents`.
+/// A difference `fix` settles.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fix {
-    pub payment_id: String,
-    pub retain_cents: i64,
+pub enum Fix {
+    /// through the same unwind as a cancel: `Payment/{payment_id}/settle` keeping `retain_cents`
+    Settle {
+        payment_id: String,
+        retain_cents: i64,
+    },
+    /// an orphaned authorization: the PaymentIntent cancelled
+    VoidOrphan { payment_intent: String },
+    /// an orphaned charge: `amount_cents` (what it still holds) refunded
+    RefundOrphan {
+        payment_intent: String,
+        amount_cents: i64,
+    },
 }
 
 /// The report and the fixes it allows, for every booking or `only` these (and their
@@ -76,7 +87,7 @@ pub async fn compare_all(
             });
         }
         if let Some(retain_cents) = verdict.settle_retaining {
-            fixes.push(Fix {
+            fixes.push(Fix::Settle {
                 payment_id: b.payment_id.clone(),
                 retain_cents,
             });
@@ -91,6 +102,10 @@ pub async fn compare_all(
                 found: format!("net {found}"),
             });
         }
+    }
+    for (difference, fix) in orphans(deps, now_ms, wanted.as_ref()).await? {
+        report.differences.push(difference);
+        fixes.push(fix);
     }
     for (workspace_id, capacity, held) in deps.store.seats_to_reconcile(now_ms).await? {
         if only.is_some() && !workspaces.contains(&workspace_id) {
@@ -124,6 +139,8 @@ pub async fn compare_all(
         "payment_row",
         "booking_net",
         "over_capacity",
+        "orphan_authorization",
+        "orphan_charge",
     ]
     .into_iter()
     .filter(|_| only.is_none())
@@ -136,4 +153,72 @@ pub async fn compare_all(
         );
     }
     Ok((report, fixes))
+}
+
+/// The provider's PaymentIntents that carry deskflow's marks but that no payment row names,
+/// while they hold something (an open authorization, or money taken), each with its fix; with
+/// `only`, those of these bookings. A PaymentIntent of a payment whose authorization is in
+/// flight is left alone: it may still become that payment's.
+async fn orphans(
+    deps: &Deps,
+    now_ms: i64,
+    only: Option<&BTreeSet<&str>>,
+) -> Result<Vec<(Difference, Fix)>, HandlerError> {
+    let payments = deps.store.payment_refs().await?;
+    let named: BTreeSet<&str> = payments.iter().filter_map(|p| p.1.as_deref()).collect();
+    let rows: BTreeMap<&str, (PaymentStatus, bool)> = payments
+        .iter()
+        .map(|(id, pi, status)| (id.as_str(), (*status, pi.is_some())))
+        .collect();
+    let listed = deps
+        .stripe
+        .list_payment_intents(now_ms / 1000)
+        .await
+        .map_err(Failure::retryable)?;
+    let mut found = Vec::new();
+    for pi in listed {
+        let Some(booking_id) = pi.metadata.get("booking_id") else {
+            continue; // not deskflow's
+        };
+        if named.contains(pi.id.as_str()) || only.is_some_and(|w| !w.contains(booking_id.as_str()))
+        {
+            continue;
+        }
+        let payment_id = pi.metadata.get("payment_id").unwrap_or(booking_id);
+        if authorizing(rows.get(payment_id.as_str()).copied()) {
+            continue;
+        }
+        let refunded = if pi.status == "succeeded" {
+            deps.stripe
+                .refunded_total(&pi.id)
+                .await
+                .map_err(Failure::retryable)?
+        } else {
+            0
+        };
+        let Some(o) = orphan(ProviderState::from_stripe(&pi.status, pi.amount, refunded)) else {
+            continue;
+        };
+        let fix = match o {
+            Orphan::Authorization => Fix::VoidOrphan {
+                payment_intent: pi.id.clone(),
+            },
+            Orphan::Charge { net } => Fix::RefundOrphan {
+                payment_intent: pi.id.clone(),
+                amount_cents: net,
+            },
+        };
+        found.push((
+            Difference {
+                booking_id: booking_id.clone(),
+                kind: o.kind().into(),
+                expected: format!(
+                    "no PaymentIntent other than its payments' (payment {payment_id})"
+                ),
+                found: format!("{} on {}", o.found(), pi.id),
+            },
+            fix,
+        ));
+    }
+    Ok(found)
 }

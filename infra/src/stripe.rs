@@ -39,7 +39,22 @@ pub struct PaymentIntent {
     pub client_secret: Option<String>,
     #[serde(default)]
     pub last_payment_error: Option<serde_json::Value>,
+    /// deskflow's marks: `booking_id`, and `payment_id` on PaymentIntents made since it was
+    /// added (a booking's first payment has the booking's id)
+    #[serde(default)]
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// when the provider made it, seconds since the epoch
+    #[serde(default)]
+    pub created: i64,
 }
+
+/// How far back [`Stripe::list_payment_intents`] asks Stripe for PaymentIntents, in seconds:
+/// 31 days. An orphan comes from an authorization step retried after the provider answered,
+/// and the reconciliation that finds it runs at least daily; an authorization Stripe holds
+/// lapses after 7 days, and a charge is refundable far longer than a month, so a month finds
+/// every orphan a daily run could miss for a while, without walking the account's whole
+/// history on every run.
+pub const LIST_WINDOW_SECS: i64 = 31 * 24 * 3600;
 
 impl PaymentIntent {
     /// The provider's words for why the last attempt failed, if it did.
@@ -85,6 +100,7 @@ impl Stripe {
         currency: &str,
         payment_method: &str,
         booking_id: &str,
+        payment_id: &str,
         idempotency_key: &str,
     ) -> Result<PaymentIntent, StripeError> {
         let amount = amount.to_string();
@@ -96,9 +112,56 @@ impl Stripe {
             ("capture_method", "manual"),
             ("confirm", "true"),
             ("metadata[booking_id]", booking_id),
+            ("metadata[payment_id]", payment_id),
         ];
         self.post("authorize", "/v1/payment_intents", &form, idempotency_key)
             .await
+    }
+
+    /// Every PaymentIntent of the account, newest first, page by page (100 a page). Against
+    /// Stripe only those made in the last [`LIST_WINDOW_SECS`] before `now_secs`; localstripe's
+    /// list knows no `created` filter (it answers 400), so there it is all of them.
+    pub async fn list_payment_intents(
+        &self,
+        now_secs: i64,
+    ) -> Result<Vec<PaymentIntent>, StripeError> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            data: Vec<PaymentIntent>,
+            #[serde(default)]
+            has_more: bool,
+        }
+        let window = self
+            .is_stripe()
+            .then(|| format!("&created[gte]={}", now_secs - LIST_WINDOW_SECS));
+        let mut all: Vec<PaymentIntent> = Vec::new();
+        loop {
+            let after = all
+                .last()
+                .map(|p| format!("&starting_after={}", p.id))
+                .unwrap_or_default();
+            let url = format!(
+                "{}/v1/payment_intents?limit=100{}{after}",
+                self.base,
+                window.as_deref().unwrap_or_default()
+            );
+            let started = Instant::now();
+            let r = self.http.get(url).bearer_auth(&self.key).send().await;
+            let page: Page = measured("list payment intents", started, decode(r).await)?;
+            let more = page.has_more && !page.data.is_empty();
+            all.extend(page.data.into_iter().map(|mut p| {
+                p.client_secret = None;
+                p
+            }));
+            if !more {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Whether the base URL is Stripe's own API (not an emulator).
+    fn is_stripe(&self) -> bool {
+        self.base.starts_with("https://api.stripe.com")
     }
 
     pub async fn retrieve(&self, id: &str) -> Result<PaymentIntent, StripeError> {

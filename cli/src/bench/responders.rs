@@ -215,7 +215,7 @@ mod tests {
         let url = start_provider(Arc::default()).await.unwrap();
         let s = deskflow_infra::stripe::Stripe::new(&url, "sk", Duration::from_secs(5));
         let pi = s
-            .authorize(1200, "EUR", "pm_card_visa", "b1", "k")
+            .authorize(1200, "EUR", "pm_card_visa", "b1", "b1", "k")
             .await
             .unwrap();
         assert_eq!((pi.status.as_str(), pi.amount), ("requires_capture", 1200));

@@ -420,3 +420,79 @@ async fn reconciliation_finds_a_charge_behind_a_cancelled_booking_and_fix_refund
     let r = c.post("Admin/reconcile", json!({}), Some(&token)).await;
     assert_eq!(r.status, 403, "{}", r.body);
 }
+
+/// PaymentIntents at the provider that carry deskflow's marks but that no payment row names (an
+/// authorization step retried after the provider answered it) are found and settled: an open
+/// one cancelled, a captured one refunded; one without deskflow's marks, and one that a booking's
+/// payment names, are left alone. On a stack of its own: another journey's unscoped
+/// `reconcile --fix` would settle the planted ones first.
+#[tokio::test]
+async fn reconciliation_finds_payment_intents_no_payment_names_and_fix_settles_them() {
+    let s = TestStack::fresh();
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 5).await;
+    let (_, token, _) = c.new_member("Orla").await;
+    let (starts, ends) = day_slot(9, 10 * 3600, 3600);
+    let paid = c.book(&token, &ws, &starts, &ends, 1, "pm_card_visa").await;
+    c.wait_status(&token, &paid, "confirmed").await;
+
+    let p = s.provider();
+    let open = p
+        .plant_payment_intent(
+            1500,
+            &[("booking_id", &paid), ("payment_id", "lost-1")],
+            false,
+        )
+        .await;
+    let charged = p
+        .plant_payment_intent(2500, &[("booking_id", "gone-booking")], true)
+        .await;
+    let foreign = p.plant_payment_intent(900, &[], true).await;
+
+    let report = reconcile(&c, &admin, false).await;
+    let mut found: Vec<(String, String)> = report["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["found"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "orphan_authorization".to_string(),
+                format!("an open authorization on {open}")
+            ),
+            (
+                "orphan_charge".to_string(),
+                format!("net 2500 charged on {charged}")
+            ),
+        ],
+        "{report}"
+    );
+
+    let fixed = reconcile(&c, &admin, true).await;
+    assert_eq!(fixed["fixed"], 2, "{fixed}");
+    assert_eq!(p.money(&open).await.status, "canceled");
+    assert_eq!(p.refunds(&charged).await, vec![2500]);
+    assert!(
+        p.refunds(&foreign).await.is_empty(),
+        "not deskflow's: left alone"
+    );
+    let row = s.store().await.payment(&paid).await.unwrap().unwrap();
+    let own = p.money(row.provider_ref.as_deref().unwrap()).await;
+    assert_eq!(
+        (own.status.as_str(), own.captured, own.refunded),
+        ("succeeded", row.captured_cents, 0)
+    );
+    let again = reconcile(&c, &admin, false).await;
+    assert_eq!(again["differences"], json!([]), "{again}");
+    assert_eq!(again["fixed"], 0);
+}

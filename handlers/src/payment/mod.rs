@@ -93,7 +93,7 @@ impl Payment {
         self.save(&ctx, &st, "record payment", true).await?;
 
         let deps = self.deps.clone();
-        let r = req.clone();
+        let (r, payment_id) = (req.clone(), pid.clone());
         let key = format!("{pid}:authorize");
         let answer: Result<Json<Result<PaymentIntent, String>>, TerminalError> = ctx
             .run(|| {
@@ -105,6 +105,7 @@ impl Payment {
                             &r.currency,
                             &r.payment_method,
                             &r.booking_id,
+                            &payment_id,
                             &key,
                         )
                         .await

@@ -27,7 +27,37 @@ pub struct PaidBooking {
 /// A seat-holding booking of a workspace: `(booking id, starts, ends, seats)`.
 pub type HeldSeats = (String, i64, i64, i64);
 
+/// A payment as a search for orphaned PaymentIntents needs it: its id, the PaymentIntent its
+/// row names (none while its authorization is in flight) and its status.
+pub type PaymentRef = (String, Option<String>, PaymentStatus);
+
 impl Store {
+    /// Every payment's id, PaymentIntent and status.
+    pub async fn payment_refs(&self) -> Result<Vec<PaymentRef>, InfraError> {
+        let rows = sqlx::query("SELECT id, provider_ref, status FROM payments")
+            .fetch_all(&mut self.listing_conn().await?)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    statuses::payment_status(r, 2)?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(InfraError::from)
+    }
+
+    /// Whether some payment's row names the PaymentIntent `provider_ref`.
+    pub async fn names_payment_intent(&self, provider_ref: &str) -> Result<bool, InfraError> {
+        let row = sqlx::query("SELECT 1 FROM payments WHERE provider_ref = $1")
+            .bind(provider_ref)
+            .fetch_optional(&mut self.conn().await?)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Every payment of a booking whose status is not in flight, by booking (those in
     /// [`BookingStatus::IN_FLIGHT`] are skipped: their flow still decides).
     ///

@@ -97,6 +97,41 @@ impl Provider {
         pm["id"].as_str().unwrap().to_string()
     }
 
+    /// A PaymentIntent made at the provider by hand, authorized by the test card with
+    /// `metadata`, and captured when `capture`: what an orphan looks like. Returns its id.
+    pub async fn plant_payment_intent(
+        &self,
+        amount: i64,
+        metadata: &[(&str, &str)],
+        capture: bool,
+    ) -> String {
+        let amount = amount.to_string();
+        let marks: Vec<(String, &str)> = metadata
+            .iter()
+            .map(|(k, v)| (format!("metadata[{k}]"), *v))
+            .collect();
+        let mut form: Vec<(&str, &str)> = vec![
+            ("amount", amount.as_str()),
+            ("currency", "eur"),
+            ("payment_method", "pm_card_visa"),
+            ("capture_method", "manual"),
+            ("confirm", "true"),
+        ];
+        form.extend(marks.iter().map(|(k, v)| (k.as_str(), *v)));
+        let pi = self.post("/v1/payment_intents", &form).await;
+        let id = pi["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{pi}"))
+            .to_string();
+        if capture {
+            let done = self
+                .post(&format!("/v1/payment_intents/{id}/capture"), &[])
+                .await;
+            assert_eq!(done["status"], "succeeded", "{done}");
+        }
+        id
+    }
+
     /// The member authenticates at the provider (localstripe's stand-in for the 3-D Secure page).
     pub async fn authenticate(&self, client_secret: &str, success: bool) -> Value {
         let pi = client_secret.split("_secret_").next().unwrap();

@@ -159,6 +159,25 @@ impl Stripe {
         }
     }
 
+    /// The PaymentIntent an earlier attempt of the payment `payment_id`'s authorization made,
+    /// when it holds an authorization or awaits the member's authentication (the newest such;
+    /// a declined or cancelled one is no use again). Read through the list API, which Stripe
+    /// keeps read-after-write (its search is not).
+    pub async fn earlier_authorization(
+        &self,
+        payment_id: &str,
+        now_secs: i64,
+    ) -> Result<Option<PaymentIntent>, StripeError> {
+        let all = self.list_payment_intents(now_secs).await?;
+        Ok(all.into_iter().find(|p| {
+            p.metadata.get("payment_id").map(String::as_str) == Some(payment_id)
+                && matches!(
+                    p.status.as_str(),
+                    "requires_capture" | "requires_action" | "requires_confirmation" | "processing"
+                )
+        }))
+    }
+
     /// Whether the base URL is Stripe's own API (not an emulator).
     fn is_stripe(&self) -> bool {
         self.base.starts_with("https://api.stripe.com")

@@ -98,6 +98,18 @@ impl Payment {
         let answer: Result<Json<Result<PaymentIntent, String>>, TerminalError> = ctx
             .run(|| {
                 step(async move {
+                    // started before: that attempt may have made a PaymentIntent whose answer
+                    // never reached the journal; taking it leaves no second one unnamed
+                    if deps.store.count_authorize_attempt(&payment_id).await? > 1
+                        && let Some(pi) = deps
+                            .stripe
+                            .earlier_authorization(&payment_id, now_ms() / 1000)
+                            .await
+                            .map_err(transient)?
+                    {
+                        tracing::info!(payment_id, payment_intent = %pi.id, "authorization found from an earlier attempt");
+                        return Ok(Json(Ok(without_secret(pi))));
+                    }
                     match deps
                         .stripe
                         .authorize(

@@ -82,6 +82,22 @@ impl Store {
         Ok(row.map(|r| payment_from(&r)).transpose()?)
     }
 
+    /// Counts one start of the payment's authorization step and answers how many there were,
+    /// this one included (1 when the payment has no row). More than one: an earlier start may
+    /// have reached the provider.
+    pub async fn count_authorize_attempt(&self, id: &str) -> Result<i64, InfraError> {
+        let row = sqlx::query(
+            "UPDATE payments SET authorize_attempts = authorize_attempts + 1 WHERE id = $1 RETURNING authorize_attempts",
+        )
+        .bind(id)
+        .fetch_optional(&mut self.conn().await?)
+        .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>(0)?,
+            None => 1,
+        })
+    }
+
     /// A booking's payments, oldest first: the first one of its booking, then one for the
     /// difference of each reschedule that charged more.
     pub async fn payments_of_booking(

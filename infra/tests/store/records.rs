@@ -149,3 +149,33 @@ async fn a_final_status_is_never_changed_into_another() {
         );
     }
 }
+
+/// Each start of a payment's authorization step is counted, so a start after one that may
+/// have reached the provider knows to look for that one's PaymentIntent first.
+#[tokio::test]
+async fn a_payments_authorization_attempts_are_counted() {
+    for (db, s, _d) in stores().await {
+        s.insert_user(&user("u1", "ann@x.io"), "h").await.unwrap();
+        s.insert_workspace(&workspace("w", 5)).await.unwrap();
+        s.insert_booking(&booking("b1", "w", 9, 11, 1))
+            .await
+            .unwrap();
+        s.insert_payment(&deskflow_infra::store::payments::PaymentRow {
+            id: "b1".into(),
+            booking_id: "b1".into(),
+            provider_ref: None,
+            status: deskflow_domain::payment::PaymentStatus::Pending,
+            amount_cents: 100,
+            captured_cents: 0,
+            refunded_cents: 0,
+            currency: "EUR".into(),
+            created_at: 1,
+            updated_at: 1,
+        })
+        .await
+        .unwrap();
+        assert_eq!(s.count_authorize_attempt("b1").await.unwrap(), 1, "{db}");
+        assert_eq!(s.count_authorize_attempt("b1").await.unwrap(), 2, "{db}");
+        assert_eq!(s.count_authorize_attempt("none").await.unwrap(), 1, "{db}");
+    }
+}

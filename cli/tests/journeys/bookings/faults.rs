@@ -224,3 +224,65 @@ async fn the_endpoint_killed_in_mid_saga_finishes_each_booking_exactly_once() {
     );
     reconciled(s, &[waiting_id.clone(), running_id.clone()]).await;
 }
+
+/// restate-server, then the endpoint, killed while bookings are being authorized: a step
+/// retried after the provider answered its first attempt takes that attempt's PaymentIntent, so
+/// the reconciliation finds no PaymentIntent of these bookings open that no payment names.
+#[tokio::test]
+async fn processes_killed_in_mid_authorize_leave_no_payment_intent_unnamed() {
+    let s = stack();
+    let _g = s.exclusive().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 20).await;
+    let (_, token, _) = c.new_member("Twice").await;
+    let mut ids = Vec::new();
+    for (round, process) in ["restate", "deskflow"].into_iter().enumerate() {
+        let books: Vec<_> = (0..4)
+            .map(|i| {
+                let (c, token, ws) = (c.clone(), token.clone(), ws.clone());
+                let from = 3600 * (1 + 8 * round as i64 + 2 * i);
+                tokio::spawn(async move {
+                    c.book(
+                        &token,
+                        &ws,
+                        &in_secs(from),
+                        &in_secs(from + 1800),
+                        1,
+                        "pm_card_visa",
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for b in books {
+            ids.push(b.await.unwrap());
+        }
+        s.control(&format!("kill {process}"));
+        s.control(&format!("start {process}"));
+        let first = ids[0].clone();
+        let back = eventually(Duration::from_secs(60), || async {
+            let r = c
+                .try_post(&format!("Booking/{first}/status"), json!({}), Some(&token))
+                .await?;
+            (r.status == 200).then_some(())
+        })
+        .await;
+        assert!(
+            back.is_some(),
+            "the stack answers again after {process} was killed"
+        );
+    }
+    for id in &ids {
+        let st = eventually(Duration::from_secs(120), || async {
+            let r = c
+                .try_post(&format!("Booking/{id}/status"), json!({}), Some(&token))
+                .await?;
+            (r.status == 200 && r.body["status"] == "confirmed").then_some(r.body)
+        })
+        .await
+        .unwrap_or_else(|| panic!("{id} was not confirmed after the kills"));
+        booking_settled(s, id, "confirmed", st["amount_cents"].as_i64().unwrap(), 0).await;
+    }
+    reconciled(s, &ids).await;
+}

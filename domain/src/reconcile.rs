@@ -168,16 +168,18 @@ impl Orphan {
     }
 }
 
-/// What an unnamed PaymentIntent holds: an orphan, or `None` when it holds nothing (cancelled,
-/// failed, or refunded in full).
-pub fn orphan(provider: ProviderState) -> Option<Orphan> {
-    match provider {
-        ProviderState::Open | ProviderState::Authorized => Some(Orphan::Authorization),
-        ProviderState::Captured { captured, refunded } if captured > refunded => {
-            Some(Orphan::Charge {
-                net: captured - refunded,
-            })
-        }
+/// What an unnamed PaymentIntent in the provider's `status` holds, with the amount it
+/// captured and what of it was refunded: an orphan, or `None` when it holds nothing. An
+/// authorization (`requires_capture`), one the member may still authenticate
+/// (`requires_action`) or one being processed holds the card; a captured one holds money until
+/// refunded in full. A declined attempt (`requires_payment_method`: every declined card leaves
+/// one), an unconfirmed or a cancelled one holds nothing.
+pub fn orphan(status: &str, captured: i64, refunded: i64) -> Option<Orphan> {
+    match status {
+        "requires_capture" | "requires_action" | "processing" => Some(Orphan::Authorization),
+        "succeeded" if captured > refunded => Some(Orphan::Charge {
+            net: captured - refunded,
+        }),
         _ => None,
     }
 }
@@ -282,26 +284,20 @@ mod tests {
     #[test]
     fn an_unnamed_payment_intent_is_an_orphan_while_it_holds_something() {
         assert_eq!(
-            orphan(ProviderState::Authorized),
+            orphan("requires_capture", 0, 0),
             Some(Orphan::Authorization)
         );
-        assert_eq!(orphan(ProviderState::Open), Some(Orphan::Authorization));
+        assert_eq!(orphan("requires_action", 0, 0), Some(Orphan::Authorization));
+        assert_eq!(orphan("processing", 0, 0), Some(Orphan::Authorization));
         assert_eq!(
-            orphan(ProviderState::Captured {
-                captured: 1500,
-                refunded: 500
-            }),
+            orphan("succeeded", 1500, 500),
             Some(Orphan::Charge { net: 1000 })
         );
-        assert_eq!(
-            orphan(ProviderState::Captured {
-                captured: 1500,
-                refunded: 1500
-            }),
-            None
-        );
-        assert_eq!(orphan(ProviderState::Closed), None);
-        assert_eq!(orphan(ProviderState::Absent), None);
+        assert_eq!(orphan("succeeded", 1500, 1500), None);
+        // a declined card's attempt, an unconfirmed one, a cancelled one: nothing held
+        assert_eq!(orphan("requires_payment_method", 0, 0), None);
+        assert_eq!(orphan("requires_confirmation", 0, 0), None);
+        assert_eq!(orphan("canceled", 0, 0), None);
         assert_eq!(Orphan::Authorization.kind(), "orphan_authorization");
         assert_eq!(Orphan::Charge { net: 1 }.kind(), "orphan_charge");
     }

@@ -196,7 +196,7 @@ async fn orphans(
         } else {
             0
         };
-        let Some(o) = orphan(ProviderState::from_stripe(&pi.status, pi.amount, refunded)) else {
+        let Some(o) = orphan(&pi.status, pi.amount, refunded) else {
             continue;
         };
         let fix = match o {

@@ -7,7 +7,7 @@
 
 use super::wait_subject;
 use crate::harness::{
-    Client, TestStack, day_slot, eventually, in_secs, open_workspace, state_stack,
+    Client, Outage, TestStack, day_slot, eventually, in_secs, open_workspace, state_stack,
 };
 use crate::invariants::{booking_settled, reconciled};
 use crate::surface::{cli, json_of, sessions};
@@ -396,31 +396,67 @@ async fn stuck_reschedule(
     moving
 }
 
+/// A confirmed booking of `name`'s `day` days ahead whose reschedule is stuck at the provider
+/// (it is down: the outage lasts until [`Stuck::interrupted`]).
+struct Stuck {
+    c: Client,
+    token: String,
+    id: String,
+    amount: i64,
+    slot: (String, String),
+    moving: tokio::task::JoinHandle<crate::harness::Reply>,
+    outage: Outage<'static>,
+}
+
+async fn stuck(s: &'static TestStack, name: &str, day: i64) -> Stuck {
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 5).await;
+    let (_, token, _) = c.new_member(name).await;
+    let slot = day_slot(day, 10 * 3600, 3600);
+    let (id, amount) = confirmed(&c, &token, &ws, &slot.0, &slot.1).await;
+    let outage = s.outage("localstripe");
+    let moving = stuck_reschedule(s, &token, &id).await;
+    Stuck {
+        c,
+        token,
+        id,
+        amount,
+        slot,
+        moving,
+        outage,
+    }
+}
+
+impl Stuck {
+    /// The provider back a second later, before the reschedule's payment would give up (had
+    /// nothing interrupted it, it would move the booking then): its answer, a 409 saying the
+    /// booking is unchanged.
+    async fn interrupted(self) -> (Client, String, String, i64, (String, String)) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        self.outage.end();
+        let moved = self.moving.await.unwrap();
+        assert_eq!(moved.status, 409, "{}", moved.body);
+        assert!(
+            moved.message().contains("interrupted") && moved.message().contains("unchanged"),
+            "{}",
+            moved.body
+        );
+        (self.c, self.token, self.id, self.amount, self.slot)
+    }
+}
+
 #[tokio::test]
 async fn a_cancel_interrupts_a_reschedule_and_the_booking_is_cancelled_as_it_was() {
     let s = state_stack();
     let _g = s.exclusive().await;
-    let c = s.client();
-    let admin = c.admin_token().await;
-    let ws = open_workspace(&c, &admin, 5).await;
-    let (_, token, _) = c.new_member("Iona").await;
-    let (s1, e1) = day_slot(17, 10 * 3600, 3600);
-    let (id, amount) = confirmed(&c, &token, &ws, &s1, &e1).await;
-
-    let outage = s.outage("localstripe");
-    let moving = stuck_reschedule(s, &token, &id).await;
-    let (c2, token2, id2) = (c.clone(), token.clone(), id.clone());
+    let stuck = stuck(s, "Iona", 17).await;
+    let (c2, token2, id2) = (stuck.c.clone(), stuck.token.clone(), stuck.id.clone());
     let cancelling = tokio::spawn(async move {
         c2.post(&format!("Booking/{id2}/cancel"), json!({}), Some(&token2))
             .await
     });
-    // the provider is back before the reschedule's payment would give up: had the cancel
-    // queued behind it, the booking would move first
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    outage.end();
-    let moved = moving.await.unwrap();
-    assert_eq!(moved.status, 409, "{}", moved.body);
-    assert!(moved.message().contains("interrupted"), "{}", moved.body);
+    let (c, token, id, amount, (s1, e1)) = stuck.interrupted().await;
     let r = cancelling.await.unwrap().ok();
     assert_eq!(r, json!({"status": "cancelled", "refund_cents": amount}));
     let v = c.status(&token, &id).await;
@@ -437,27 +473,16 @@ async fn a_cancel_interrupts_a_reschedule_and_the_booking_is_cancelled_as_it_was
 async fn an_operator_cancelling_a_reschedule_leaves_the_booking_as_it_was() {
     let s = state_stack();
     let _g = s.exclusive().await;
-    let c = s.client();
-    let admin = c.admin_token().await;
-    let ws = open_workspace(&c, &admin, 5).await;
-    let (_, token, _) = c.new_member("Otis").await;
-    let (s1, e1) = day_slot(18, 10 * 3600, 3600);
-    let (id, amount) = confirmed(&c, &token, &ws, &s1, &e1).await;
-
-    let outage = s.outage("localstripe");
-    let moving = stuck_reschedule(s, &token, &id).await;
+    let stuck = stuck(s, "Otis", 18).await;
     let running = s
         .restate_sql(&format!(
-            "SELECT id FROM sys_invocation WHERE target = 'ConfirmedBooking/{id}/reschedule' AND status <> 'completed'"
+            "SELECT id FROM sys_invocation WHERE target = 'ConfirmedBooking/{}/reschedule' AND status <> 'completed'",
+            stuck.id
         ))
         .await;
     let inv = running[0]["id"].as_str().unwrap().to_string();
     s.restate_cli(&["invocations", "cancel", &inv]);
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    outage.end();
-    let moved = moving.await.unwrap();
-    assert_eq!(moved.status, 409, "{}", moved.body);
-    assert!(moved.message().contains("unchanged"), "{}", moved.body);
+    let (c, token, id, amount, (s1, e1)) = stuck.interrupted().await;
     let v = c.status(&token, &id).await;
     assert_eq!(
         (

@@ -19,6 +19,8 @@ mod interleavings;
 #[cfg(test)]
 mod invariants;
 
-pub use plan::{CancelAnswer, End, Keep, Plan, Progress, Recorded, UNCONFIRMED_END, plan};
+pub use plan::{
+    CancelAnswer, End, Keep, Plan, Progress, Recorded, UNCONFIRMED_END, no_longer, plan,
+};
 pub use settle::{ProviderState, SettleAction, allocate, settle_action};
 pub use stop::{Canceller, OPERATOR_CANCEL, Stop, final_status, retained_cents};

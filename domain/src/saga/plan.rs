@@ -177,11 +177,17 @@ fn answer(to: BookingStatus) -> CancelAnswer {
     if to == BookingStatus::Cancelled {
         CancelAnswer::Resolve
     } else {
-        CancelAnswer::Refuse(format!(
-            "the booking is {}: it can no longer be cancelled",
-            to.as_str()
-        ))
+        CancelAnswer::Refuse(no_longer(to, "cancelled"))
     }
+}
+
+/// The refusal of an order (`cancelled`, `rescheduled`) to a booking that is `status`: the one
+/// wording of "too late" wherever a booking refuses one.
+pub fn no_longer(status: BookingStatus, what: &str) -> String {
+    format!(
+        "the booking is {}: it can no longer be {what}",
+        status.as_str()
+    )
 }
 
 #[cfg(test)]

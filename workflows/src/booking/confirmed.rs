@@ -28,7 +28,7 @@ use super::step_context::Durable;
 use deskflow_api::{
     BookingView, CancelRequest, CancelResult, RescheduleOrder, RescheduleResult, Rescheduled,
 };
-use deskflow_domain::saga::{End, Stop};
+use deskflow_domain::saga::{End, Stop, no_longer};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::error::{Failure, step, terminal};
 use restate_sdk::prelude::*;
@@ -108,13 +108,7 @@ impl ConfirmedBooking {
             flow.end(End::Stopped(stop)).await?;
             let status = settle_cancel(&ctx, flow.callers.take_cancel_answer())
                 .map_or(flow.view.status, |r| r.status);
-            return Err(terminal(
-                409,
-                format!(
-                    "the booking is {}: it can no longer be rescheduled",
-                    status.as_str()
-                ),
-            ));
+            return Err(terminal(409, no_longer(status, "rescheduled")));
         }
         let answer = flow
             .callers
@@ -288,13 +282,7 @@ async fn ended(ctx: &ObjectContext<'_>, deps: &Arc<Deps>, what: &str) -> Result<
         .retry_policy(deps.db_retry.policy())
         .await?;
     Ok(match view {
-        Some(v) => terminal(
-            409,
-            format!(
-                "the booking is {}: it can no longer be {what}",
-                v.status.as_str()
-            ),
-        ),
+        Some(v) => terminal(409, no_longer(v.status, what)),
         None => terminal(404, format!("booking {:?} not found", ctx.key())),
     })
 }

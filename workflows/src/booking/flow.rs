@@ -18,7 +18,7 @@ use super::step_context::StepContext;
 use deskflow_api::{BookingView, PaymentSummary, rfc3339};
 use deskflow_domain::booking::{BookingEvent, BookingStatus, next};
 use deskflow_domain::payment::PaymentStatus;
-use deskflow_domain::saga::{End, Progress, Stop, plan};
+use deskflow_domain::saga::{End, Progress, Stop, no_longer, plan};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::payment::PaymentClient;
 use deskflow_infra::InfraError;
@@ -261,10 +261,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
         self.settle();
         self.callers.answer_cancel(Err(TerminalError::new_with_code(
             409,
-            format!(
-                "the booking is {}: it can no longer be cancelled",
-                to.as_str()
-            ),
+            no_longer(to, "cancelled"),
         )));
         self.refuse_reschedule(to);
     }

@@ -15,7 +15,7 @@ use super::prepare::{BookingRequest, BookingStart, prepare_at};
 use super::step_context::StepContext;
 use deskflow_api::{RescheduleOrder, RescheduleResult, Rescheduled, rfc3339};
 use deskflow_domain::booking::BookingStatus;
-use deskflow_domain::saga::{Canceller, Stop};
+use deskflow_domain::saga::{Canceller, Stop, no_longer};
 use deskflow_handlers::calendar::{HoldOutcome, MoveOf, MoveRequest};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome};
@@ -54,16 +54,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// refused.
     pub(super) fn refuse_reschedule(&mut self, to: BookingStatus) {
         let request = self.open_reschedule.take();
-        self.answer_reschedule(
-            request,
-            Err((
-                409,
-                format!(
-                    "the booking is {}: it can no longer be rescheduled",
-                    to.as_str()
-                ),
-            )),
-        );
+        self.answer_reschedule(request, Err((409, no_longer(to, "rescheduled"))));
     }
 
     fn answer_reschedule(

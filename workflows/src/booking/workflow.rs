@@ -23,7 +23,7 @@ use deskflow_api::{
     RescheduleResult, Rescheduled,
 };
 use deskflow_domain::booking::BookingStatus;
-use deskflow_domain::saga::Canceller;
+use deskflow_domain::saga::{Canceller, no_longer};
 use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::deps::Deps;
 use deskflow_handlers::deps::now_ms;
@@ -375,13 +375,7 @@ async fn request_cancel(
     req: CancelRequest,
 ) -> Outcome<Json<CancelResult>> {
     if view.status.is_final() {
-        return Err(terminal(
-            409,
-            format!(
-                "the booking is {}: it can no longer be cancelled",
-                view.status.as_str()
-            ),
-        ));
+        return Err(terminal(409, no_longer(view.status, "cancelled")));
     }
     if !running {
         // a booking the record has unfinished while Restate has no workflow of it (its run

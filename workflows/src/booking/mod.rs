@@ -11,7 +11,7 @@
 //! | `Bookings/create` | `bookings.rs` (the request checked and priced in `prepare.rs`) |
 //! | `Booking/run` (internal) | `workflow.rs`, which builds a `Flow` and calls `Flow::drive` (`flow.rs`) |
 //! | `Booking/started`, `status`, `wait`, `cancel`, `reschedule`, `admin_cancel` | `workflow.rs` |
-//! | `ConfirmedBooking/adopt`, `remind`, `complete`, `cancel`, `forget` (internal) | `confirmed.rs`: a booking confirmed as state, after its `run` ended |
+//! | `ConfirmedBooking/adopt`, `remind`, `complete`, `cancel`, `reschedule`, `interrupt`, `forget` (internal) | `confirmed.rs`: a booking confirmed as state, after its `run` ended |
 //!
 //! ## The steps, by file (each a `Flow` method unless it says otherwise)
 //!

@@ -39,6 +39,18 @@ async fn object_state(s: &TestStack, id: &str) -> Vec<String> {
     .collect()
 }
 
+/// The object of the final booking `id` keeps no state (within seconds).
+async fn object_cleared(s: &TestStack, id: &str) {
+    let cleared = eventually(Duration::from_secs(10), || async {
+        object_state(s, id).await.is_empty().then_some(())
+    })
+    .await;
+    assert!(
+        cleared.is_some(),
+        "the object keeps no state once the booking is final"
+    );
+}
+
 async fn confirmed(c: &Client, token: &str, ws: &str, starts: &str, ends: &str) -> (String, i64) {
     let id = c.book(token, ws, starts, ends, 1, "pm_card_visa").await;
     let amount = c.wait_status(token, &id, "confirmed").await["amount_cents"]
@@ -81,14 +93,7 @@ async fn a_booking_confirmed_as_state_waits_with_nothing_in_flight_and_is_remind
     wait_subject(&c, &mail, "Reminder").await;
     c.wait_status(&token, &id, "completed").await;
     booking_settled(s, &id, "completed", amount, 0).await;
-    let cleared = eventually(Duration::from_secs(10), || async {
-        object_state(s, &id).await.is_empty().then_some(())
-    })
-    .await;
-    assert!(
-        cleared.is_some(),
-        "the object keeps no state once the booking is final"
-    );
+    object_cleared(s, &id).await;
     let reminders = c
         .subjects(&mail)
         .await
@@ -361,14 +366,7 @@ async fn a_booking_confirmed_as_state_moves_up_and_down_and_its_timers_follow_it
     wait_subject(&c, &mail, "Reminder").await;
     c.wait_status(&token, &id, "completed").await;
     booking_settled(s, &id, "completed", 2 * amount, 2 * amount - now_amount).await;
-    let cleared = eventually(Duration::from_secs(10), || async {
-        object_state(s, &id).await.is_empty().then_some(())
-    })
-    .await;
-    assert!(
-        cleared.is_some(),
-        "the object keeps no state once the booking is final"
-    );
+    object_cleared(s, &id).await;
     reconciled(s, std::slice::from_ref(&id)).await;
 }
 

@@ -30,6 +30,9 @@
 
   Environment: DESKFLOW_HOME (default: the repository this file is in; where `up` finds .tools
   and restate.toml),
+  JOURNAL_CHECK_ENV=K=V[,K=V] adds endpoint settings to every stack: a confirmed booking's run
+  ends at its confirmation by default (the rest is its ConfirmedBooking object's); record the
+  earlier shape, which runs until the slot's end, with DESKFLOW_CONFIRMED_AS_STATE=0,
   JOURNAL_CHECK_KEEP=1 keeps each stack's temp dir (data, logs) even when all went well.
 
 Python 3.11, stdlib only. Read-only towards the repository: the stack's data goes to a fresh
@@ -93,6 +96,13 @@ TEST_ENV = [
 REPLAY_OVERRIDES = [
     ("DESKFLOW_PAYMENT_RETRY_MAX_SECS", "900"),
     ("DESKFLOW_HOLD_EXPIRY_SECS", "900"),
+]
+
+# JOURNAL_CHECK_ENV: settings added to every stack's endpoint (later entries win).
+EXTRA_ENV = [
+    tuple(kv.split("=", 1))
+    for kv in os.environ.get("JOURNAL_CHECK_ENV", "").split(",")
+    if "=" in kv
 ]
 
 T0 = time.monotonic()
@@ -721,7 +731,7 @@ def sha256(path):
 
 def cmd_record(binary, out_path):
     started = time.time()
-    stack = Stack(binary, TEST_ENV, "record")
+    stack = Stack(binary, TEST_ENV + EXTRA_ENV, "record")
     problems = []
     try:
         rec = Recorder(stack)
@@ -954,7 +964,7 @@ class Case:
 
 def cmd_replay(old_binary, new_binary, out_path):
     started = time.time()
-    env = TEST_ENV + REPLAY_OVERRIDES
+    env = TEST_ENV + REPLAY_OVERRIDES + EXTRA_ENV
     stack = Stack(old_binary, env, "replay")
     mon = FailureMonitor(stack)
     mon.start()

@@ -2,7 +2,8 @@
 //! missing, starts restate-server, maildev, localstripe and the endpoint, registers the
 //! deployment, prints where everything is, and stops it all on Ctrl-C. With `--control` it
 //! serves the test harness instead: a `READY <json>` line on stdout, then one command per stdin
-//! line (`stop|start|kill <process>`, `register`), answered `ok ...` or `err ...`; end of stdin
+//! line (`stop|start|kill <process>`, `register`, `env KEY=VALUE` for the endpoint's next start,
+//! `release`: a new endpoint as a new deployment and the old one retired), answered `ok ...` or `err ...`; end of stdin
 //! (the harness exited) stops the stack. With `--cluster` it runs the same on a three-node
 //! Restate cluster with two endpoints behind HAProxy, on PostgreSQL (docs/cluster.md).
 
@@ -179,6 +180,13 @@ async fn control(mut stack: Stack) -> anyhow::Result<()> {
 
 async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<()> {
     let (verb, name) = line.split_once(' ').unwrap_or((line, ""));
+    if verb == "env" {
+        let (k, v) = name
+            .split_once('=')
+            .with_context(|| format!("env takes KEY=VALUE, got {name:?}"))?;
+        stack.set_endpoint_env(k, v);
+        return Ok(());
+    }
     if !name.is_empty() && !stack.processes().contains(&name) {
         anyhow::bail!("unknown process {name:?}");
     }
@@ -187,6 +195,8 @@ async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<()> {
         "kill" => stack.kill_process(name),
         "start" => stack.start_process(name).await?,
         "register" => stack.register_deployment().await?,
+        // a new endpoint as a new deployment, the old one retired (single node)
+        "release" => stack.release().await?,
         // waits until the cluster has a quorum and a leader for every partition again
         "leaders" => stack.wait_for_leaders(Duration::from_secs(120)).await?,
         other => anyhow::bail!("unknown command {other:?}"),

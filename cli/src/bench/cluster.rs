@@ -200,6 +200,8 @@ mod tests {
             max_ms: 0.0,
             invocations_per_booking: 0.0,
             journal_entries_per_booking: 0.0,
+            in_flight_per_booking: 0.0,
+            scheduled_per_booking: 0.0,
             cpu_ms_per_journey: PerJourney(cpu.iter().copied().collect()),
         }
     }

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 pub(crate) enum Target {
     Deskflow,
     Floor,
+    /// the floor in the earlier shape: its `run` stays suspended until the slot
+    ReferenceFloor,
     /// deskflow with the long-lived flows: of every ten journeys two also reschedule and two
     /// wait on the waitlist ([`super::mix`])
     Mix,
@@ -73,7 +75,7 @@ impl<'a> Driver<'a> {
         label: &str,
     ) -> anyhow::Result<RunResult> {
         let (http, info, seed) = (self.http, self.info, self.seed);
-        let (inv0, jrn0) = quiet_introspect(http, &info.admin_url).await;
+        let held0 = quiet_introspect(http, &info.admin_url).await;
         let cpu0 = self.cpu.sample();
         let stop = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
@@ -101,7 +103,7 @@ impl<'a> Driver<'a> {
         }
         let secs = started.elapsed().as_secs_f64();
         let cpu1 = self.cpu.sample();
-        let (inv1, jrn1) = quiet_introspect(http, &info.admin_url).await;
+        let held1 = quiet_introspect(http, &info.admin_url).await;
         lat.sort();
         let pct = |p: f64| {
             lat.get(((lat.len() as f64 * p).ceil() as usize).saturating_sub(1))
@@ -113,6 +115,7 @@ impl<'a> Driver<'a> {
             target: match target {
                 Target::Deskflow => "deskflow",
                 Target::Floor => "floor",
+                Target::ReferenceFloor => "floor reference",
                 Target::Mix => "deskflow mix",
             }
             .into(),
@@ -125,8 +128,10 @@ impl<'a> Driver<'a> {
             p95_ms: pct(0.95),
             p99_ms: pct(0.99),
             max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
-            invocations_per_booking: (inv1 - inv0) as f64 / journeys.max(1) as f64,
-            journal_entries_per_booking: (jrn1 - jrn0) as f64 / journeys.max(1) as f64,
+            invocations_per_booking: held1.per_booking(&held0, journeys, |h| h.invocations),
+            journal_entries_per_booking: held1.per_booking(&held0, journeys, |h| h.journal_entries),
+            in_flight_per_booking: held1.per_booking(&held0, journeys, |h| h.in_flight),
+            scheduled_per_booking: held1.per_booking(&held0, journeys, |h| h.scheduled),
             cpu_ms_per_journey: cpu0.per_journey(&cpu1, journeys),
         })
     }
@@ -215,6 +220,7 @@ pub(super) async fn journey(
     let (create, wait) = match target {
         Target::Deskflow | Target::Mix => ("Bookings/create", "Booking"),
         Target::Floor => ("FloorBookings/create", "FloorBooking"),
+        Target::ReferenceFloor => ("FloorBookings/create_reference", "FloorReferenceBooking"),
     };
     // spread slots over workspaces, days and hours so no slot fills up
     let ws = &workspaces[(n % workspaces.len() as u64) as usize];
@@ -294,10 +300,28 @@ pub(super) async fn call(
     Ok(r.json().await?)
 }
 
+/// What restate-server holds: invocations (of any status) and journal entries, and of the
+/// invocations those in flight (neither completed nor scheduled: a suspended one waits on its
+/// deployment) and those scheduled (a delayed call: state until it is due).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Held {
+    invocations: i64,
+    journal_entries: i64,
+    in_flight: i64,
+    scheduled: i64,
+}
+
+impl Held {
+    /// What `of` grew by since `before`, per booking of `journeys`.
+    fn per_booking(&self, before: &Held, journeys: u64, of: impl Fn(&Held) -> i64) -> f64 {
+        (of(self) - of(before)) as f64 / journeys.max(1) as f64
+    }
+}
+
 /// [`introspect`] once the counts stand still: the one-way sends a journey makes after it is
 /// confirmed (emails, activity) land after the journey has been timed, later still on a busy
 /// machine, and must be counted in the run that made them, not in the next one.
-async fn quiet_introspect(http: &reqwest::Client, admin: &str) -> (i64, i64) {
+async fn quiet_introspect(http: &reqwest::Client, admin: &str) -> Held {
     let mut last = introspect(http, admin).await;
     // at most 3 s: under a login flood the count never stands still
     for _ in 0..12 {
@@ -311,8 +335,8 @@ async fn quiet_introspect(http: &reqwest::Client, admin: &str) -> (i64, i64) {
     last
 }
 
-/// Invocations and journal entries restate-server holds (SQL introspection).
-async fn introspect(http: &reqwest::Client, admin: &str) -> (i64, i64) {
+/// What restate-server holds (SQL introspection).
+async fn introspect(http: &reqwest::Client, admin: &str) -> Held {
     let q = |sql: &'static str| {
         let req = http
             .post(format!("{admin}/query"))
@@ -323,12 +347,20 @@ async fn introspect(http: &reqwest::Client, admin: &str) -> (i64, i64) {
             v["rows"][0]["n"].as_i64()
         }
     };
-    (
-        q("SELECT COUNT(*) AS n FROM sys_invocation")
+    Held {
+        invocations: q("SELECT COUNT(*) AS n FROM sys_invocation")
             .await
             .unwrap_or(0),
-        q("SELECT COUNT(*) AS n FROM sys_journal")
+        journal_entries: q("SELECT COUNT(*) AS n FROM sys_journal")
             .await
             .unwrap_or(0),
-    )
+        in_flight: q(
+            "SELECT COUNT(*) AS n FROM sys_invocation WHERE status NOT IN ('completed', 'scheduled')",
+        )
+        .await
+        .unwrap_or(0),
+        scheduled: q("SELECT COUNT(*) AS n FROM sys_invocation WHERE status = 'scheduled'")
+            .await
+            .unwrap_or(0),
+    }
 }

@@ -1,15 +1,18 @@
 //! The engine's floor: services and a workflow with the same shape as a deskflow booking up to
-//! its confirmation and into its wait for the slot -- the same calls between handlers, the same
-//! journaled steps, state writes, promises, timer and one-way sends, the same suspension --
+//! its confirmation and its hand-on to the object that keeps it -- the same calls between
+//! handlers, the same journaled steps, state writes, promises, delayed and one-way sends --
 //! doing no work. Driven the same way on the same restate-server, it shows what Restate itself
 //! costs per booking; deskflow / floor is the figure we track.
+//!
+//! [`FloorReferenceBooking`] keeps the earlier shape for reference: its `run` stays suspended
+//! in its wait for the slot, as a booking's did before it lived on as state.
 
 use restate_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// How long a floor booking waits after its confirmation: longer than any benchmark run, as
-/// a deskflow booking waits for a slot days ahead.
+/// How far ahead a floor booking's slot lies: longer than any benchmark run, as a deskflow
+/// booking's slot lies days ahead.
 const SLOT_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -40,12 +43,8 @@ impl FloorBookings {
     ) -> HandlerResult<Json<FloorView>> {
         let id = ctx.rand_uuid().to_string();
         ctx.run(noop).name("validate and quote").await?;
-        // holds are serialized per workspace, as deskflow's are: the same spread of keys
-        let workspace = body
-            .and_then(|Json(b)| b["workspace_id"].as_str().map(str::to_string))
-            .unwrap_or_else(|| "ws".into());
         ctx.workflow_client::<FloorBookingClient>(id.clone())
-            .run(workspace)
+            .run(workspace_of(body))
             .send();
         ctx.workflow_client::<FloorBookingClient>(id.clone())
             .started()
@@ -56,64 +55,186 @@ impl FloorBookings {
             status: "pending".into(),
         }))
     }
+
+    /// As `create`, for [`FloorReferenceBooking`].
+    #[handler(
+        name = "create_reference",
+        journal_retention = "0s",
+        idempotency_retention = "0s"
+    )]
+    async fn create_reference(
+        &self,
+        mut ctx: Context<'_>,
+        body: Option<Json<serde_json::Value>>,
+    ) -> HandlerResult<Json<FloorView>> {
+        let id = ctx.rand_uuid().to_string();
+        ctx.run(noop).name("validate and quote").await?;
+        ctx.workflow_client::<FloorReferenceBookingClient>(id.clone())
+            .run(workspace_of(body))
+            .send();
+        ctx.workflow_client::<FloorReferenceBookingClient>(id.clone())
+            .started()
+            .call()
+            .await?;
+        Ok(Json(FloorView {
+            booking_id: id,
+            status: "pending".into(),
+        }))
+    }
+}
+
+/// The workspace of a create's body: holds are serialized per workspace, as deskflow's are,
+/// so the floor's calendar keys have the same spread.
+fn workspace_of(body: Option<Json<serde_json::Value>>) -> String {
+    body.and_then(|Json(b)| b["workspace_id"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "ws".into())
+}
+
+fn view(key: &str, status: &str) -> Json<FloorView> {
+    Json(FloorView {
+        booking_id: key.to_string(),
+        status: status.into(),
+    })
+}
+
+/// As `Booking/run` up to `confirmed`, the answers sent: the seat held, paid, recorded and
+/// announced, raced against the cancel promise at each participant.
+async fn to_confirmation(ctx: &WorkflowContext<'_>, workspace: String) -> HandlerResult<()> {
+    let key = ctx.key().to_string();
+    ctx.set("view", view(&key, "pending"));
+    ctx.resolve_promise("started", true);
+    ctx.run(noop).name("check and quote").await?;
+    // participants are sent and their answers attached to, raced with the cancel promise
+    let hold = ctx
+        .object_client::<FloorCalendarClient>(workspace)
+        .hold()
+        .send()
+        .await?;
+    restate_sdk::select! {
+        r = hold.attach::<()>() => r?,
+        _ = ctx.promise::<String>("cancel") => {},
+    }
+    ctx.set("view", view(&key, "held"));
+    let authorize = ctx
+        .object_client::<FloorPaymentClient>(key.clone())
+        .authorize()
+        .send()
+        .await?;
+    restate_sdk::select! {
+        r = authorize.attach::<()>() => r?,
+        _ = ctx.promise::<String>("cancel") => {},
+    }
+    let capture = ctx
+        .object_client::<FloorPaymentClient>(key.clone())
+        .capture()
+        .send()
+        .await?;
+    restate_sdk::select! {
+        r = capture.attach::<()>() => r?,
+        _ = ctx.promise::<String>("cancel") => {},
+    }
+    let _ = ctx.peek_promise::<String>("cancel").await?;
+    ctx.set("view", view(&key, "confirmed"));
+    ctx.run(noop).name("record confirmed").await?;
+    ctx.resolve_promise("settled", view(&key, "confirmed"));
+    ctx.service_client::<FloorNotifyClient>().send().send();
+    ctx.service_client::<FloorRecordClient>().record().send();
+    Ok(())
 }
 
 pub struct FloorBooking;
 
 #[restate_sdk::workflow(name = "FloorBooking", workflow_completion_retention = "7 days")]
 impl FloorBooking {
-    /// As `Booking/run` up to `confirmed`, and into its wait for the slot (suspended after 3 s
-    /// of waiting, as `Booking/run` is).
+    /// As `Booking/run`: up to `confirmed`, then the booking handed on to its object (a
+    /// cancel that came while confirming looked for once more), whoever waits on the workflow
+    /// answered and its view dropped; `run` ends there.
     #[handler(name = "run", inactivity_timeout = "3s")]
     async fn run(&self, ctx: WorkflowContext<'_>, workspace: String) -> HandlerResult<()> {
-        let key = ctx.key().to_string();
-        let view = |s: &str| {
-            Json(FloorView {
-                booking_id: key.clone(),
-                status: s.into(),
-            })
-        };
-        ctx.set("view", view("pending"));
-        ctx.resolve_promise("started", true);
-        ctx.run(noop).name("check and quote").await?;
-        // participants are sent and their answers attached to, raced with the cancel promise
-        let hold = ctx
-            .object_client::<FloorCalendarClient>(workspace)
-            .hold()
-            .send()
-            .await?;
-        restate_sdk::select! {
-            r = hold.attach::<()>() => r?,
-            _ = ctx.promise::<String>("cancel") => {},
-        }
-        ctx.set("view", view("held"));
-        let authorize = ctx
-            .object_client::<FloorPaymentClient>(key.clone())
-            .authorize()
-            .send()
-            .await?;
-        restate_sdk::select! {
-            r = authorize.attach::<()>() => r?,
-            _ = ctx.promise::<String>("cancel") => {},
-        }
-        let capture = ctx
-            .object_client::<FloorPaymentClient>(key.clone())
-            .capture()
-            .send()
-            .await?;
-        restate_sdk::select! {
-            r = capture.attach::<()>() => r?,
-            _ = ctx.promise::<String>("cancel") => {},
-        }
+        to_confirmation(&ctx, workspace).await?;
         let _ = ctx.peek_promise::<String>("cancel").await?;
-        ctx.set("view", view("confirmed"));
-        ctx.run(noop).name("record confirmed").await?;
-        ctx.resolve_promise("settled", view("confirmed"));
-        ctx.service_client::<FloorNotifyClient>().send().send();
-        ctx.service_client::<FloorRecordClient>().record().send();
-        // as `Booking/run` once confirmed: it waits, suspended, for the slot, a cancellation or
-        // a reschedule order (a timer and two promises; it answers nothing until the slot is
-        // over)
+        let key = ctx.key().to_string();
+        ctx.object_client::<FloorConfirmedClient>(key.clone())
+            .adopt(view(&key, "confirmed"))
+            .send();
+        ctx.reject_promise(
+            "cancel_result",
+            TerminalError::new_with_code(421, "handed on"),
+        );
+        ctx.resolve_promise("rescheduled.0", Json(false));
+        ctx.clear("view");
+        Ok(())
+    }
+
+    /// As `Booking/started`.
+    #[handler(name = "started")]
+    async fn started(&self, ctx: SharedWorkflowContext<'_>) -> HandlerResult<bool> {
+        Ok(ctx.promise::<bool>("started").await?)
+    }
+
+    /// As `Booking/wait` (no journal kept).
+    #[handler(name = "wait", journal_retention = "0s")]
+    async fn wait(
+        &self,
+        ctx: SharedWorkflowContext<'_>,
+        _body: Option<Json<serde_json::Value>>,
+    ) -> HandlerResult<Json<FloorView>> {
+        ctx.promise::<Json<FloorView>>("settled")
+            .await
+            .map_err(Into::into)
+    }
+}
+
+pub struct FloorConfirmed;
+
+#[restate_sdk::object(name = "FloorConfirmed")]
+impl FloorConfirmed {
+    /// As `ConfirmedBooking/adopt`: the booking kept as state, its reminder and completion
+    /// armed as delayed calls (which come after any benchmark run).
+    #[handler(name = "adopt")]
+    async fn adopt(&self, ctx: ObjectContext<'_>, snapshot: Json<FloorView>) -> HandlerResult<()> {
+        ctx.set("snapshot", snapshot);
+        ctx.run(noop).name("read clock").await?;
+        let key = ctx.key().to_string();
+        ctx.object_client::<FloorConfirmedClient>(key.clone())
+            .remind()
+            .send_after(SLOT_WAIT);
+        ctx.object_client::<FloorConfirmedClient>(key)
+            .complete()
+            .send_after(SLOT_WAIT);
+        Ok(())
+    }
+
+    /// As `ConfirmedBooking/remind`: a timer of the booking.
+    #[handler(name = "remind")]
+    async fn remind(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+        let _ = ctx.get::<Json<FloorView>>("snapshot").await?;
+        Ok(())
+    }
+
+    /// As `ConfirmedBooking/complete`: the booking's state cleared.
+    #[handler(name = "complete")]
+    async fn complete(&self, ctx: ObjectContext<'_>) -> HandlerResult<()> {
+        ctx.clear_all();
+        Ok(())
+    }
+}
+
+/// The earlier shape, for reference: as `Booking/run` was before a confirmed booking lived on
+/// as state.
+pub struct FloorReferenceBooking;
+
+#[restate_sdk::workflow(
+    name = "FloorReferenceBooking",
+    workflow_completion_retention = "7 days"
+)]
+impl FloorReferenceBooking {
+    /// Up to `confirmed`, and into the wait for the slot (suspended after 3 s of waiting).
+    #[handler(name = "run", inactivity_timeout = "3s")]
+    async fn run(&self, ctx: WorkflowContext<'_>, workspace: String) -> HandlerResult<()> {
+        to_confirmation(&ctx, workspace).await?;
+        // it waits, suspended, for the slot, a cancellation or a reschedule order (a timer and
+        // two promises; it answers nothing until the slot is over)
         restate_sdk::select! {
             _ = ctx.promise::<String>("cancel") => {},
             _ = ctx.promise::<String>("reschedule.0") => {},
@@ -244,6 +365,8 @@ pub fn endpoint() -> Endpoint {
     Endpoint::builder()
         .bind(FloorBookings)
         .bind(FloorBooking)
+        .bind(FloorConfirmed)
+        .bind(FloorReferenceBooking)
         .bind(FloorCalendar)
         .bind(FloorPayment)
         .bind(FloorNotify)

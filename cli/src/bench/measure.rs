@@ -54,6 +54,9 @@ pub(super) async fn measure(
     driver
         .drive(Target::Floor, 4, Duration::from_secs(2), "warm-up")
         .await?;
+    driver
+        .drive(Target::ReferenceFloor, 4, Duration::from_secs(1), "warm-up")
+        .await?;
 
     let mut runs = Vec::new();
     let ratios = against_the_floor(&driver, &args.concurrency, duration, &mut runs).await?;
@@ -113,8 +116,8 @@ pub(super) async fn measure(
     })
 }
 
-/// deskflow, then the floor, at each concurrency; their runs go to `runs`, and the ratios
-/// deskflow / floor are returned.
+/// deskflow, then the floor, then the floor in the earlier shape (for reference), at each
+/// concurrency; their runs go to `runs`, and the ratios deskflow / floor are returned.
 async fn against_the_floor(
     driver: &Driver<'_>,
     concurrency: &[usize],
@@ -129,15 +132,24 @@ async fn against_the_floor(
         let f = driver
             .drive(Target::Floor, c, duration, "engine floor")
             .await?;
+        let reference = driver
+            .drive(
+                Target::ReferenceFloor,
+                c,
+                duration,
+                "engine floor, earlier shape",
+            )
+            .await?;
         ratios.push(json!({
             "concurrency": c,
             "throughput_ratio": d.journeys_per_sec / f.journeys_per_sec.max(f64::MIN_POSITIVE),
             "p50_latency_ratio": d.p50_ms / f.p50_ms.max(f64::MIN_POSITIVE),
             "p99_latency_ratio": d.p99_ms / f.p99_ms.max(f64::MIN_POSITIVE),
         }));
-        print_runs(&[d.clone(), f.clone()]);
+        print_runs(&[d.clone(), f.clone(), reference.clone()]);
         runs.push(d);
         runs.push(f);
+        runs.push(reference);
     }
     Ok(ratios)
 }

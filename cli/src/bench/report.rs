@@ -22,6 +22,11 @@ pub struct RunResult {
     pub max_ms: f64,
     pub invocations_per_booking: f64,
     pub journal_entries_per_booking: f64,
+    /// What restate-server holds per booking once the run is over, while the bookings wait
+    /// for their slots: invocations in flight (a suspended one is pinned to its deployment)
+    /// and scheduled delayed calls (state until due).
+    pub in_flight_per_booking: f64,
+    pub scheduled_per_booking: f64,
     /// CPU milliseconds each process spent per journey during the run.
     pub cpu_ms_per_journey: cpu::PerJourney,
 }
@@ -45,7 +50,7 @@ pub(super) struct Report {
 pub(super) fn print_runs(runs: &[RunResult]) {
     for r in runs {
         println!(
-            "{:<34} {:<8} c={:<3} {:>8.1} journeys/s  p50 {:>7.1} ms  p95 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  errors {:<3} {:>5.1} invocations/booking  {:>5.1} journal entries/booking",
+            "{:<34} {:<8} c={:<3} {:>8.1} journeys/s  p50 {:>7.1} ms  p95 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  errors {:<3} {:>5.1} invocations/booking  {:>5.1} journal entries/booking  held while waiting: {:.1} in flight, {:.1} scheduled",
             r.label,
             r.target,
             r.concurrency,
@@ -56,7 +61,9 @@ pub(super) fn print_runs(runs: &[RunResult]) {
             r.max_ms,
             r.errors,
             r.invocations_per_booking,
-            r.journal_entries_per_booking
+            r.journal_entries_per_booking,
+            r.in_flight_per_booking,
+            r.scheduled_per_booking
         );
         println!(
             "{:<34} CPU per journey: {}",

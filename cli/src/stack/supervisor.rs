@@ -125,6 +125,15 @@ impl Stack {
         self.opts.cluster.as_ref().context("not a cluster stack")
     }
 
+    /// Sets `key=value` in the endpoint's environment from its next start on (over the value
+    /// given to `up`): how a test restarts the endpoint as a release with other settings.
+    pub fn set_endpoint_env(&mut self, key: &str, value: &str) {
+        self.opts.endpoint_env.retain(|(k, _)| k != key);
+        self.opts
+            .endpoint_env
+            .push((key.to_string(), value.to_string()));
+    }
+
     /// Starts one process (appending to its log file) and waits until it answers.
     pub async fn start_process(&mut self, name: &str) -> anyhow::Result<()> {
         if self.spawn_process(name)? {
@@ -197,6 +206,43 @@ impl Stack {
         if let Some(mut p) = self.procs.remove(name) {
             terminate(&mut p.child, Duration::from_secs(10));
         }
+    }
+
+    /// A release as an operator makes it, on a single-node stack: a new endpoint started
+    /// beside the running one on ports of its own and registered as a new deployment (new
+    /// invocations go to it), then the old endpoint stopped for good. The old deployment stays
+    /// registered at restate-server, answered by nobody: whatever is still pinned to it waits.
+    pub async fn release(&mut self) -> anyhow::Result<()> {
+        if self.opts.cluster.is_some() {
+            bail!("release: a cluster replaces its endpoints one at a time (docs/cluster.md)");
+        }
+        let mut old = self
+            .procs
+            .remove("deskflow")
+            .context("release: the endpoint is not running")?;
+        let ports = super::ports::free_ports(2)?;
+        let was = (self.opts.ports, self.info.clone());
+        self.opts.ports.endpoint = ports[0];
+        self.opts.ports.http = ports[1];
+        self.info.endpoint_url = format!("http://127.0.0.1:{}", ports[0]);
+        self.info.http_url = format!("http://127.0.0.1:{}", ports[1]);
+        let started = match self.start_process("deskflow").await {
+            Ok(()) => self.register_deployment().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = started {
+            // the old endpoint carries on as before
+            self.stop_process("deskflow");
+            (self.opts.ports, self.info) = was;
+            self.procs.insert("deskflow", old);
+            return Err(e);
+        }
+        if self.procs.contains_key("localstripe") {
+            // the provider's webhooks follow the endpoint's HTTP port
+            self.configure_provider_webhook().await?;
+        }
+        terminate(&mut old.child, Duration::from_secs(10));
+        Ok(())
     }
 
     /// SIGKILL, no grace: the crash the durable flows must survive.

@@ -259,6 +259,12 @@ async fn a_member_who_cancels_before_confirmation_pays_nothing() {
     let v = c.wait_status(&token, &id, "final").await;
     assert_eq!(v["reason"], "changed my mind", "{v}");
     money_is_exact(s, &id, "cancelled", 0).await;
+    // a second cancel answers as the first did (`run` keeps its answer)
+    let again = c
+        .post(&format!("Booking/{id}/cancel"), json!({}), Some(&token))
+        .await
+        .ok();
+    assert_eq!(again, r);
 }
 
 #[tokio::test]

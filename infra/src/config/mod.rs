@@ -110,8 +110,10 @@ pub struct Config {
     pub test_serve_pause_ms: u64,
     /// New bookings live on after their confirmation as state in a keyed object
     /// (`ConfirmedBooking`) with delayed calls for the reminder and the completion, and their
-    /// `Booking/run` ends at confirmation. Off: `run` sleeps until the booking's end, as
-    /// before. Chosen per booking when its saga starts; a running booking keeps its shape.
+    /// `Booking/run` ends at confirmation (the default). Off: `run` sleeps until the booking's
+    /// end, the shape of bookings made before there was a choice, kept so that a release can
+    /// be rolled back. Chosen per booking when its saga starts; a running booking keeps its
+    /// shape.
     pub confirmed_as_state: bool,
     /// `text` or `json`.
     pub log_format: String,
@@ -164,7 +166,7 @@ impl Default for Config {
             max_slot_secs: 12 * 3600,
             booking_wait_secs: 55,
             test_serve_pause_ms: 0,
-            confirmed_as_state: false,
+            confirmed_as_state: true,
             log_format: "text".into(),
             log_filter: "info,deskflow=info".into(),
         }

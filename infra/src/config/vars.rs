@@ -204,7 +204,7 @@ pub(super) const ENV: &[(&str, &str, &str)] = &[
     (
         "confirmed_as_state",
         "DESKFLOW_CONFIRMED_AS_STATE",
-        "1: new bookings live on after confirmation as keyed-object state with delayed calls; their run ends",
+        "new bookings live on after confirmation as keyed-object state with delayed calls and their run ends; 0: their run sleeps until the end (the earlier shape)",
     ),
     ("log_format", "DESKFLOW_LOG_FORMAT", "text or json"),
     ("log_filter", "RUST_LOG", "tracing filter"),

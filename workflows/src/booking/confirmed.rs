@@ -28,6 +28,7 @@ use super::step_context::Durable;
 use deskflow_api::{
     BookingView, CancelRequest, CancelResult, RescheduleOrder, RescheduleResult, Rescheduled,
 };
+use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::{End, Stop, no_longer};
 use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::error::{Failure, step, terminal};
@@ -282,9 +283,22 @@ async fn ended(ctx: &ObjectContext<'_>, deps: &Arc<Deps>, what: &str) -> Result<
         .retry_policy(deps.db_retry.policy())
         .await?;
     Ok(match view {
-        Some(v) => terminal(409, no_longer(v.status, what)),
+        Some(v) if v.status.is_final() => terminal(409, no_longer(v.status, what)),
+        Some(v) => no_flow(v.status),
         None => terminal(404, format!("booking {:?} not found", ctx.key())),
     })
+}
+
+/// The refusal of an order to a booking the record has unfinished while nothing in Restate
+/// carries it on (its run failed for good): nobody would carry the order out.
+pub(super) fn no_flow(status: BookingStatus) -> Failure {
+    terminal(
+        409,
+        format!(
+            "the booking is {} but its flow no longer runs: an administrator settles it (Admin/reconcile)",
+            status.as_str()
+        ),
+    )
 }
 
 /// The callers of a booking's steps on this object: a cancel is a call of its own, and its

@@ -11,7 +11,7 @@
 use super::callers::Callers;
 use super::confirmed::HANDED_ON;
 use super::flow::{Flow, PaymentMemo, step_error};
-use super::keys::PAYMENT_INTENT;
+use super::keys::{PAYMENT_INTENT, VIEW};
 use super::notices;
 use super::prepare::{BookingRequest, BookingStart, Refusal, prepare};
 use super::record::recorded_view;
@@ -155,8 +155,10 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// Hands the confirmed booking on to its `ConfirmedBooking` object (a one-way send, which
     /// reaches the object before any cancel forwarded to it afterwards: both are this booking's
     /// key, one partition) and answers whoever waits on the workflow: a cancel is forwarded to
-    /// the object ([`HANDED_ON`]), and so is a reschedule. False when the
-    /// booking is not confirmed after all: `run` then carries on as before.
+    /// the object ([`HANDED_ON`]), and so is a reschedule. The workflow's view is dropped:
+    /// from here on the record and the object tell the booking, and a later call that finds no
+    /// view goes to the object. False when the booking is not confirmed after all: `run` then
+    /// carries on as before.
     fn hand_on(&mut self) -> bool {
         let Some(snapshot) = self.snapshot() else {
             return false;
@@ -180,6 +182,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
                 )),
             },
         );
+        self.ctx.clear_state(VIEW);
         true
     }
 

@@ -9,7 +9,7 @@
 //! from the provider by `status` while the member needs it).
 
 use super::callers::WorkflowCallers;
-use super::confirmed::{ConfirmedBookingClient, HANDED_ON};
+use super::confirmed::{ConfirmedBookingClient, HANDED_ON, no_flow};
 use super::flow::{Flow, initial_view};
 use super::keys::{
     CANCEL, CANCEL_RESULT, PAYMENT_INTENT, RESCHEDULE_NO, SETTLED, STARTED, VIEW,
@@ -202,7 +202,7 @@ impl Booking {
                 "payment_method must name a payment method, e.g. pm_card_visa (at most 200 characters)",
             ));
         }
-        if view.status != BookingStatus::Confirmed || !running {
+        if view.status != BookingStatus::Confirmed {
             return Err(terminal(
                 409,
                 format!(
@@ -247,6 +247,10 @@ impl Booking {
         if let Err((code, message)) = checked.0 {
             return Err(terminal(code, message));
         }
+        if !running {
+            // handed on, and Restate keeps no view of the workflow: the object moves it
+            return reschedule_on_object(&ctx, order).await;
+        }
         let n = ctx
             .get::<Json<u32>>(RESCHEDULE_NO)
             .await?
@@ -262,14 +266,7 @@ impl Booking {
                 Err(terminal(code, message))
             }
             // `run` handed the confirmed booking on to its object, which moves it
-            (None, Err((HANDED_ON, _))) => {
-                let Json(result) = ctx
-                    .object_client::<ConfirmedBookingClient>(ctx.key().to_string())
-                    .reschedule(Json(order))
-                    .call()
-                    .await?;
-                Ok(Json(result))
-            }
+            (None, Err((HANDED_ON, _))) => reschedule_on_object(&ctx, order).await,
             (None, Err((code, message))) => Err(terminal(code, message)),
             _ => Err(terminal(
                 409,
@@ -289,6 +286,20 @@ impl Booking {
         let view = view.ok_or_else(|| not_found(&ctx))?;
         request_cancel(&ctx, &view, running, req).await
     }
+}
+
+/// A reschedule carried out by the booking's `ConfirmedBooking` object, which checks the new
+/// slot in its own steps.
+async fn reschedule_on_object(
+    ctx: &SharedWorkflowContext<'_>,
+    order: RescheduleOrder,
+) -> Outcome<Json<RescheduleResult>> {
+    let Json(result) = ctx
+        .object_client::<ConfirmedBookingClient>(ctx.key().to_string())
+        .reschedule(Json(order))
+        .call()
+        .await?;
+    Ok(Json(result))
 }
 
 /// The step that reads the card's client secret from the provider while the member must
@@ -375,38 +386,63 @@ async fn request_cancel(
     req: CancelRequest,
 ) -> Outcome<Json<CancelResult>> {
     if view.status.is_final() {
+        if view.status == BookingStatus::Cancelled {
+            // a cancel repeated: answered as the cancel that ended the booking was
+            if !running {
+                // by the object that carried it out, which keeps its answer an hour (later, or
+                // when it never held the booking, it refuses as below)
+                return cancel_by_object(ctx, req).await;
+            }
+            // by `run`, whose answer stays with the workflow
+            if let Ok(Some(Json(answer))) =
+                ctx.peek_promise::<Json<CancelResult>>(CANCEL_RESULT).await
+            {
+                return Ok(Json(answer));
+            }
+        }
         return Err(terminal(409, no_longer(view.status, "cancelled")));
     }
     if !running {
-        // a booking the record has unfinished while Restate has no workflow of it (its run
-        // failed for good): nobody would answer the cancel
-        return Err(terminal(
-            409,
-            format!(
-                "the booking is {} but its flow no longer runs: an administrator settles it (Admin/reconcile)",
-                view.status.as_str()
-            ),
-        ));
+        if view.status == BookingStatus::Confirmed {
+            // `run` handed the booking on and Restate keeps no view of the workflow: its
+            // object holds it (or, for a booking whose run failed for good, says so)
+            return cancel_on_object(ctx, req).await;
+        }
+        return Err(no_flow(view.status));
     }
     ctx.resolve_promise(CANCEL, Json(req.clone()));
     match ctx.promise::<Json<CancelResult>>(CANCEL_RESULT).await {
         Ok(Json(result)) => Ok(Json(result)),
         // `run` handed the confirmed booking on to its object, which carries the cancel out
-        Err(e) if e.code() == HANDED_ON => {
-            let object = ctx.key().to_string();
-            // a reschedule running on the object is interrupted (it leaves the booking as it
-            // was), so the cancel does not queue behind all of its payment steps
-            ctx.object_client::<ConfirmedBookingClient>(object.clone())
-                .interrupt()
-                .call()
-                .await?;
-            let Json(result) = ctx
-                .object_client::<ConfirmedBookingClient>(object)
-                .cancel(Json(req))
-                .call()
-                .await?;
-            Ok(Json(result))
-        }
+        Err(e) if e.code() == HANDED_ON => cancel_on_object(ctx, req).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// A cancel carried out by the booking's `ConfirmedBooking` object. A reschedule running on
+/// the object is interrupted first (it leaves the booking as it was), so the cancel does not
+/// queue behind all of its payment steps.
+async fn cancel_on_object(
+    ctx: &SharedWorkflowContext<'_>,
+    req: CancelRequest,
+) -> Outcome<Json<CancelResult>> {
+    ctx.object_client::<ConfirmedBookingClient>(ctx.key().to_string())
+        .interrupt()
+        .call()
+        .await?;
+    cancel_by_object(ctx, req).await
+}
+
+/// The object's `cancel`: the unwind of the booking it holds, or the answer it keeps of the
+/// cancel that ended it.
+async fn cancel_by_object(
+    ctx: &SharedWorkflowContext<'_>,
+    req: CancelRequest,
+) -> Outcome<Json<CancelResult>> {
+    let Json(result) = ctx
+        .object_client::<ConfirmedBookingClient>(ctx.key().to_string())
+        .cancel(Json(req))
+        .call()
+        .await?;
+    Ok(Json(result))
 }

@@ -1,4 +1,4 @@
-//! Bookings confirmed as state (`DESKFLOW_CONFIRMED_AS_STATE=1`, a stack of their own): the
+//! Bookings confirmed as state (the default shape, `DESKFLOW_CONFIRMED_AS_STATE`): the
 //! saga's `run` ends at the confirmation and the booking lives on in its `ConfirmedBooking`
 //! object, with nothing in flight at restate-server while it waits but its delayed calls. The
 //! reminder and the completion come as those calls; a member's, an admin's, an operator's, a
@@ -7,7 +7,7 @@
 
 use super::wait_subject;
 use crate::harness::{
-    Client, Outage, TestStack, day_slot, eventually, in_secs, open_workspace, state_stack,
+    Client, Outage, TestStack, day_slot, eventually, in_secs, open_workspace, stack,
 };
 use crate::invariants::{booking_settled, reconciled};
 use crate::surface::{cli, json_of, sessions};
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Statuses of the invocations restate-server holds for the booking `id`, by target.
-async fn invocations_of(s: &TestStack, id: &str) -> Vec<(String, String)> {
+pub(super) async fn invocations_of(s: &TestStack, id: &str) -> Vec<(String, String)> {
     s.restate_sql(&format!(
         "SELECT target, status FROM sys_invocation WHERE target_service_key = '{id}'"
     ))
@@ -29,7 +29,7 @@ async fn invocations_of(s: &TestStack, id: &str) -> Vec<(String, String)> {
 }
 
 /// The state the booking's `ConfirmedBooking` object keeps (its keys).
-async fn object_state(s: &TestStack, id: &str) -> Vec<String> {
+pub(super) async fn object_state(s: &TestStack, id: &str) -> Vec<String> {
     s.restate_sql(&format!(
         "SELECT key FROM state WHERE service_name = 'ConfirmedBooking' AND service_key = '{id}'"
     ))
@@ -51,7 +51,14 @@ async fn object_cleared(s: &TestStack, id: &str) {
     );
 }
 
-async fn confirmed(c: &Client, token: &str, ws: &str, starts: &str, ends: &str) -> (String, i64) {
+/// A booking of one seat in `[starts, ends)`, once confirmed: its id and amount.
+pub(super) async fn confirmed(
+    c: &Client,
+    token: &str,
+    ws: &str,
+    starts: &str,
+    ends: &str,
+) -> (String, i64) {
     let id = c.book(token, ws, starts, ends, 1, "pm_card_visa").await;
     let amount = c.wait_status(token, &id, "confirmed").await["amount_cents"]
         .as_i64()
@@ -61,7 +68,7 @@ async fn confirmed(c: &Client, token: &str, ws: &str, starts: &str, ends: &str) 
 
 #[tokio::test]
 async fn a_booking_confirmed_as_state_waits_with_nothing_in_flight_and_is_reminded_and_completed() {
-    let s = state_stack();
+    let s = stack();
     let _g = s.shared().await;
     let c = s.client();
     let admin = c.admin_token().await;
@@ -117,7 +124,7 @@ async fn a_booking_confirmed_as_state_waits_with_nothing_in_flight_and_is_remind
 
 #[tokio::test]
 async fn every_cancel_of_a_booking_confirmed_as_state_settles_as_before() {
-    let s = state_stack();
+    let s = stack();
     let _g = s.shared().await;
     let c = s.client();
     let admin = c.admin_token().await;
@@ -221,7 +228,7 @@ async fn every_cancel_of_a_booking_confirmed_as_state_settles_as_before() {
 
 #[tokio::test]
 async fn a_closure_and_a_deletion_cancel_bookings_confirmed_as_state() {
-    let s = state_stack();
+    let s = stack();
     let _g = s.shared().await;
     let c = s.client();
     let admin = c.admin_token().await;
@@ -271,7 +278,7 @@ async fn a_closure_and_a_deletion_cancel_bookings_confirmed_as_state() {
 
 #[tokio::test]
 async fn a_cancel_racing_the_confirmation_takes_effect() {
-    let s = state_stack();
+    let s = stack();
     let _g = s.shared().await;
     let c = s.client();
     let admin = c.admin_token().await;
@@ -303,7 +310,7 @@ async fn a_cancel_racing_the_confirmation_takes_effect() {
 }
 
 /// `Booking/{id}/reschedule` of `id` to `[starts, ends)`.
-async fn reschedule(
+pub(super) async fn reschedule(
     c: &Client,
     token: &str,
     id: &str,
@@ -320,7 +327,7 @@ async fn reschedule(
 
 #[tokio::test]
 async fn a_booking_confirmed_as_state_moves_up_and_down_and_its_timers_follow_it() {
-    let s = state_stack();
+    let s = stack();
     let _g = s.shared().await;
     let c = s.client();
     let admin = c.admin_token().await;
@@ -446,7 +453,7 @@ impl Stuck {
 
 #[tokio::test]
 async fn a_cancel_interrupts_a_reschedule_and_the_booking_is_cancelled_as_it_was() {
-    let s = state_stack();
+    let s = stack();
     let _g = s.exclusive().await;
     let stuck = stuck(s, "Iona", 17).await;
     let (c2, token2, id2) = (stuck.c.clone(), stuck.token.clone(), stuck.id.clone());
@@ -469,7 +476,7 @@ async fn a_cancel_interrupts_a_reschedule_and_the_booking_is_cancelled_as_it_was
 
 #[tokio::test]
 async fn an_operator_cancelling_a_reschedule_leaves_the_booking_as_it_was() {
-    let s = state_stack();
+    let s = stack();
     let _g = s.exclusive().await;
     let stuck = stuck(s, "Otis", 18).await;
     let running = s

@@ -118,34 +118,20 @@ async fn an_operator_cancel_through_the_restate_cli_compensates() {
     let admin = c.admin_token().await;
     let ws = open_workspace(&c, &admin, 1).await;
     let (_, token, email) = c.new_member("Operated").await;
-    let id = c
-        .book(
-            &token,
-            &ws,
-            &in_secs(3 * 86400),
-            &in_secs(3 * 86400 + 600),
-            1,
-            "pm_card_visa",
-        )
-        .await;
-    let amount = c.wait_status(&token, &id, "confirmed").await["amount_cents"]
-        .as_i64()
-        .unwrap();
-    // a confirmed booking sleeps until its reminder: suspended, not holding one of the
-    // invoker's concurrent-invocation slots (an open stream) while it waits
+    // a booking whose run waits on the member's authentication (3-D Secure): the invocation an
+    // operator can cancel (a confirmed booking has none left: `--force` cancels it as an admin)
+    let pm = s.provider().three_d_secure_card().await;
+    let (start, end) = (in_secs(3 * 86400), in_secs(3 * 86400 + 600));
+    let id = c.book(&token, &ws, &start, &end, 1, &pm).await;
+    let waiting = c.wait_status(&token, &id, "awaiting_payment").await;
+    let pi = waiting["payment"]["client_secret"]
+        .as_str()
+        .unwrap()
+        .split("_secret_")
+        .next()
+        .unwrap()
+        .to_string();
     let run = format!("Booking/{id}/run");
-    let suspended = eventually(Duration::from_secs(20), || async {
-        s.open_invocations(&run)
-            .await
-            .into_iter()
-            .find(|(_, status)| status == "suspended")
-    })
-    .await;
-    assert!(
-        suspended.is_some(),
-        "{run} is not suspended: {:?}",
-        s.open_invocations(&run).await
-    );
     s.restate_cli(&["invocations", "cancel", &run]);
     let done = c.wait_status(&token, &id, "final").await;
     assert_eq!(
@@ -154,8 +140,14 @@ async fn an_operator_cancel_through_the_restate_cli_compensates() {
         "{done}"
     );
     wait_subject(&c, &email, "Booking cancelled").await;
-    booking_settled(s, &id, "cancelled", amount, amount).await;
-    reconciled(s, &[id]).await;
+    // the authorization the member never completed is cancelled at the provider, not left open
+    assert_eq!(s.provider().money(&pi).await.status, "canceled");
+    booking_settled(s, &id, "cancelled", 0, 0).await;
+    reconciled(s, std::slice::from_ref(&id)).await;
+    // the seat is free again
+    let (_, other, _) = c.new_member("Next").await;
+    let id2 = c.book(&other, &ws, &start, &end, 1, "pm_card_visa").await;
+    c.wait_status(&other, &id2, "confirmed").await;
 }
 
 #[tokio::test]

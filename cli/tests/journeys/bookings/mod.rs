@@ -4,7 +4,9 @@
 //! [`lifecycle`]: a paid booking from create to completion, and the member's cancel;
 //! [`cards`]: declined cards and 3-D Secure; [`faults`]: provider outages, killed calls and a
 //! killed endpoint; [`requests`]: racing, repeated and malformed requests; [`admin`]: what
-//! admins find and cancel. This file holds the mailbox helpers they share.
+//! admins find and cancel; [`as_state`]: a confirmed booking as its object's state;
+//! [`upgrade`]: a release onto bookings made in the earlier shape. This file holds the mailbox
+//! helpers they share.
 
 mod admin;
 mod as_state;
@@ -15,6 +17,7 @@ mod requests;
 mod reschedule;
 mod retention;
 mod told;
+mod upgrade;
 mod waitlist;
 
 use crate::harness::eventually;

@@ -1,9 +1,11 @@
 //! A booking's answers outlive its workflow. Restate forgets a finished `Booking` workflow's
 //! state and promises after its completion retention; purging the finished run does the same at
 //! once, which is how these journeys get there. The record answers from then on, as the
-//! workflow did: `status` and `wait` as the booking ended, `cancel`, `Admin/cancel_booking` and
-//! `reschedule` 409, and `Bookings/create` with the member's same key the same booking, with no
-//! second run, no changed row or money and no "Booking rejected" email.
+//! workflow did: `status` and `wait` as the booking ended; `cancel` and `Admin/cancel_booking`
+//! as the cancel that ended it (its answer is kept an hour) or 409; `reschedule` 409; and
+//! `Bookings/create` with the member's same key the same booking, with no second run, no
+//! changed row or money and no "Booking rejected" email. A confirmed booking whose workflow
+//! Restate forgot is moved and cancelled by its `ConfirmedBooking` object.
 
 use crate::harness::{Client, TestStack, day_slot, eventually, in_secs, open_workspace, stack};
 use crate::invariants::booking_settled;
@@ -20,6 +22,19 @@ async fn kept_view(s: &TestStack, id: &str) -> Option<Value> {
     rows.first()
         .and_then(|r| r["value_utf8"].as_str())
         .map(|v| serde_json::from_str(v).unwrap())
+}
+
+/// The view of the booking its `ConfirmedBooking` object keeps (in its snapshot), while the
+/// booking is confirmed.
+async fn object_view(s: &TestStack, id: &str) -> Option<Value> {
+    let rows = s
+        .restate_sql(&format!(
+            "SELECT value_utf8 FROM state WHERE service_name = 'ConfirmedBooking' AND service_key = '{id}' AND key = 'snapshot'"
+        ))
+        .await;
+    rows.first()
+        .and_then(|r| r["value_utf8"].as_str())
+        .map(|v| serde_json::from_str::<Value>(v).unwrap()["view"].clone())
 }
 
 /// The ids of the booking's `run` invocations Restate knows.
@@ -76,8 +91,17 @@ async fn create_with_key(c: &Client, token: &str, key: &str, body: &Value) -> Va
     r.json().await.unwrap()
 }
 
-/// What a member and an admin are answered about a booking Restate forgot: as it ended.
-async fn answers_as_it_ended(c: &Client, token: &str, admin: &str, id: &str, ended: &Value) {
+/// What a member and an admin are answered about a booking Restate forgot: as it ended. A
+/// cancel of a booking a cancel ended within the hour answers as that cancel did
+/// (`cancelled`), of any other 409.
+async fn answers_as_it_ended(
+    c: &Client,
+    token: &str,
+    admin: &str,
+    id: &str,
+    ended: &Value,
+    cancelled: Option<&Value>,
+) {
     let status = ended["status"].as_str().unwrap();
     assert_eq!(&c.status(token, id).await, ended, "status after the purge");
     let waited = c
@@ -86,22 +110,22 @@ async fn answers_as_it_ended(c: &Client, token: &str, admin: &str, id: &str, end
         .ok();
     assert_eq!(&waited, ended, "wait after the purge");
     let refused = format!("the booking is {status}: it can no longer be cancelled");
-    let r = c
+    let member = c
         .post(&format!("Booking/{id}/cancel"), json!({}), Some(token))
         .await;
-    assert_eq!(
-        (r.status, r.message()),
-        (409, refused.clone()),
-        "member's cancel"
-    );
-    let r = c
+    let by_admin = c
         .post(
             "Admin/cancel_booking",
             json!({"booking_id": id, "reason": "late"}),
             Some(admin),
         )
         .await;
-    assert_eq!((r.status, r.message()), (409, refused), "admin's cancel");
+    for (who, r) in [("member's cancel", member), ("admin's cancel", by_admin)] {
+        match cancelled {
+            Some(answer) => assert_eq!(&r.ok(), answer, "{who}"),
+            None => assert_eq!((r.status, r.message()), (409, refused.clone()), "{who}"),
+        }
+    }
     let (s2, e2) = day_slot(20, 10 * 3600, 3600);
     let r = c
         .post(
@@ -172,19 +196,16 @@ async fn a_booking_restate_forgot_answers_as_it_ended_and_its_key_starts_no_seco
     assert_eq!(refunds_before, vec![amount]);
     let mails_before = c.subjects(&mail).await;
 
-    for (id, key, body, ended) in [
-        (&done, &short_key, &short, "completed"),
-        (&cancelled, &ahead_key, &ahead, "cancelled"),
+    for (id, key, body, ended, answer) in [
+        (&done, &short_key, &short, "completed", None),
+        (&cancelled, &ahead_key, &ahead, "cancelled", Some(&r)),
     ] {
         let before = c.status(&token, id).await;
         assert_eq!(before["status"], ended);
-        assert_eq!(
-            kept_view(s, id).await.as_ref(),
-            Some(&before),
-            "the workflow's view and the record agree"
-        );
+        // handed on at its confirmation, the workflow keeps no view of the booking
+        assert_eq!(kept_view(s, id).await, None);
         purge_run(s, id).await;
-        answers_as_it_ended(&c, &token, &admin, id, &before).await;
+        answers_as_it_ended(&c, &token, &admin, id, &before, answer).await;
 
         // the member's same key again: the same booking as it stands, and no run starts
         // (Restate drops a finished call's key within seconds here: until then it answers the
@@ -219,6 +240,74 @@ async fn a_booking_restate_forgot_answers_as_it_ended_and_its_key_starts_no_seco
     let mails = c.subjects(&mail).await;
     assert_eq!(mails, mails_before, "nothing more was sent");
     assert!(!mails.iter().any(|m| m.starts_with("Booking rejected")));
+}
+
+#[tokio::test]
+async fn a_confirmed_booking_restate_forgot_the_workflow_of_is_moved_and_cancelled_all_the_same() {
+    let s = stack();
+    let _g = s.shared().await;
+    let c = s.client();
+    let admin = c.admin_token().await;
+    let ws = open_workspace(&c, &admin, 5).await;
+    let (_, token, mail) = c.new_member("Vera").await;
+    // confirmed weeks ahead: its workflow's completion retention (7 days) passes long before
+    // the slot; purging the finished run gets there at once
+    let (s1, e1) = day_slot(30, 10 * 3600, 3600);
+    let id = c.book(&token, &ws, &s1, &e1, 1, "pm_card_visa").await;
+    let amount = c.wait_status(&token, &id, "confirmed").await["amount_cents"]
+        .as_i64()
+        .unwrap();
+    purge_run(s, &id).await;
+    assert_eq!(c.status(&token, &id).await["status"], "confirmed");
+
+    // moved: one more hour, charged; then cancelled by its member, everything back
+    let (s2, e2) = day_slot(30, 10 * 3600, 7200);
+    let up = c
+        .post(
+            &format!("Booking/{id}/reschedule"),
+            json!({"starts_at": s2, "ends_at": e2}),
+            Some(&token),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        (up["status"].clone(), up["charged_cents"].clone()),
+        (json!("confirmed"), json!(amount)),
+        "{up}"
+    );
+    let r = c
+        .post(&format!("Booking/{id}/cancel"), json!({}), Some(&token))
+        .await
+        .ok();
+    assert_eq!(
+        r,
+        json!({"status": "cancelled", "refund_cents": 2 * amount})
+    );
+    booking_settled(s, &id, "cancelled", 2 * amount, 2 * amount).await;
+    super::wait_subject(&c, &mail, "Booking cancelled").await;
+    assert!(runs(s, &id).await.is_empty(), "a run of {id} started again");
+
+    // an admin's cancel of another one, the same way
+    let (s3, e3) = day_slot(31, 10 * 3600, 3600);
+    let other = c.book(&token, &ws, &s3, &e3, 1, "pm_card_visa").await;
+    let other_amount = c.wait_status(&token, &other, "confirmed").await["amount_cents"]
+        .as_i64()
+        .unwrap();
+    purge_run(s, &other).await;
+    let r = c
+        .post(
+            "Admin/cancel_booking",
+            json!({"booking_id": other, "reason": "renovation"}),
+            Some(&admin),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        r,
+        json!({"status": "cancelled", "refund_cents": other_amount})
+    );
+    booking_settled(s, &other, "cancelled", other_amount, other_amount).await;
+    crate::invariants::reconciled(s, &[id, other]).await;
 }
 
 #[tokio::test]
@@ -258,21 +347,24 @@ async fn the_record_answers_as_the_workflow_did_in_every_final_state_and_confirm
         .book(&token, &ws, &in_secs(5), &in_secs(8), 1, "pm_card_visa")
         .await;
 
-    for id in [
-        &confirmed, &rejected, &by_admin, &failed, &expired, &completed,
-    ] {
+    // never confirmed: the workflow's own view, kept as it ended
+    for id in [&rejected, &failed, &expired] {
         let who = if id == &rejected { &other } else { &token };
-        let answered = if id == &confirmed {
-            c.status(who, id).await
-        } else {
-            c.wait_status(who, id, "final").await
-        };
+        let answered = c.wait_status(who, id, "final").await;
         let kept = kept_view(s, id).await.expect("Restate keeps the view");
         assert_eq!(answered, kept, "record and workflow disagree on {id}");
     }
+    // confirmed: the view its `ConfirmedBooking` object keeps
+    let answered = c.status(&token, &confirmed).await;
+    let kept = object_view(s, &confirmed)
+        .await
+        .expect("the object keeps the booking");
+    assert_eq!(answered, kept, "record and object disagree on {confirmed}");
+    // ended after their confirmation: the record alone, as the flow ended them
     let mut statuses = Vec::new();
     for id in [&rejected, &by_admin, &failed, &expired, &completed] {
-        statuses.push(kept_view(s, id).await.unwrap()["status"].clone());
+        let who = if id == &rejected { &other } else { &token };
+        statuses.push(c.wait_status(who, id, "final").await["status"].clone());
     }
     assert_eq!(
         statuses,
@@ -284,4 +376,20 @@ async fn the_record_answers_as_the_workflow_did_in_every_final_state_and_confirm
             json!("completed")
         ]
     );
+    assert_eq!(
+        c.status(&token, &by_admin).await["reason"],
+        json!("maintenance")
+    );
+    for id in [&by_admin, &completed] {
+        assert_eq!(
+            kept_view(s, id).await,
+            None,
+            "{id}: a view outlived the hand-on"
+        );
+        assert_eq!(
+            object_view(s, id).await,
+            None,
+            "{id}: the object keeps an ended booking"
+        );
+    }
 }

@@ -17,7 +17,7 @@ mod stack;
 pub use client::{Client, Reply, day_slot, eventually, in_secs, open_workspace, slot_in};
 #[allow(unused_imports)] // used by the cluster test target only
 pub use stack::cluster_stack;
-pub use stack::{Outage, postgres_stack, stack, state_stack};
+pub use stack::{Outage, postgres_stack, stack};
 
 use deskflow::stack::StackInfo;
 use std::io::BufReader;

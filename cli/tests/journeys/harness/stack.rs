@@ -17,24 +17,11 @@ use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 static SQLITE: OnceLock<TestStack> = OnceLock::new();
 static POSTGRES: OnceLock<Option<TestStack>> = OnceLock::new();
 static CLUSTER: OnceLock<Option<TestStack>> = OnceLock::new();
-static AS_STATE: OnceLock<TestStack> = OnceLock::new();
 
 /// The shared stack on SQLite.
 #[allow(dead_code)] // the cluster test target shares this file and uses only the cluster stack
 pub fn stack() -> &'static TestStack {
     SQLITE.get_or_init(|| TestStack::start(vec![], None))
-}
-
-/// A shared stack on SQLite whose new bookings live on after confirmation as the state of
-/// their `ConfirmedBooking` object (`DESKFLOW_CONFIRMED_AS_STATE=1`).
-#[allow(dead_code)] // the cluster test target shares this file and uses only the cluster stack
-pub fn state_stack() -> &'static TestStack {
-    AS_STATE.get_or_init(|| {
-        TestStack::start(
-            vec![("DESKFLOW_CONFIRMED_AS_STATE".into(), "1".into())],
-            None,
-        )
-    })
 }
 
 /// A three-node Restate cluster with two endpoints behind HAProxy (`deskflow up --cluster`) on

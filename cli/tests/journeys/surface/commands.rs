@@ -233,7 +233,8 @@ async fn the_cli_registers_books_watches_cancels_and_reports() {
     assert_eq!(watch.status.code(), Some(1), "{}", text(&watch));
     assert!(text(&watch).contains("failed"), "{}", text(&watch));
 
-    // --force: an operator's cancel through Restate's admin API, compensated
+    // --force on a confirmed booking: no invocation is left to cancel (it lives on as its
+    // object's state), so the CLI cancels it as an operator through the admin path
     let b = json_of(cli(
         s,
         &member,
@@ -257,7 +258,10 @@ async fn the_cli_registers_books_watches_cancels_and_reports() {
     )
     .await);
     let out = ok(cli(s, &admin, &["bookings", "cancel", &id, "--force"]));
-    assert!(out.contains("asked Restate to cancel invocation"), "{out}");
+    assert!(
+        out.contains("no running workflow: cancelled as an operator through the admin path"),
+        "{out}"
+    );
     let watch = run_cli(
         s,
         member.clone(),
@@ -279,6 +283,31 @@ async fn the_cli_registers_books_watches_cancels_and_reports() {
     assert_eq!(
         v["payment"]["refunded_cents"],
         v["payment"]["captured_cents"]
+    );
+
+    // --force on a booking whose run waits on the member's authentication: an operator's
+    // cancel of that invocation through Restate's admin API, compensated
+    let c = s.client();
+    let (_, token, _) = c.new_member("Forced").await;
+    let pm = s.provider().three_d_secure_card().await;
+    let id = c
+        .book(
+            &token,
+            &ws,
+            &in_secs(4 * 86400),
+            &in_secs(4 * 86400 + 1800),
+            1,
+            &pm,
+        )
+        .await;
+    c.wait_status(&token, &id, "awaiting_payment").await;
+    let out = ok(cli(s, &admin, &["bookings", "cancel", &id, "--force"]));
+    assert!(out.contains("asked Restate to cancel invocation"), "{out}");
+    let v = c.wait_status(&token, &id, "final").await;
+    assert_eq!(
+        (v["status"].as_str(), v["reason"].as_str()),
+        (Some("cancelled"), Some("cancelled by an operator")),
+        "{v}"
     );
 
     // admin create: a new admin who can then open workspaces

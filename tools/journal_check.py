@@ -565,8 +565,15 @@ class Recorder:
         log(f"{name}: booking {booking}")
 
     def suspended(self, name, label):
-        """Waits until the booking's run is suspended with a quiet journal; notes its length."""
+        """Waits until the booking's run is suspended with a quiet journal, or has completed (a
+        confirmed booking in the default shape: its run ends handing it on to its
+        ConfirmedBooking object); notes its length."""
         b = self.bookings[name]
+        inv = self.api.wait_run(b["booking_id"], ["suspended", "completed"])
+        if inv["status"] == "completed":
+            b.setdefault("suspended_at", []).append([f"{label} (run ended: handed on)", inv["journal_size"]])
+            b["journal_while_suspended"] = read_journal(self.s, inv["id"])[0]
+            return inv
         inv = self.api.wait_settled_suspended(b["booking_id"])
         b.setdefault("suspended_at", []).append([label, inv["journal_size"]])
         # the journal as it stands while suspended (compared with the one after completion)

@@ -7,7 +7,7 @@
 //! (the harness exited) stops the stack. With `--cluster` it runs the same on a three-node
 //! Restate cluster with two endpoints behind HAProxy, on PostgreSQL (docs/cluster.md).
 
-use crate::stack::{ClusterPorts, Ports, Stack, StackOptions};
+use crate::stack::{ClusterPorts, Ports, Stack, StackOptions, socket};
 use anyhow::Context;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -46,6 +46,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     } else {
         Ports::defaults()
     };
+    let data_dir_given = args.data_dir.is_some();
     let data_dir = args
         .data_dir
         .unwrap_or_else(|| crate::stack::tools::repo_root().join(".data"));
@@ -128,29 +129,71 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     if std::env::var("DESKFLOW_ADMIN_EMAIL").is_err() {
         println!("  admin login       {} / {}", DEV_ADMIN.0, DEV_ADMIN.1);
     }
-    println!("Press Ctrl-C to stop.");
-    let mut term = signal(SignalKind::terminate())?;
-    let mut tick = tokio::time::interval(Duration::from_millis(500));
-    let result = loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => break Ok(()),
-            _ = term.recv() => break Ok(()),
-            _ = tick.tick() => {
-                let gone = stack.exited();
-                if let Some((name, status, _)) = gone.first() {
-                    eprintln!("{name} exited ({status}); last log lines:\n{}", stack.log_tail(name, 20));
-                    break Err(anyhow::anyhow!("{name} exited unexpectedly; stopping the stack"));
-                }
-            }
+    println!(
+        "  status            deskflow status{}",
+        if data_dir_given {
+            format!(" --data-dir {}", i.data_dir)
+        } else {
+            String::new()
         }
-    };
+    );
+    println!("Press Ctrl-C to stop.");
+    let result = supervise(&mut stack, None).await;
     println!("stopping deskflow...");
     stack.stop_all();
     result
 }
 
+/// The supervisor's loop until Ctrl-C, SIGTERM, the end of `commands` (`--control`'s stdin)
+/// or a process that keeps dying: a process that exits on its own is restarted, commands from
+/// `commands` and from the data folder's socket are answered.
+async fn supervise(
+    stack: &mut Stack,
+    mut commands: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+) -> anyhow::Result<()> {
+    let mut asked = match socket::listen(stack.data_dir()) {
+        Ok(rx) => Some(rx),
+        Err(e) => {
+            // a data folder whose path is too long for a Unix socket, say: the stack runs on
+            eprintln!(
+                "warning: {e:#}; `deskflow status` and `deskflow stack` cannot reach this stack"
+            );
+            None
+        }
+    };
+    let listening = asked.is_some();
+    let mut term = signal(SignalKind::terminate())?;
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let control = commands.is_some();
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = term.recv() => return Ok(()),
+            _ = tick.tick() => stack.supervise().await?,
+            cmd = async { commands.as_mut()?.recv().await }, if control => match cmd {
+                None => return Ok(()),
+                Some(line) => {
+                    let answer = handle(stack, line.trim()).await;
+                    say(&match answer {
+                        Ok(None) => format!("ok {}", line.trim()),
+                        Ok(Some(more)) => format!("ok {} {more}", line.trim()),
+                        Err(e) => format!("err {e:#}").replace('\n', " | "),
+                    });
+                }
+            },
+            Some((line, reply)) = async { asked.as_mut()?.recv().await }, if listening => {
+                let _ = reply.send(match handle(stack, &line).await {
+                    Ok(None) => "ok".to_string(),
+                    Ok(Some(more)) => format!("ok {more}"),
+                    Err(e) => format!("err {e:#}").replace('\n', " | "),
+                });
+            }
+        }
+    }
+}
+
 async fn control(mut stack: Stack) -> anyhow::Result<()> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(l) = line else { break };
@@ -160,40 +203,42 @@ async fn control(mut stack: Stack) -> anyhow::Result<()> {
         }
     });
     say(&format!("READY {}", serde_json::to_string(stack.info())?));
-    let mut term = signal(SignalKind::terminate())?;
-    loop {
-        tokio::select! {
-            cmd = rx.recv() => match cmd {
-                None => break,
-                Some(line) => {
-                    let answer = handle(&mut stack, line.trim()).await;
-                    say(&match answer { Ok(()) => format!("ok {}", line.trim()), Err(e) => format!("err {e:#}").replace('\n', " | ") });
-                }
-            },
-            _ = tokio::signal::ctrl_c() => break,
-            _ = term.recv() => break,
-        }
-    }
+    let result = supervise(&mut stack, Some(rx)).await;
     stack.stop_all();
-    Ok(())
+    result
 }
 
-async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<()> {
+/// One command of `--control` or of the socket; `Some(json)` for what it reports.
+async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<Option<String>> {
     let (verb, name) = line.split_once(' ').unwrap_or((line, ""));
     if verb == "env" {
         let (k, v) = name
             .split_once('=')
             .with_context(|| format!("env takes KEY=VALUE, got {name:?}"))?;
         stack.set_endpoint_env(k, v);
-        return Ok(());
+        return Ok(None);
     }
     if !name.is_empty() && !stack.processes().contains(&name) {
-        anyhow::bail!("unknown process {name:?}");
+        anyhow::bail!(
+            "unknown process {name:?} (this stack runs {})",
+            stack.processes().join(", ")
+        );
     }
     match verb {
-        "stop" => stack.stop_process(name),
-        "kill" => stack.kill_process(name),
-        "start" => stack.start_process(name).await?,
+        // stopped or killed on purpose: held down, not restarted, until started again
+        "stop" => {
+            stack.hold(name);
+            stack.stop_process(name);
+        }
+        "kill" => {
+            stack.hold(name);
+            stack.kill_process(name);
+        }
+        "start" => {
+            stack.unhold(name);
+            stack.start_process(name).await?;
+        }
+        "status" => return Ok(Some(serde_json::to_string(&stack.status())?)),
         "register" => stack.register_deployment().await?,
         // a new endpoint as a new deployment, the old one retired (single node)
         "release" => stack.release().await?,
@@ -201,7 +246,7 @@ async fn handle(stack: &mut Stack, line: &str) -> anyhow::Result<()> {
         "leaders" => stack.wait_for_leaders(Duration::from_secs(120)).await?,
         other => anyhow::bail!("unknown command {other:?}"),
     }
-    Ok(())
+    Ok(None)
 }
 
 fn say(line: &str) {

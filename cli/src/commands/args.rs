@@ -87,6 +87,48 @@ pub enum Command {
     /// A Restate cluster's health: nodes up, metadata quorum, partitions without a leader
     #[command(subcommand)]
     Cluster(ClusterCmd),
+    /// Each process of a running `deskflow up`: up or restarting, restarts so far, its URL
+    Status {
+        #[command(flatten)]
+        stack: StackDir,
+    },
+    /// Stop a process of a running `deskflow up` on purpose (it is not restarted), or start it
+    /// again
+    #[command(subcommand)]
+    Stack(StackCmd),
+}
+
+/// Which running `deskflow up`: the data folder it was started with.
+#[derive(Debug, clap::Args)]
+pub struct StackDir {
+    /// The data folder `deskflow up` runs on (default: the repository's .data)
+    #[arg(long, env = "DESKFLOW_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl StackDir {
+    pub fn path(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| crate::stack::tools::repo_root().join(".data"))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StackCmd {
+    /// Stop a process (an endpoint retired by a release, say); the supervisor leaves it down
+    Stop {
+        /// The process, as `deskflow status` names it (deskflow, restate, e1, n2, ...)
+        process: String,
+        #[command(flatten)]
+        stack: StackDir,
+    },
+    /// Start a stopped process again
+    Start {
+        process: String,
+        #[command(flatten)]
+        stack: StackDir,
+    },
 }
 
 #[derive(Debug, Subcommand)]

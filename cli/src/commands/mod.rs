@@ -24,8 +24,8 @@ mod watch;
 mod workspace_admin;
 mod workspaces;
 
-use args::ClusterCmd;
 pub use args::{Cli, Command};
+use args::{ClusterCmd, StackCmd};
 use context::Ctx;
 use std::process::ExitCode;
 
@@ -51,6 +51,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => system::bench(args).await,
         Command::Cluster(ClusterCmd::Status { nodes }) => {
             system::cluster_status(&nodes, json).await
+        }
+        Command::Status { stack } => system::stack_status(&stack.path(), json).await,
+        Command::Stack(StackCmd::Stop { process, stack }) => {
+            system::stack_command(&stack.path(), &format!("stop {process}")).await
+        }
+        Command::Stack(StackCmd::Start { process, stack }) => {
+            system::stack_command(&stack.path(), &format!("start {process}")).await
         }
         Command::Auth(cmd) => auth::run(ctx(), cmd).await,
         Command::Account(cmd) => account::run(ctx(), cmd).await,

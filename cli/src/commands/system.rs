@@ -1,6 +1,7 @@
 //! The commands that run or inspect the system itself rather than call its API as a member or
 //! admin: `serve` (the endpoint in this process), `up` (the local stack), `bench`, `config`,
-//! `identity-key` and `cluster status`. None of them needs a stored session.
+//! `identity-key`, `cluster status`, and `status` and `stack` for a running `up`. None of them
+//! needs a stored session.
 
 use super::output::table;
 use std::path::Path;
@@ -67,4 +68,52 @@ pub(super) async fn cluster_status(nodes: &str, json: bool) -> anyhow::Result<Ex
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `deskflow status`: each process of the `up` running on `data_dir`; exits 1 when one is not
+/// up (restarting, stopped or down).
+pub(super) async fn stack_status(data_dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let answer = crate::stack::socket::ask(data_dir, "status").await?;
+    let Some(report) = answer.strip_prefix("ok ") else {
+        anyhow::bail!("deskflow up answered: {answer}");
+    };
+    let processes: Vec<crate::stack::ProcessStatus> = serde_json::from_str(report)?;
+    if json {
+        println!("{}", serde_json::json!({ "processes": processes }));
+    } else {
+        let rows: Vec<Vec<String>> = processes
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    p.state.clone(),
+                    p.restarts.to_string(),
+                    p.pid.map(|n| n.to_string()).unwrap_or_default(),
+                    p.url.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        println!(
+            "{}",
+            table(&["PROCESS", "STATE", "RESTARTS", "PID", "URL"], &rows)
+        );
+    }
+    let all_up = processes
+        .iter()
+        .all(|p| p.state == "up" || p.state == "not run");
+    Ok(if all_up {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `deskflow stack stop|start <process>`: one command to the `up` running on `data_dir`.
+pub(super) async fn stack_command(data_dir: &Path, command: &str) -> anyhow::Result<ExitCode> {
+    let answer = crate::stack::socket::ask(data_dir, command).await?;
+    if let Some(e) = answer.strip_prefix("err ") {
+        anyhow::bail!("{command}: {e}");
+    }
+    println!("✓ {command}");
+    Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,9 @@
 //! test harness; the supervisor itself is this crate's.
 //!
 //! - `ports`: the ports a stack listens on; `info`: what it is asked for and reports.
-//! - `supervisor`: the running `Stack` and its child processes.
+//! - `supervisor`: the running `Stack` and its child processes; `supervision` and `restarts`:
+//!   what becomes of a process that exits on its own, and each process's status; `socket`:
+//!   where a running `up` takes an operator's commands (`deskflow status`, `deskflow stack`).
 //! - `launch`: each process's command line; `readiness`: when each counts as up;
 //!   `deployment`: what is configured once they are (registration, provider webhooks).
 //! - `cluster`: the three-node topology and its generated configs; `tools`: the pinned tools.
@@ -21,6 +23,9 @@ mod info;
 mod launch;
 mod ports;
 mod readiness;
+mod restarts;
+pub mod socket;
+mod supervision;
 mod supervisor;
 pub mod tools;
 
@@ -31,4 +36,5 @@ pub(crate) use cluster::ClusterPorts;
 pub(crate) use info::{Outside, StackOptions};
 pub(crate) use launch::endpoint_worker_threads;
 pub(crate) use ports::Ports;
+pub use supervision::ProcessStatus;
 pub(crate) use supervisor::Stack;

@@ -5,6 +5,7 @@
 
 use super::cluster::{self, ClusterPorts};
 use super::info::{StackInfo, StackOptions};
+use super::supervision::Watch;
 use super::tools::{self, Tools};
 use anyhow::{Context, bail};
 use std::collections::BTreeMap;
@@ -31,6 +32,8 @@ pub struct Stack {
     pub(super) http: reqwest::Client,
     /// HAProxy's binary and library folder (cluster stacks only)
     pub(super) haproxy: Option<tools::Haproxy>,
+    /// What becomes of processes that exit on their own ([`super::supervision`]).
+    pub(super) watch: Watch,
 }
 
 impl Stack {
@@ -69,6 +72,7 @@ impl Stack {
             info,
             http: reqwest::Client::new(),
             haproxy,
+            watch: Watch::default(),
         };
         match stack.start_all().await {
             Ok(()) => Ok(stack),
@@ -284,6 +288,11 @@ impl Stack {
     /// The OS process id of a running process.
     pub fn pid(&self, name: &str) -> Option<u32> {
         self.procs.get(name).map(|p| p.child.id())
+    }
+
+    /// Whether the process runs (as far as this supervisor has noticed).
+    pub(super) fn running(&self, name: &str) -> bool {
+        self.procs.contains_key(name)
     }
 }
 

@@ -14,6 +14,7 @@ mod harness;
 #[path = "../journeys/invariants.rs"]
 mod invariants;
 mod load;
+mod supervision;
 mod trimming;
 
 use harness::TestStack;

@@ -4,7 +4,7 @@
 use super::TestStack;
 use deskflow_infra::Store;
 
-pub(super) fn fresh_postgres_database(base: &str) -> String {
+pub fn fresh_postgres_database(base: &str) -> String {
     // called from inside a test's runtime: create the database on a thread with its own
     let base = base.to_string();
     std::thread::spawn(move || {

@@ -5,19 +5,24 @@
 //!
 //! This file holds the stack's settings and its handle; `stack.rs` starts and controls it,
 //! `client.rs` calls the ingress and reads the mailbox, `database.rs` reaches its database,
-//! `restate.rs` looks into restate-server, `provider.rs` reads localstripe. Shared by the
-//! cluster test target too (through `#[path]`), which uses only part of it.
+//! //! `restate.rs` looks into restate-server, `provider.rs` reads localstripe, `supervised.rs` runs
+//! a `deskflow up` as a person does (supervising its processes). Shared by the cluster test
+//! target too (through `#[path]`), which uses only part of it.
 
 mod client;
 mod database;
 mod provider;
 mod restate;
 mod stack;
+mod supervised;
 
 pub use client::{Client, Reply, day_slot, eventually, in_secs, open_workspace, slot_in};
 #[allow(unused_imports)] // used by the cluster test target only
+pub use database::fresh_postgres_database;
+#[allow(unused_imports)] // used by the cluster test target only
 pub use stack::cluster_stack;
 pub use stack::{Outage, postgres_stack, stack};
+pub use supervised::SupervisedUp;
 
 use deskflow::stack::StackInfo;
 use std::io::BufReader;

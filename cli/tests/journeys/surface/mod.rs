@@ -5,7 +5,8 @@
 //! [`compose`]: docker-compose.yml; [`bench`]: the benchmark; [`workspace_commands`]: `deskflow
 //! workspaces get|update|bookings` and `--hours`/`--closures`; [`schemas`]: Restate's OpenAPI
 //! of each service against the handlers and `deskflow api`; [`fuzz`]: schemathesis over every
-//! public service. This file runs the CLI for them
+//! public service; [`supervision`]: `deskflow up` restarting what dies, `deskflow status` and
+//! `deskflow stack`. This file runs the CLI for them
 //! (and for the security journeys).
 
 mod bench;
@@ -15,6 +16,7 @@ mod compose;
 mod fuzz;
 mod operations;
 mod schemas;
+mod supervision;
 mod workspace_commands;
 
 use crate::harness::{ADMIN, TestStack};

@@ -3,7 +3,8 @@
 //! both on PostgreSQL and the same responders, in one run; prints the cluster / single-node
 //! ratios of throughput and of CPU per booking (restate-server, endpoints, everything).
 
-use super::driver::{Driver, Target};
+use super::driver::Driver;
+use super::journey::Target;
 use super::report::{RunResult, print_runs};
 use super::seed::Seed;
 use super::{BENCH_ADMIN, responders};

@@ -2,7 +2,8 @@
 //! it measures the emulators more than deskflow, and shows that the real stack's path works.
 
 use super::BENCH_ADMIN;
-use super::driver::{Driver, Target};
+use super::driver::Driver;
+use super::journey::Target;
 use super::report::RunResult;
 use super::seed::Seed;
 use crate::stack::{Ports, Stack, StackOptions};

@@ -3,7 +3,8 @@
 //! wrong password) while members keep booking. It shows what the bounded hashing pool buys:
 //! bookings keep flowing because hashing never runs on the endpoint's async workers.
 
-use super::driver::{Driver, Target};
+use super::driver::Driver;
+use super::journey::Target;
 use super::report::{RunResult, print_runs};
 use serde::Serialize;
 use serde_json::{Value, json};

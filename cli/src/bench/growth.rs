@@ -2,7 +2,8 @@
 //! each on a freshly wiped restate-server, so the only difference between the two runs is the
 //! store. Its figure is how much a full store costs in throughput and latency.
 
-use super::driver::{Driver, Target};
+use super::driver::Driver;
+use super::journey::Target;
 use super::report::{RunResult, print_runs};
 use super::seed::{Seed, seed_past_bookings};
 use crate::stack::Stack;

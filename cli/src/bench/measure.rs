@@ -3,7 +3,8 @@
 //! flood, and on a store full of past bookings; each step prints its lines as it ends, and the
 //! whole makes the report.
 
-use super::driver::{Driver, Target};
+use super::driver::Driver;
+use super::journey::Target;
 use super::report::{Report, RunResult, print_runs, print_summary};
 use super::seed::Seed;
 use super::{BENCH_ADMIN, BenchArgs, flood, floor, growth};

@@ -3,7 +3,7 @@
 //! and one that fills a one-seat slot, waits for it on the waitlist and is served when the
 //! holder cancels. Each counts as one journey; its latency runs until its last answer.
 
-use super::driver::{Target, call, create_booking, journey, rfc3339, wait_confirmed};
+use super::journey::{Target, call, create_booking, journey, rfc3339, wait_confirmed};
 use anyhow::bail;
 use serde_json::json;
 use std::time::Duration;

@@ -5,7 +5,8 @@
 //!
 //! - `measure`: the main runs on one stack; `growth` and `flood` two of its comparisons;
 //!   `mix`: the long-lived flows' journeys (reschedule, waitlist) of the mixed run.
-//! - `driver`: the workers that drive journeys and the figures of a run; `seed`: the members,
+//! - `driver`: the workers that drive journeys and the figures of a run; `journey`: one
+//!   journey's calls (create, wait until confirmed); `seed`: the members,
 //!   workspaces and past bookings it needs; `report`: the figures and how they are printed.
 //! - `floor`: the engine's floor; `responders`: the stand-in provider and SMTP relay;
 //!   `cpu`: CPU per journey per process; `emulator`: the run through the emulators;
@@ -18,6 +19,7 @@ mod emulator;
 mod flood;
 mod floor;
 mod growth;
+mod journey;
 mod measure;
 mod mix;
 mod report;

@@ -12,6 +12,7 @@ mod answer;
 mod api;
 mod args;
 mod auth;
+mod booking_text;
 mod bookings;
 mod client;
 mod context;

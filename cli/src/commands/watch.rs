@@ -3,7 +3,7 @@
 //! ended confirmed or completed. When and how it stops is decided on [`BookingStatus`].
 
 use super::answer::{booking_status, text};
-use super::bookings::booking_text;
+use super::booking_text::booking_text;
 use super::context::Ctx;
 use super::output::{SPINNER, bold, status as paint_status};
 use deskflow_domain::booking::BookingStatus;

@@ -1,10 +1,20 @@
 //! When the supervisor restarts a process that exited on its own, and when it gives up: after
 //! each death a restart with a backoff that doubles with the deaths of the last minute, until a
 //! process that keeps dying (five times within a minute) stops the stack, since restarting it
-//! again would only hide what is wrong.
+//! again would only hide what is wrong. [`Watch`] is the supervisor's bookkeeping of it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
+
+/// The supervisor's bookkeeping: each process's deaths and restarts, the restarts due, and the
+/// processes held down (stopped or killed on purpose).
+#[derive(Debug, Default)]
+pub(crate) struct Watch {
+    pub(super) policy: RestartPolicy,
+    pub(super) restarts: BTreeMap<&'static str, Restarts>,
+    pub(super) due: BTreeMap<&'static str, Instant>,
+    pub(super) held: BTreeSet<&'static str>,
+}
 
 /// How many deaths in what window stop the stack, and the backoff before a restart.
 #[derive(Debug, Clone, Copy)]

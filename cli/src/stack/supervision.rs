@@ -5,20 +5,9 @@
 //! endpoint stays retired. [`Stack::status`] reports each process for `deskflow status`.
 
 use super::cluster;
-use super::restarts::{RestartPolicy, Restarts};
 use super::supervisor::Stack;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
-
-/// The supervisor's bookkeeping of deaths, restarts due and processes held down.
-#[derive(Debug, Default)]
-pub(crate) struct Watch {
-    policy: RestartPolicy,
-    restarts: BTreeMap<&'static str, Restarts>,
-    due: BTreeMap<&'static str, Instant>,
-    held: BTreeSet<&'static str>,
-}
 
 /// One process of a running stack, as `deskflow status` shows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]

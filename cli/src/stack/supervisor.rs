@@ -5,7 +5,7 @@
 
 use super::cluster::{self, ClusterPorts};
 use super::info::{StackInfo, StackOptions};
-use super::supervision::Watch;
+use super::restarts::Watch;
 use super::tools::{self, Tools};
 use anyhow::{Context, bail};
 use std::collections::BTreeMap;
@@ -32,7 +32,7 @@ pub struct Stack {
     pub(super) http: reqwest::Client,
     /// HAProxy's binary and library folder (cluster stacks only)
     pub(super) haproxy: Option<tools::Haproxy>,
-    /// What becomes of processes that exit on their own ([`super::supervision`]).
+    /// What becomes of processes that exit on their own (`supervision.rs`).
     pub(super) watch: Watch,
 }
 
@@ -62,7 +62,12 @@ impl Stack {
         }
         let info = StackInfo::new(&opts, &tools, identity_key, database_url);
         let haproxy = match opts.cluster {
-            Some(ports) => Some(cluster::prepare(&tools, &opts, &ports)?),
+            Some(ports) => Some(cluster::prepare(
+                &tools,
+                &opts.data_dir,
+                &opts.ports,
+                &ports,
+            )?),
             None => None,
         };
         let mut stack = Stack {

@@ -2,7 +2,7 @@
 //! and the admin API each behind one frontend on the single-node ports, and a stats page.
 
 use super::{ClusterPorts, ENDPOINTS, NODES, NodePorts};
-use crate::stack::Ports;
+use crate::stack::ports::Ports;
 
 /// HAProxy's config: four frontends on the single-node ports (`ports`) and a stats page.
 /// - endpoints (HTTP/2 cleartext both sides, the URL registered as the one deployment),

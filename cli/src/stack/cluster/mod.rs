@@ -7,7 +7,7 @@
 mod haproxy;
 mod node_config;
 
-use super::info::StackOptions;
+use super::ports::Ports;
 use super::tools::{self, Tools};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -233,7 +233,8 @@ pub(crate) fn node_config_path(data_dir: &Path, name: &str) -> PathBuf {
 /// restate.toml, the balancer's config written.
 pub(crate) fn prepare(
     tools: &Tools,
-    opts: &StackOptions,
+    dir: &Path,
+    front: &Ports,
     ports: &ClusterPorts,
 ) -> anyhow::Result<tools::Haproxy> {
     let haproxy = tools::ensure_haproxy(&tools::repo_root())?;
@@ -242,7 +243,6 @@ pub(crate) fn prepare(
     let base: toml::Table = text
         .parse()
         .with_context(|| format!("{} is not valid TOML", tools.restate_toml.display()))?;
-    let dir = &opts.data_dir;
     fs::create_dir_all(snapshots_dir(dir))?;
     for (i, name) in NODES.iter().enumerate() {
         let t = node_config::node_config(&base, i, ports, dir);
@@ -257,7 +257,7 @@ pub(crate) fn prepare(
     }
     fs::write(
         dir.join("haproxy.cfg"),
-        haproxy::haproxy_config(&opts.ports, ports),
+        haproxy::haproxy_config(front, ports),
     )?;
     Ok(haproxy)
 }

@@ -25,8 +25,20 @@ pub struct SupervisedUp {
 
 impl SupervisedUp {
     /// Starts `deskflow up --random-ports` with `args` and the environment `env`, and waits
-    /// until it says it is up.
+    /// until it says it is up. A start that fails is tried once more, its reason printed (the
+    /// random ports are picked free and then released, so another process can take one
+    /// meanwhile); a second failure panics with what `up` said.
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> SupervisedUp {
+        match Self::try_start(args, env) {
+            Ok(up) => up,
+            Err(first) => {
+                eprintln!("deskflow up did not come up, trying once more: {first}");
+                Self::try_start(args, env).unwrap_or_else(|second| panic!("{second}"))
+            }
+        }
+    }
+
+    fn try_start(args: &[&str], env: &[(&str, &str)]) -> Result<SupervisedUp, String> {
         let dir = tempfile::Builder::new()
             .prefix("deskflow-up-")
             .tempdir()
@@ -63,11 +75,15 @@ impl SupervisedUp {
         let mut ingress = None;
         loop {
             let mut line = String::new();
-            if out.read_line(&mut line).unwrap() == 0 {
-                panic!(
-                    "deskflow up ended before it was up; it printed:\n{printed}(logs in {})",
-                    dir.path().display()
-                );
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.wait();
+                std::thread::sleep(Duration::from_millis(200));
+                let said = errors.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let logs = dir.keep();
+                return Err(format!(
+                    "deskflow up ended before it was up; it printed:\n{printed}and said:\n{said}(logs kept in {})",
+                    logs.display()
+                ));
             }
             printed.push_str(&line);
             if let Some(url) = line.trim().strip_prefix("ingress (API)") {
@@ -79,13 +95,13 @@ impl SupervisedUp {
         }
         // keep draining what it prints later, so it never blocks on a full pipe
         std::thread::spawn(move || for _ in out.lines() {});
-        SupervisedUp {
+        Ok(SupervisedUp {
             child,
             dir,
             ingress: ingress.expect("up printed its ingress"),
             printed,
             errors,
-        }
+        })
     }
 
     /// What `up` wrote to stderr so far.

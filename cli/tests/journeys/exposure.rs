@@ -3,7 +3,8 @@
 //! Restate's storage; `wait` is bounded.
 
 use crate::harness::{
-    BOOKING_WAIT_SECS, TestStack, WEBHOOK_SECRET, day_slot, open_workspace, stack,
+    BOOKING_WAIT_SECS, TestStack, WEBHOOK_SECRET, day_slot, open_workspace, payment_intent_of,
+    stack,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -285,7 +286,7 @@ async fn no_token_or_card_secret_stays_in_restates_storage() {
         .to_string();
     p.authenticate(&secret, true).await;
     // the provider's signed webhook wakes the booking (localstripe sends none for this case)
-    let pi = secret.split("_secret_").next().unwrap();
+    let pi = payment_intent_of(&secret);
     let event = json!({"id": format!("evt_{}", uuid::Uuid::new_v4().simple()), "type": "payment_intent.amount_capturable_updated",
                        "data": {"object": {"id": pi, "object": "payment_intent"}}});
     let (code, _) = s.send_webhook(&event, Some(WEBHOOK_SECRET)).await;

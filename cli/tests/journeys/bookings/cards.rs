@@ -2,7 +2,9 @@
 //! forged and replayed ones ignored, and an authentication never completed).
 
 use super::wait_subject;
-use crate::harness::{HOLD_EXPIRY_SECS, WEBHOOK_SECRET, in_secs, open_workspace, stack};
+use crate::harness::{
+    HOLD_EXPIRY_SECS, WEBHOOK_SECRET, in_secs, open_workspace, payment_intent_of, stack,
+};
 use crate::invariants::{booking_settled, capacity_holds};
 use serde_json::json;
 
@@ -55,7 +57,7 @@ async fn three_d_secure_waits_for_the_signed_webhook_and_ignores_forged_and_repl
         .as_str()
         .expect("client_secret while awaiting payment")
         .to_string();
-    let pi = secret.split("_secret_").next().unwrap().to_string();
+    let pi = payment_intent_of(&secret).to_string();
     assert_eq!(
         s.provider().authenticate(&secret, true).await["status"],
         "requires_capture"
@@ -98,13 +100,7 @@ async fn three_d_secure_never_completed_expires_voids_the_authorization_and_free
     let (start, end) = (in_secs(3600), in_secs(5400));
     let id = c.book(&token, &ws, &start, &end, 1, &pm).await;
     let waiting = c.wait_status(&token, &id, "awaiting_payment").await;
-    let pi = waiting["payment"]["client_secret"]
-        .as_str()
-        .unwrap()
-        .split("_secret_")
-        .next()
-        .unwrap()
-        .to_string();
+    let pi = payment_intent_of(waiting["payment"]["client_secret"].as_str().unwrap()).to_string();
     let expired = c.wait_status(&token, &id, "final").await;
     assert_eq!(expired["status"], "expired", "{expired}");
     assert!(

@@ -3,7 +3,9 @@
 //! endpoint killed while bookings are under way.
 
 use super::wait_subject;
-use crate::harness::{WEBHOOK_SECRET, eventually, in_secs, open_workspace, stack};
+use crate::harness::{
+    WEBHOOK_SECRET, eventually, in_secs, open_workspace, payment_intent_of, stack,
+};
 use crate::invariants::{booking_settled, reconciled};
 use serde_json::json;
 use std::time::Duration;
@@ -124,13 +126,7 @@ async fn an_operator_cancel_through_the_restate_cli_compensates() {
     let (start, end) = (in_secs(3 * 86400), in_secs(3 * 86400 + 600));
     let id = c.book(&token, &ws, &start, &end, 1, &pm).await;
     let waiting = c.wait_status(&token, &id, "awaiting_payment").await;
-    let pi = waiting["payment"]["client_secret"]
-        .as_str()
-        .unwrap()
-        .split("_secret_")
-        .next()
-        .unwrap()
-        .to_string();
+    let pi = payment_intent_of(waiting["payment"]["client_secret"].as_str().unwrap()).to_string();
     let run = format!("Booking/{id}/run");
     s.restate_cli(&["invocations", "cancel", &run]);
     let done = c.wait_status(&token, &id, "final").await;

@@ -12,11 +12,11 @@ use crate::invariants::booking_settled;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// The workflow's own view of the booking (its `view` state), while Restate keeps it.
-async fn kept_view(s: &TestStack, id: &str) -> Option<Value> {
+/// The JSON value restate-server keeps under `key` in the state of `service`'s `id`.
+async fn state_value(s: &TestStack, service: &str, id: &str, key: &str) -> Option<Value> {
     let rows = s
         .restate_sql(&format!(
-            "SELECT value_utf8 FROM state WHERE service_name = 'Booking' AND service_key = '{id}' AND key = 'view'"
+            "SELECT value_utf8 FROM state WHERE service_name = '{service}' AND service_key = '{id}' AND key = '{key}'"
         ))
         .await;
     rows.first()
@@ -24,17 +24,17 @@ async fn kept_view(s: &TestStack, id: &str) -> Option<Value> {
         .map(|v| serde_json::from_str(v).unwrap())
 }
 
+/// The workflow's own view of the booking (its `view` state), while Restate keeps it.
+async fn kept_view(s: &TestStack, id: &str) -> Option<Value> {
+    state_value(s, "Booking", id, "view").await
+}
+
 /// The view of the booking its `ConfirmedBooking` object keeps (in its snapshot), while the
 /// booking is confirmed.
 async fn object_view(s: &TestStack, id: &str) -> Option<Value> {
-    let rows = s
-        .restate_sql(&format!(
-            "SELECT value_utf8 FROM state WHERE service_name = 'ConfirmedBooking' AND service_key = '{id}' AND key = 'snapshot'"
-        ))
-        .await;
-    rows.first()
-        .and_then(|r| r["value_utf8"].as_str())
-        .map(|v| serde_json::from_str::<Value>(v).unwrap()["view"].clone())
+    state_value(s, "ConfirmedBooking", id, "snapshot")
+        .await
+        .map(|snapshot| snapshot["view"].clone())
 }
 
 /// The ids of the booking's `run` invocations Restate knows.

@@ -19,6 +19,7 @@ mod supervised;
 pub use client::{Client, Reply, day_slot, eventually, in_secs, open_workspace, slot_in};
 #[allow(unused_imports)] // used by the cluster test target only
 pub use database::fresh_postgres_database;
+pub use provider::payment_intent_of;
 #[allow(unused_imports)] // used by the cluster test target only
 pub use stack::cluster_stack;
 pub use stack::{Outage, postgres_stack, stack};

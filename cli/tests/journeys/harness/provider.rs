@@ -134,7 +134,7 @@ impl Provider {
 
     /// The member authenticates at the provider (localstripe's stand-in for the 3-D Secure page).
     pub async fn authenticate(&self, client_secret: &str, success: bool) -> Value {
-        let pi = client_secret.split("_secret_").next().unwrap();
+        let pi = payment_intent_of(client_secret);
         self.post(
             &format!("/v1/payment_intents/{pi}/_authenticate"),
             &[
@@ -144,6 +144,14 @@ impl Provider {
         )
         .await
     }
+}
+
+/// The PaymentIntent a client secret belongs to (Stripe's are `<PaymentIntent id>_secret_...`).
+pub fn payment_intent_of(client_secret: &str) -> &str {
+    client_secret
+        .split("_secret_")
+        .next()
+        .unwrap_or(client_secret)
 }
 
 /// What the provider says about a payment: its status and the money that moved.

@@ -1,12 +1,115 @@
-//! The bodies of `Workspaces/get`, `Workspaces/update` and `Workspaces/bookings` (the older
-//! workspace bodies, `create`, `list` and `availability`, are in the crate root).
+//! `Workspaces`: opening, reading, changing and closing a workspace (what its durable
+//! `WorkspaceClosure` flow is handed and answers), its free seats and its bookings.
 
 use crate::WeekSpec;
-use deskflow_domain::limits::{MAX_HOURLY_RATE_CENTS, MAX_NAME_CHARS};
+use deskflow_domain::limits::{MAX_HOURLY_RATE_CENTS, MAX_NAME_CHARS, MAX_REASON_CHARS};
 use deskflow_domain::schedule::MAX_CLOSURES;
 use deskflow_domain::workspace::MAX_CAPACITY;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// `Workspaces/create` (admin). Opening hours come either as `opens_at` with `closes_at`
+/// (every day alike) or as `hours` (per weekday): one of the two.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{"required": ["opens_at", "closes_at"]}, {"required": ["hours"]}]))]
+pub struct CreateWorkspaceRequest {
+    /// 1 to 200 characters.
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
+    pub name: String,
+    /// Where it is, 1 to 200 characters.
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
+    pub location: String,
+    /// An IANA time zone, e.g. `Europe/Berlin`: hours and closures are local to it.
+    #[schemars(example = &"Europe/Berlin")]
+    pub timezone: String,
+    /// Seats, 1 to 10,000.
+    #[schemars(range(min = 1, max = deskflow_domain::workspace::MAX_CAPACITY))]
+    pub capacity: i64,
+    /// The price of one seat for one hour in minor units of `currency` (cents for EUR), 0 to
+    /// 10,000,000; 0 makes a free workspace (bookings confirmed without a payment).
+    #[schemars(range(min = 0, max = deskflow_domain::limits::MAX_HOURLY_RATE_CENTS))]
+    pub hourly_rate_cents: i64,
+    /// ISO 4217: one of AUD, BRL, CAD, CHF, CZK, DKK, EUR, GBP, HKD, HUF, INR, JPY, KRW, MXN,
+    /// NOK, NZD, PLN, SEK, SGD, USD, ZAR.
+    #[schemars(example = &"EUR")]
+    pub currency: String,
+    /// Opening time every day, local `HH:MM` (24-hour), with `closes_at`; or give `hours`.
+    #[schemars(example = &"08:00")]
+    pub opens_at: Option<String>,
+    /// Closing time every day, local `HH:MM`, after `opens_at`.
+    #[schemars(example = &"20:00")]
+    pub closes_at: Option<String>,
+    /// Hours per weekday (instead of `opens_at`/`closes_at`).
+    pub hours: Option<WeekSpec>,
+    /// Local dates `YYYY-MM-DD` on which the workspace is closed all day (at most 366).
+    #[schemars(length(max = deskflow_domain::schedule::MAX_CLOSURES), inner(pattern(r"^\d{4}-\d{2}-\d{2}$")))]
+    pub closures: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CreateWorkspaceResponse {
+    /// Use it in `Workspaces/get|update|close|availability` and `Bookings/create`.
+    pub workspace_id: String,
+}
+
+/// An open workspace as `Workspaces/list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct WorkspaceView {
+    pub workspace_id: String,
+    pub name: String,
+    pub location: String,
+    /// IANA time zone of the hours and closures.
+    pub timezone: String,
+    pub capacity: i64,
+    /// Minor units of `currency` per seat-hour.
+    pub hourly_rate_cents: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The earliest opening of the week, local `HH:MM` (exactly the hours when every day is
+    /// alike); `hours` has each weekday's.
+    pub opens_at: String,
+    /// The latest closing of the week, local `HH:MM`.
+    pub closes_at: String,
+    pub hours: WeekSpec,
+    /// Local dates `YYYY-MM-DD` on which it is closed all day.
+    pub closures: Vec<String>,
+}
+
+/// `Workspaces/availability`: free seats in `[from, to)`, at most 31 days.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityRequest {
+    /// From `Workspaces/list` or `Workspaces/create`.
+    pub workspace_id: String,
+    /// RFC 3339 with offset.
+    #[schemars(extend("format" = "date-time"))]
+    pub from: String,
+    /// RFC 3339 with offset, after `from`.
+    #[schemars(extend("format" = "date-time"))]
+    pub to: String,
+}
+
+/// An interval in which the number of free seats does not change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FreeInterval {
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
+    pub starts_at: String,
+    /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
+    pub ends_at: String,
+    pub free_seats: i64,
+}
+
+/// Free seats over the requested window, within the opening hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Availability {
+    pub workspace_id: String,
+    pub capacity: i64,
+    /// In time order.
+    pub intervals: Vec<FreeInterval>,
+}
 
 /// `Workspaces/get`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -84,4 +187,34 @@ pub struct WorkspaceBookingsRequest {
     /// RFC 3339 with offset; without end when absent.
     #[schemars(extend("format" = "date-time"))]
     pub to: Option<String>,
+}
+
+/// `Workspaces/close`: which workspace, and why (the reason goes into every member's email).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseWorkspaceRequest {
+    /// The workspace to close; closing it again answers the same result.
+    pub workspace_id: String,
+    /// Up to 500 characters; goes into every member's email.
+    #[serde(default)]
+    #[schemars(length(max = MAX_REASON_CHARS))]
+    pub reason: Option<String>,
+}
+
+/// What the closure came to (the same answer however often `close` is called).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ClosureResult {
+    pub workspace_id: String,
+    /// Bookings that had not ended, now cancelled with a full refund.
+    pub cancelled_bookings: i64,
+    /// Refunded in all, minor units.
+    pub refunded_cents: i64,
+}
+
+/// (internal) What the `WorkspaceClosure` workflow is handed: the reason and the admin who
+/// closed it; the workspace is the workflow's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ClosureStart {
+    pub reason: String,
+    pub admin_id: String,
 }

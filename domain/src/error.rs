@@ -14,6 +14,11 @@ pub enum DomainError {
     Empty { field: &'static str },
     #[error("{field} is too long: at most {max} characters")]
     TooLong { field: &'static str, max: usize },
+    /// `payment_method` blank or longer than [`crate::limits::MAX_PAYMENT_METHOD_CHARS`].
+    #[error(
+        "payment_method must name a payment method, e.g. pm_card_visa (at most {max} characters)"
+    )]
+    PaymentMethod { max: usize },
     #[error("unknown currency {0:?}: use an ISO 4217 code such as EUR or USD")]
     UnknownCurrency(String),
     #[error("invalid time of day {0:?}: expected HH:MM, e.g. 08:00")]

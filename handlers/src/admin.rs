@@ -9,7 +9,7 @@ use crate::error::{Failure, Outcome, step, terminal};
 use crate::guard;
 use crate::payment::{PaymentClient, SettleRequest};
 use crate::reconcile::{Fix, compare_all};
-use crate::users::{booking_summary, profile};
+use crate::stored::{booking_summary, profile};
 use deskflow_api::OptionalJson;
 use deskflow_api::flows;
 use deskflow_api::{
@@ -164,8 +164,18 @@ impl Admin {
     ) -> Result<Json<ReconcileReport>, Failure> {
         guard::admin(&ctx, &self.deps).await?;
         let req = body.or_default();
-        if req.booking_ids.as_ref().is_some_and(|ids| ids.len() > 500) {
-            return Err(terminal(400, "booking_ids: at most 500 bookings per call"));
+        if req
+            .booking_ids
+            .as_ref()
+            .is_some_and(|ids| ids.len() > limits::MAX_RECONCILE_BOOKINGS)
+        {
+            return Err(terminal(
+                400,
+                format!(
+                    "booking_ids: at most {} bookings per call",
+                    limits::MAX_RECONCILE_BOOKINGS
+                ),
+            ));
         }
         let fix = req.fix;
         let deps = self.deps.clone();

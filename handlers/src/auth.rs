@@ -146,7 +146,7 @@ impl Auth {
                 ),
             ));
         }
-        limits::check_login_password(&req.password)?;
+        limits::check_login_password("password", &req.password)?;
         let Json(guard) = ctx
             .object_client::<LoginGuardClient>(guard_key(&self.deps, &email))
             .state()
@@ -224,7 +224,7 @@ impl Auth {
         ctx: Context<'_>,
         Json(req): Json<RefreshRequest>,
     ) -> Result<Json<LoginResponse>, Failure> {
-        if req.refresh_token.len() > 256 {
+        if req.refresh_token.len() > limits::MAX_REFRESH_TOKEN_CHARS {
             return Err(terminal(
                 400,
                 "refresh_token is too long: it is not one of ours",

@@ -1,13 +1,16 @@
-//! Stored records read back as the domain's rules, and the domain's values written as columns.
-//! A row was validated when it was written, so a row that no longer parses is a defect (500),
-//! not the caller's fault.
+//! Stored records read back as the domain's rules, and the domain's values written as columns;
+//! and the views of a row that several services answer (a booking in a list, a profile). A row
+//! was validated when it was written, so a row that no longer parses is a defect (500), not
+//! the caller's fault.
 
 use crate::error::{Outcome, terminal};
 use chrono::NaiveDate;
-use deskflow_api::{WeekSpec, WorkspaceDetails, WorkspaceView};
+use deskflow_api::{BookingSummary, Profile, WeekSpec, WorkspaceDetails, WorkspaceView, rfc3339};
 use deskflow_domain::hours::OpeningHours;
 use deskflow_domain::schedule::{Schedule, parse_closures};
 use deskflow_domain::workspace::parse_timezone;
+use deskflow_infra::store::bookings::BookingRow;
+use deskflow_infra::store::users::User;
 use deskflow_infra::store::workspaces::Workspace;
 use std::collections::BTreeSet;
 
@@ -86,4 +89,33 @@ pub fn view(ws: Workspace) -> Outcome<WorkspaceView> {
         opens_at: ws.opens_at,
         closes_at: ws.closes_at,
     })
+}
+
+/// The profile view of a user (`Users/me`, `Users/update`, `Admin/promote` and `demote`).
+pub fn profile(u: User) -> Profile {
+    Profile {
+        user_id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        created_at: rfc3339(u.created_at),
+    }
+}
+
+/// The list view of a booking row (`Users/bookings`, `Workspaces/bookings`, `Admin/bookings`).
+pub fn booking_summary(b: BookingRow) -> BookingSummary {
+    BookingSummary {
+        booking_id: b.id,
+        workspace_id: b.workspace_id,
+        user_id: b.user_id,
+        status: b.status,
+        reason: b.reason,
+        starts_at: rfc3339(b.starts_at),
+        ends_at: rfc3339(b.ends_at),
+        seats: b.seats,
+        amount_cents: b.amount_cents,
+        currency: b.currency,
+        created_at: rfc3339(b.created_at),
+        updated_at: rfc3339(b.updated_at),
+    }
 }

@@ -11,13 +11,15 @@
 //! the first one's is still running (or before Restate's cleaner has dropped it, see
 //! `cleanup-interval` in restate.toml) is answered with the first call's result.
 
-use super::prepare::{BookingRequest, Refusal, prepare};
+use super::prepare::{BookingRequest, prepare_now};
+use super::refusal::Refusal;
 use super::workflow::BookingClient;
 use deskflow_api::{CreateBookingRequest, CreateBookingResponse};
 use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::limits;
 use deskflow_domain::slot::TimeSlot;
-use deskflow_handlers::deps::{Deps, now_ms};
-use deskflow_handlers::error::{Failure, step, terminal};
+use deskflow_handlers::deps::Deps;
+use deskflow_handlers::error::{Failure, step};
 use deskflow_handlers::guard;
 use restate_sdk::prelude::*;
 use std::sync::Arc;
@@ -48,19 +50,8 @@ impl Bookings {
     ) -> Result<Json<CreateBookingResponse>, Failure> {
         let who = guard::member(&ctx, &self.deps).await?;
         let slot = TimeSlot::parse("starts_at", &req.starts_at, "ends_at", &req.ends_at)?;
-        let payment_method = req.payment_method.trim().to_string();
-        if payment_method.is_empty() || payment_method.len() > 200 {
-            return Err(terminal(
-                400,
-                "payment_method must name a payment method, e.g. pm_card_visa (at most 200 characters)",
-            ));
-        }
-        if req.workspace_id.len() > 100 {
-            return Err(terminal(
-                400,
-                "workspace_id is too long: at most 100 characters",
-            ));
-        }
+        let payment_method = limits::check_payment_method(&req.payment_method)?;
+        limits::check_key("workspace_id", &req.workspace_id)?;
         // Restate derives the invocation id from the `idempotency-key` when there is one (and
         // picks a random one otherwise); the handler itself does not see the key on service
         // protocol v6. The id of the member's call names the booking: the same member sending
@@ -87,9 +78,8 @@ impl Bookings {
                     if let Some(row) = deps.store.booking(&bid).await? {
                         return Ok(Json(Ok(Some(row.status))));
                     }
-                    Ok(Json(
-                        prepare(&deps, &bid, &r, now_ms()).await?.map(|_| None),
-                    ))
+                    let (_, quoted) = prepare_now(&deps, &bid, &r, None).await?;
+                    Ok(Json(quoted.map(|_| None)))
                 })
             })
             .name("validate and quote")
@@ -97,7 +87,7 @@ impl Bookings {
             .await?;
         let checked: Result<Option<BookingStatus>, Refusal> = checked.0;
         match checked {
-            Err(refusal) => return Err(terminal(refusal.code(), refusal.message())),
+            Err(refusal) => return Err(refusal.into()),
             Ok(Some(status)) => {
                 tracing::info!(
                     booking_id,

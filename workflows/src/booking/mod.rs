@@ -39,6 +39,15 @@
 //! - `record.rs`: a booking as the database tells it (row and payments), which the handlers
 //!   answer from once it is confirmed or final.
 //!
+//! ## What a request is checked against
+//!
+//! - `prepare.rs`: `prepare_now`, the body of every step that checks a request against the
+//!   database and the rules and prices it (`Bookings/create`, `run`'s first step, both checks of
+//!   a reschedule). The bounds on single fields (`payment_method`, a cancel's `reason`) are
+//!   `deskflow_domain::limits`'.
+//! - `refusal.rs`: `Refusal`, why a request is refused (code and message), the one refusal
+//!   type of the handlers and steps; a reschedule's answer keeps it as a `(code, message)` pair.
+//!
 //! Only `bookings`, `workflow` and `confirmed` are public: the server registers their services.
 
 pub mod bookings;
@@ -49,6 +58,7 @@ mod keys;
 mod notices;
 mod prepare;
 mod record;
+mod refusal;
 mod reschedule;
 mod saga;
 mod snapshot;

@@ -4,10 +4,10 @@
 //! input with a 4xx before anything starts; the workflow runs it again as its first step, so
 //! what it holds and charges never comes from a caller.
 
-use deskflow_api::BookingView;
+use super::refusal::Refusal;
 use deskflow_domain::pricing::quote;
 use deskflow_domain::slot::TimeSlot;
-use deskflow_handlers::deps::Deps;
+use deskflow_handlers::deps::{Deps, now_ms};
 use deskflow_handlers::stored;
 use deskflow_infra::InfraError;
 use serde::{Deserialize, Serialize};
@@ -50,59 +50,26 @@ pub struct BookingStart {
     pub hourly_rate_cents: Option<i64>,
 }
 
-/// Why a request cannot become a booking (an answer, not an error: the caller decides whether
-/// it is a 4xx or a `rejected` booking).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "refusal", content = "message", rename_all = "snake_case")]
-pub enum Refusal {
-    /// the token's user no longer exists or is not active (401)
-    UnknownUser(String),
-    /// no workspace with that id (404)
-    UnknownWorkspace(String),
-    /// the workspace is closed for good (409)
-    Closed(String),
-    /// the slot or seats break the rules (400)
-    Invalid(String),
-    /// the booking's id has run its saga before: the database knows it past `pending` (409).
-    /// Only a `Booking/run` check asks; the view is the booking as its record tells it.
-    Recorded(Box<BookingView>),
-}
-
-impl Refusal {
-    pub fn code(&self) -> u16 {
-        match self {
-            Refusal::UnknownUser(_) => 401,
-            Refusal::UnknownWorkspace(_) => 404,
-            Refusal::Closed(_) => 409,
-            Refusal::Invalid(_) => 400,
-            Refusal::Recorded(_) => 409,
-        }
-    }
-
-    pub fn message(&self) -> &str {
-        match self {
-            Refusal::UnknownUser(m)
-            | Refusal::UnknownWorkspace(m)
-            | Refusal::Closed(m)
-            | Refusal::Invalid(m) => m,
-            Refusal::Recorded(_) => "this booking has run its saga already",
-        }
-    }
-}
-
-/// Checks `req` against the database and the rules at `now_ms` and prices it at the
-/// workspace's rate. Database failures are errors (retried); everything else is an answer.
-pub async fn prepare(
+/// What every step that checks a request runs (`Bookings/create`'s "validate and quote",
+/// `run`'s "check and quote", a reschedule's "validate new slot" and "check new slot"): the
+/// request checked against the database and the rules at this moment, and that moment. Priced
+/// at `rate_cents` an hour when given (a reschedule: the booking's own rate), at the workspace's
+/// rate otherwise. Database failures are errors, each step maps them as its journal expects;
+/// everything else is an answer.
+pub async fn prepare_now(
     deps: &Deps,
     booking_id: &str,
     req: &BookingRequest,
-    now_ms: i64,
-) -> Result<Result<BookingStart, Refusal>, InfraError> {
-    prepare_at(deps, booking_id, req, now_ms, None).await
+    rate_cents: Option<i64>,
+) -> Result<(i64, Result<BookingStart, Refusal>), InfraError> {
+    let now = now_ms();
+    let quoted = prepare_at(deps, booking_id, req, now, rate_cents).await?;
+    Ok((now, quoted))
 }
 
-/// As [`prepare`], priced at `rate_cents` an hour when given (a reschedule: the booking's own
-/// rate, "a new rate prices new bookings only"), at the workspace's rate otherwise.
+/// Checks `req` against the database and the rules at `now_ms` and prices it: at `rate_cents`
+/// an hour when given (a reschedule: the booking's own rate, "a new rate prices new bookings
+/// only"), at the workspace's rate otherwise.
 pub async fn prepare_at(
     deps: &Deps,
     booking_id: &str,

@@ -11,19 +11,17 @@ use super::callers::Callers;
 use super::flow::{Flow, PaymentMemo};
 use super::keys::{RESCHEDULE_NO, VIEW};
 use super::notices;
-use super::prepare::{BookingRequest, BookingStart, prepare_at};
+use super::prepare::{BookingRequest, BookingStart, prepare_now};
+use super::refusal::Refusal;
 use super::step_context::StepContext;
 use deskflow_api::{RescheduleOrder, RescheduleResult, Rescheduled, rfc3339};
 use deskflow_domain::booking::BookingStatus;
 use deskflow_domain::saga::{Canceller, Stop, no_longer};
 use deskflow_handlers::calendar::{HoldOutcome, MoveOf, MoveRequest};
-use deskflow_handlers::deps::{Deps, now_ms};
+use deskflow_handlers::deps::Deps;
 use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome};
 use restate_sdk::prelude::*;
 use std::sync::Arc;
-
-/// A reschedule's refusal: the status code and the message the member gets.
-type Refused = (u16, String);
 
 impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// Carries out one reschedule order and answers it. A stop in the middle (a cancel) ends
@@ -35,8 +33,8 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
             Ok(r) => {
                 tracing::info!(booking_id = %self.booking_id, amount_cents = r.amount_cents, charged_cents = r.charged_cents, refunded_cents = r.refunded_cents, "booking rescheduled")
             }
-            Err((code, why)) => {
-                tracing::info!(booking_id = %self.booking_id, code, why, "reschedule refused; booking unchanged")
+            Err(refusal) => {
+                tracing::info!(booking_id = %self.booking_id, code = refusal.code(), why = refusal.message(), "reschedule refused; booking unchanged")
             }
         }
         self.answer_reschedule(Some(order.request_id), outcome);
@@ -54,19 +52,22 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     /// refused.
     pub(super) fn refuse_reschedule(&mut self, to: BookingStatus) {
         let request = self.open_reschedule.take();
-        self.answer_reschedule(request, Err((409, no_longer(to, "rescheduled"))));
+        self.answer_reschedule(
+            request,
+            Err(Refusal::Conflict(no_longer(to, "rescheduled"))),
+        );
     }
 
     fn answer_reschedule(
         &self,
         request_id: Option<String>,
-        outcome: Result<RescheduleResult, Refused>,
+        outcome: Result<RescheduleResult, Refusal>,
     ) {
         self.callers.answer_reschedule(
             self.reschedule_no,
             Rescheduled {
                 request_id,
-                outcome,
+                outcome: outcome.map_err(Refusal::into_answer),
             },
         );
     }
@@ -78,7 +79,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
     async fn try_reschedule(
         &mut self,
         order: &RescheduleOrder,
-    ) -> Result<Result<RescheduleResult, Refused>, Stop> {
+    ) -> Result<Result<RescheduleResult, Refusal>, Stop> {
         let mut undo = Undo::default();
         match self.reschedule_steps(order, &mut undo).await {
             Err(Stop::Cancelled {
@@ -86,8 +87,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
                 ..
             }) if self.interrupt_keeps_booking => {
                 self.take_back(undo).await;
-                Ok(Err((
-                    409,
+                Ok(Err(Refusal::Conflict(
                     "the reschedule was interrupted (by a cancel of the booking, or an operator); the booking is unchanged"
                         .into(),
                 )))
@@ -95,10 +95,10 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
             Err(stop @ Stop::Cancelled { .. }) => Err(stop),
             Err(stop) => {
                 self.take_back(undo).await;
-                Ok(Err((
-                    503,
-                    format!("{}; the booking is unchanged", stop.reason()),
-                )))
+                Ok(Err(Refusal::Unavailable(format!(
+                    "{}; the booking is unchanged",
+                    stop.reason()
+                ))))
             }
             Ok(done) => Ok(done),
         }
@@ -119,9 +119,11 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
         &mut self,
         order: &RescheduleOrder,
         undo: &mut Undo,
-    ) -> Result<Result<RescheduleResult, Refused>, Stop> {
+    ) -> Result<Result<RescheduleResult, Refusal>, Stop> {
         let Some(b) = self.b.clone() else {
-            return Ok(Err((409, "the booking is not confirmed".into())));
+            return Ok(Err(Refusal::Conflict(
+                "the booking is not confirmed".into(),
+            )));
         };
         // 1. the new slot against the rules and the database, priced, with the clock
         let request = BookingRequest {
@@ -149,14 +151,13 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
             .await;
         let Json((now, quoted)) = self.step_result(checked, "check new slot")?;
         if now >= b.starts_at_ms {
-            return Ok(Err((
-                409,
+            return Ok(Err(Refusal::Conflict(
                 "the booking's slot has started: it can no longer be rescheduled".into(),
             )));
         }
         let nb = match quoted {
             Ok(nb) => nb,
-            Err((code, why)) => return Ok(Err((code, why))),
+            Err(answer) => return Ok(Err(Refusal::from_answer(answer))),
         };
         if (nb.starts_at_ms, nb.ends_at_ms, nb.seats) == (b.starts_at_ms, b.ends_at_ms, b.seats) {
             return Ok(Ok(RescheduleResult {
@@ -186,7 +187,9 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
         match self.answer("Calendar/hold_move", hold).await? {
             HoldOutcome::Held => {}
             HoldOutcome::NoSeat { reason } | HoldOutcome::Waitlisted { reason } => {
-                return Ok(Err((409, format!("{reason}; the booking is unchanged"))));
+                return Ok(Err(Refusal::Conflict(format!(
+                    "{reason}; the booking is unchanged"
+                ))));
             }
         }
 
@@ -231,8 +234,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
                 self.give_back_last().await;
             }
             self.drop_move(&ws).await;
-            return Ok(Err((
-                409,
+            return Ok(Err(Refusal::Conflict(
                 "the new slot is no longer free; the booking is unchanged".into(),
             )));
         }
@@ -298,7 +300,7 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
         &mut self,
         nb: &BookingStart,
         diff: i64,
-    ) -> Result<Result<i64, Refused>, Stop> {
+    ) -> Result<Result<i64, Refusal>, Stop> {
         let pid = format!("{}.{}", self.booking_id, self.payments.len() + 1);
         self.payments.push(PaymentMemo::new(pid.clone()));
         self.progress.payment_sent = true;
@@ -315,7 +317,10 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
                 quiet: true,
             }))
             .send();
-        let (code, why) = match self.answer("Payment/authorize", auth).await? {
+        let (refusal, why): (fn(String) -> Refusal, String) = match self
+            .answer("Payment/authorize", auth)
+            .await?
+        {
             AuthOutcome::Authorized => {
                 let capture = self
                     .ctx
@@ -328,20 +333,22 @@ impl<C: StepContext, K: Callers> Flow<'_, C, K> {
                         return Ok(Ok(captured_cents));
                     }
                     CaptureOutcome::Refused { message } => {
-                        (402, format!("payment declined: {message}"))
+                        (Refusal::Declined, format!("payment declined: {message}"))
                     }
-                    CaptureOutcome::Unavailable { message } => (503, message),
+                    CaptureOutcome::Unavailable { message } => (Refusal::Unavailable, message),
                 }
             }
             AuthOutcome::RequiresAction { .. } => (
-                402,
+                Refusal::Declined,
                 "the card asks for the member's authentication (3-D Secure), which a reschedule cannot ask for".into(),
             ),
-            AuthOutcome::Declined { message } => (402, format!("payment declined: {message}")),
-            AuthOutcome::Unavailable { message } => (503, message),
+            AuthOutcome::Declined { message } => {
+                (Refusal::Declined, format!("payment declined: {message}"))
+            }
+            AuthOutcome::Unavailable { message } => (Refusal::Unavailable, message),
         };
         self.give_back_last().await;
-        Ok(Err((code, format!("{why}; the booking is unchanged"))))
+        Ok(Err(refusal(format!("{why}; the booking is unchanged"))))
     }
 
     /// Settles the newest payment (a refused reschedule's difference) to keep nothing.
@@ -421,17 +428,15 @@ async fn check_new_slot(
     booking_id: String,
     req: BookingRequest,
     rate_cents: Option<i64>,
-) -> HandlerResult<Json<(i64, Result<BookingStart, Refused>)>> {
-    let now = now_ms();
+) -> HandlerResult<Json<(i64, Result<BookingStart, (u16, String)>)>> {
     let stored = deps
         .store
         .booking(&booking_id)
         .await
         .map_err(super::flow::step_error)?
         .and_then(|row| row.hourly_rate_cents);
-    let quoted = prepare_at(&deps, &booking_id, &req, now, stored.or(rate_cents))
+    let (now, quoted) = prepare_now(&deps, &booking_id, &req, stored.or(rate_cents))
         .await
-        .map_err(super::flow::step_error)?
-        .map_err(|r| (r.code(), r.message().to_string()));
-    Ok(Json((now, quoted)))
+        .map_err(super::flow::step_error)?;
+    Ok(Json((now, quoted.map_err(Refusal::into_answer))))
 }

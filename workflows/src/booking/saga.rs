@@ -13,8 +13,9 @@ use super::confirmed::HANDED_ON;
 use super::flow::{Flow, PaymentMemo, step_error};
 use super::keys::{PAYMENT_INTENT, VIEW};
 use super::notices;
-use super::prepare::{BookingRequest, BookingStart, Refusal, prepare};
+use super::prepare::{BookingRequest, BookingStart, prepare_now};
 use super::record::recorded_view;
+use super::refusal::Refusal;
 use super::step_context::StepContext;
 use super::waits::{Waited, cancel_of, member_stop};
 use deskflow_api::rfc3339;
@@ -22,7 +23,7 @@ use deskflow_domain::booking::{BookingEvent, BookingStatus};
 use deskflow_domain::payment::PaymentStatus;
 use deskflow_domain::saga::Stop;
 use deskflow_handlers::calendar::{HoldOutcome, HoldRequest};
-use deskflow_handlers::deps::{Deps, now_ms};
+use deskflow_handlers::deps::Deps;
 use deskflow_handlers::payment::{AuthOutcome, AuthorizeRequest, CaptureOutcome};
 use restate_sdk::prelude::*;
 use std::sync::Arc;
@@ -317,9 +318,9 @@ async fn check_and_quote(
     {
         return Ok(Json(Err(Refusal::Recorded(Box::new(view)))));
     }
-    prepare(&deps, &booking_id, &req, now_ms())
+    prepare_now(&deps, &booking_id, &req, None)
         .await
-        .map(Json)
+        .map(|(_, quoted)| Json(quoted))
         .map_err(step_error)
 }
 

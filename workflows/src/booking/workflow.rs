@@ -15,18 +15,19 @@ use super::keys::{
     CANCEL, CANCEL_RESULT, PAYMENT_INTENT, RESCHEDULE_NO, SETTLED, STARTED, VIEW,
     reschedule_answer, reschedule_order,
 };
-use super::prepare::{BookingRequest, prepare};
+use super::prepare::{BookingRequest, prepare_now};
 use super::record::recorded_view;
+use super::refusal::Refusal;
 use deskflow_api::OptionalJson;
 use deskflow_api::{
     BookingView, CancelBody, CancelRequest, CancelResult, Empty, RescheduleBody, RescheduleOrder,
     RescheduleResult, Rescheduled,
 };
 use deskflow_domain::booking::BookingStatus;
+use deskflow_domain::limits;
 use deskflow_domain::saga::{Canceller, no_longer};
 use deskflow_domain::slot::TimeSlot;
 use deskflow_handlers::deps::Deps;
-use deskflow_handlers::deps::now_ms;
 use deskflow_handlers::error::{Failure, Outcome, step, terminal};
 use deskflow_infra::jwt::Claims;
 use restate_sdk::prelude::*;
@@ -36,9 +37,6 @@ use tracing::Instrument;
 pub struct Booking {
     pub deps: Arc<Deps>,
 }
-
-/// The longest cancel reason accepted (API.md, Limits).
-const MAX_REASON: usize = 500;
 
 #[restate_sdk::workflow(name = "Booking", workflow_completion_retention = "7 days")]
 impl Booking {
@@ -144,19 +142,7 @@ impl Booking {
         body: OptionalJson<CancelBody>,
     ) -> Result<Json<CancelResult>, Failure> {
         let who = deskflow_handlers::member!(ctx, &self.deps)?;
-        let reason = body
-            .into_inner()
-            .and_then(|b| b.reason)
-            .filter(|r| !r.trim().is_empty());
-        if reason
-            .as_ref()
-            .is_some_and(|r| r.chars().count() > MAX_REASON)
-        {
-            return Err(terminal(
-                400,
-                format!("reason is too long: at most {MAX_REASON} characters"),
-            ));
-        }
+        let reason = limits::check_reason(body.into_inner().and_then(|b| b.reason).as_deref())?;
         let (view, running) = kept_or_recorded(&ctx, &self.deps).await?;
         let view = visible(view, &who, &ctx)?;
         let by = if who.is_admin() && who.sub != view.user_id {
@@ -192,16 +178,11 @@ impl Booking {
             return Err(terminal(403, "only the booking's member can reschedule it"));
         }
         let slot = TimeSlot::parse("starts_at", &body.starts_at, "ends_at", &body.ends_at)?;
-        let payment_method = body.payment_method.map(|m| m.trim().to_string());
-        if payment_method
-            .as_ref()
-            .is_some_and(|m| m.is_empty() || m.len() > 200)
-        {
-            return Err(terminal(
-                400,
-                "payment_method must name a payment method, e.g. pm_card_visa (at most 200 characters)",
-            ));
-        }
+        let payment_method = body
+            .payment_method
+            .as_deref()
+            .map(limits::check_payment_method)
+            .transpose()?;
         if view.status != BookingStatus::Confirmed {
             return Err(terminal(
                 409,
@@ -233,19 +214,15 @@ impl Booking {
         let checked = ctx
             .run(|| {
                 step(async move {
-                    Ok(Json(
-                        prepare(&deps, &id, &request, now_ms())
-                            .await?
-                            .map(|_| ())
-                            .map_err(|r| (r.code(), r.message().to_string())),
-                    ))
+                    let (_, quoted) = prepare_now(&deps, &id, &request, None).await?;
+                    Ok(Json(quoted.map(|_| ()).map_err(Refusal::into_answer)))
                 })
             })
             .name("validate new slot")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
-        if let Err((code, message)) = checked.0 {
-            return Err(terminal(code, message));
+        if let Err(answer) = checked.0 {
+            return Err(Refusal::from_answer(answer).into());
         }
         if !running {
             // handed on, and Restate keeps no view of the workflow: the object moves it

@@ -214,4 +214,58 @@ async fn bad_booking_requests_get_a_4xx_and_write_nothing() {
         "confirmed",
         "a stranger's cancel changed nothing"
     );
+
+    // the shared input rules (`domain::limits`) answer in the same words wherever they are met
+    let payment_method =
+        "payment_method must name a payment method, e.g. pm_card_visa (at most 200 characters)";
+    let exact = vec![
+        (
+            "Bookings/create".to_string(),
+            ok(json!({"payment_method": " "})),
+            payment_method,
+        ),
+        (
+            "Bookings/create".to_string(),
+            ok(json!({"payment_method": "p".repeat(201)})),
+            payment_method,
+        ),
+        (
+            "Bookings/create".to_string(),
+            ok(json!({"workspace_id": "w".repeat(101)})),
+            "workspace_id is too long: at most 100 characters",
+        ),
+        (
+            format!("Booking/{id}/reschedule"),
+            json!({"starts_at": in_secs(7200), "ends_at": in_secs(9000), "payment_method": "  "}),
+            payment_method,
+        ),
+        (
+            format!("Booking/{id}/cancel"),
+            json!({"reason": "r".repeat(501)}),
+            "reason is too long: at most 500 characters",
+        ),
+    ];
+    for (path, body, message) in exact {
+        let r = c.post(&path, body.clone(), Some(&token)).await;
+        assert_eq!(
+            (r.status, r.message()),
+            (400, message.to_string()),
+            "{path} {body}"
+        );
+    }
+    assert_eq!(c.status(&token, &id).await["status"], "confirmed");
+
+    // a cancel's reason is trimmed before it is counted and kept (as every reason is)
+    let padded = format!("  {}  ", "r".repeat(500));
+    let r = c
+        .post(
+            &format!("Booking/{id}/cancel"),
+            json!({"reason": padded}),
+            Some(&token),
+        )
+        .await
+        .ok();
+    assert_eq!(r["status"], "cancelled", "{r}");
+    let row = s.store().await.booking(&id).await.unwrap().unwrap();
+    assert_eq!(row.reason, Some("r".repeat(500)));
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// The member's email (it receives the notice) and name, the key of the account's login
 /// backoff and its state.
-pub(crate) struct Account {
+pub(super) struct Account {
     pub email: String,
     pub name: String,
     pub guard_key: String,
@@ -23,7 +23,7 @@ pub(crate) struct Account {
 
 /// Reads the caller's account ("read account", journaled while the call runs) and its backoff.
 /// 401 when the account is gone or closed.
-pub(crate) async fn account(
+pub(super) async fn account(
     ctx: &Context<'_>,
     deps: &Arc<Deps>,
     user_id: &str,
@@ -55,18 +55,18 @@ pub(crate) async fn account(
 }
 
 /// Seconds the account is still blocked for, at `now_ms`, if it is.
-pub(crate) fn blocked_for(guard: &GuardState, now_ms: i64) -> Option<u64> {
+pub(super) fn blocked_for(guard: &GuardState, now_ms: i64) -> Option<u64> {
     LoginBackoff::seconds_left(guard.blocked_until_ms, now_ms)
 }
 
 /// 429 saying how long to wait.
-pub(crate) fn blocked(secs: u64) -> Failure {
+pub(super) fn blocked(secs: u64) -> Failure {
     too_many(secs)
 }
 
 /// Counts a wrong password (checked at `at_ms`) toward the account's backoff and answers the
 /// 401 for `field`.
-pub(crate) async fn wrong_password(
+pub(super) async fn wrong_password(
     ctx: &Context<'_>,
     account: &Account,
     at_ms: i64,
@@ -84,7 +84,7 @@ pub(crate) async fn wrong_password(
 }
 
 /// After a right password: the earlier failures are forgiven.
-pub(crate) fn right_password(ctx: &Context<'_>, account: &Account) {
+pub(super) fn right_password(ctx: &Context<'_>, account: &Account) {
     if account.guard.failures > 0 {
         ctx.object_client::<LoginGuardClient>(account.guard_key.as_str())
             .succeeded()

@@ -1,11 +1,10 @@
-//! The bodies of `Workspaces/get`, `update` and `bookings`, so the `Workspaces` service itself
-//! stays a list of short handlers (its role checks and signatures).
+//! One workspace's own calls: `Workspaces/get` (open or closed), `update` (every field checked
+//! before one step checks the seats sold and writes) and `bookings`.
 
 use crate::announce::announce;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Failure, Outcome, step, terminal};
-use crate::stored::{self, closures_column, hours_columns};
-use crate::users::booking_summary;
+use crate::stored::{self, booking_summary, closures_column, hours_columns};
 use deskflow_api::{
     BookingSummary, RecordActivity, UpdateWorkspaceRequest, WorkspaceBookingsRequest,
     WorkspaceDetails, rfc3339,

@@ -4,9 +4,10 @@
 //! it never reaches the flow. Deleting twice answers the first deletion's result; the only
 //! active admin cannot delete their account (409: promote another admin first).
 
+use super::reauth;
 use crate::deps::{Deps, now_ms};
 use crate::error::{Outcome, step, terminal};
-use crate::{guard, reauth};
+use crate::guard;
 use deskflow_api::{DeleteAccountRequest, DeletionResult, Empty, flows};
 use deskflow_domain::limits;
 use deskflow_infra::jwt::Claims;
@@ -23,13 +24,13 @@ enum Check {
     LastAdmin,
 }
 
-pub(crate) async fn delete(
+pub(super) async fn delete(
     ctx: &Context<'_>,
     deps: &Arc<Deps>,
     who: Claims,
     req: DeleteAccountRequest,
 ) -> Outcome<Json<DeletionResult>> {
-    limits::check_login_password(&req.password)?;
+    limits::check_login_password("password", &req.password)?;
     let account = reauth::account(ctx, deps, &who.sub).await?;
     let (d, uid, guard_state, given) = (deps.clone(), who.sub.clone(), account.guard, req.password);
     let Json(check) = ctx

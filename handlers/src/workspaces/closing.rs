@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// The reason the members read when the admin gave none.
 const DEFAULT_REASON: &str = "the workspace was closed";
 
-pub(crate) async fn close(
+pub(super) async fn close(
     ctx: &Context<'_>,
     deps: &Arc<Deps>,
     admin: Claims,

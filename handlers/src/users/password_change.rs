@@ -47,7 +47,7 @@ pub(super) async fn change(
                 if let Some(secs) = reauth::blocked_for(&guard_state, now) {
                     return Ok(Json(PasswordChange::Blocked { secs }));
                 }
-                let (stored, stored_version) = deps
+                let (stored, stored_version) = d
                     .store
                     .password_of(&uid)
                     .await?
@@ -67,11 +67,7 @@ pub(super) async fn change(
                 }
                 // the hash is written here, in the step that made it, and never returned
                 let hash = d.passwords.hash(new).await?;
-                if !deps
-                    .store
-                    .change_password(&uid, &hash, version, now)
-                    .await?
-                {
+                if !d.store.change_password(&uid, &hash, version, now).await? {
                     return Err(guard::revoked());
                 }
                 Ok(Json(PasswordChange::Changed))

@@ -221,8 +221,8 @@ impl Booking {
             .name("validate new slot")
             .retry_policy(self.deps.db_retry.policy())
             .await?;
-        if let Err(answer) = checked.0 {
-            return Err(Refusal::from_answer(answer).into());
+        if let Err((code, message)) = checked.0 {
+            return Err(terminal(code, message));
         }
         if !running {
             // handed on, and Restate keeps no view of the workflow: the object moves it

@@ -226,18 +226,12 @@ where
 /// The time zone of [`open_workspace`]'s workspaces. A slot must lie within one local day, so
 /// the zone's midnight must fall neither within the hours after now that tests book (slots from
 /// a few seconds to ~15 h ahead) nor inside the 09:00-15:30 UTC window of [`day_slot`]'s slots,
-/// whatever hour the suite runs at: local midnight is an hour before now, or 08:00 UTC when that
-/// would fall inside the day-slot window. Chosen once per test process.
+/// whatever hour the suite runs at ([`midnight_utc_hour`]). Chosen once per test process.
 pub fn open_timezone() -> &'static str {
     static TZ: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TZ.get_or_init(|| {
         use chrono::Timelike;
-        let h = chrono::Utc::now().hour() as i64;
-        let midnight_utc = if (11..=16).contains(&h) {
-            8
-        } else {
-            (h + 23) % 24
-        };
+        let midnight_utc = midnight_utc_hour(chrono::Utc::now().hour() as i64);
         // local = UTC + off, so local midnight is at -off UTC; IANA's fixed zones span -12..+14
         let mut off = (24 - midnight_utc) % 24;
         if off > 14 {
@@ -250,6 +244,19 @@ pub fn open_timezone() -> &'static str {
             o => format!("Etc/GMT+{}", -o),
         }
     })
+}
+
+/// The UTC hour at which [`open_timezone`]'s local midnight falls, for a test process started
+/// in UTC hour `h`: an hour before now; 08:00 when that would fall inside the day-slot window
+/// (09:00-15:30) and 08:00 is still more than 16 h ahead (started 11:00 to 15:59); this hour's
+/// start when neither is free (started 16:00 to 16:59: 15:00 is inside the window and 08:00
+/// within the next 16 h).
+fn midnight_utc_hour(h: i64) -> i64 {
+    match h {
+        11..=15 => 8,
+        16 => 16,
+        _ => (h + 23) % 24,
+    }
 }
 
 /// A workspace open around the clock in [`open_timezone`], so slots of a few seconds from now
@@ -360,6 +367,29 @@ impl Client {
                     .body;
                 panic!("booking {booking} did not reach {wanted:?} within 90 s; last status {last}")
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::midnight_utc_hour;
+
+    /// Whatever minute a test process starts at, local midnight is neither within the 16 hours
+    /// after it (slots booked from now) nor inside 09:00-15:30 UTC ([`super::day_slot`]).
+    #[test]
+    fn the_open_workspaces_midnight_misses_every_slot_the_tests_book() {
+        for start_min in 0..24 * 60 {
+            let m = midnight_utc_hour(start_min / 60) * 60;
+            let ahead = (m - start_min).rem_euclid(24 * 60);
+            assert!(
+                ahead == 0 || ahead > 16 * 60,
+                "started at minute {start_min}: midnight at {m} is {ahead} min ahead"
+            );
+            assert!(
+                !(9 * 60 + 1..15 * 60 + 30).contains(&m),
+                "midnight at minute {m} cuts the day slots"
+            );
         }
     }
 }

@@ -161,8 +161,9 @@ fn launch(
     };
     let (admin, ws, token) = (admin.to_string(), ws.to_string(), token.to_string());
     tokio::spawn(async move {
-        // slots 10 minutes apart from 09:00 UTC, three days ahead: within one day's hours
-        let (start, end) = day_slot(3, 9 * 3600 + (i as i64) * 600, 1800);
+        // slots 5 minutes apart from 09:00 UTC, three days ahead: the last ends at 13:25, inside
+        // the 09:00-15:30 window where the open workspace's local day never ends
+        let (start, end) = day_slot(3, 9 * 3600 + (i as i64) * 300, 1800);
         let id = c.book(&token, &ws, &start, &end, 1, "pm_card_visa").await;
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         for round in 0..(if twice { 2 } else { 1 }) {

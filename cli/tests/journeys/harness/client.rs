@@ -282,8 +282,10 @@ pub fn slot_in(from_secs: i64, len_secs: i64) -> (String, String) {
     (fmt(start), fmt(start + chrono::Duration::seconds(len_secs)))
 }
 
-/// RFC 3339 of now + `secs`.
-/// A slot `days` ahead starting `secs_of_day` after that day's midnight (UTC), `len` long.
+/// A slot `days` ahead starting `secs_of_day` after that day's midnight (UTC), `len` long. At an
+/// [`open_workspace`] it must lie within 09:00-15:30 UTC, where that workspace's local day never
+/// ends ([`open_timezone`]); the day of a UTC workspace (`bookings::reschedule::utc_workspace`)
+/// is UTC's own.
 pub fn day_slot(days: i64, secs_of_day: i64, len: i64) -> (String, String) {
     let day = (chrono::Utc::now() + chrono::Duration::days(days))
         .date_naive()
@@ -296,6 +298,7 @@ pub fn day_slot(days: i64, secs_of_day: i64, len: i64) -> (String, String) {
     (at(secs_of_day), at(secs_of_day + len))
 }
 
+/// RFC 3339 of now + `secs`.
 pub fn in_secs(secs: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::seconds(secs))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -1,14 +1,14 @@
 //! `deskflow bookings`: book seats, see where a booking stands, list one's bookings and cancel
-//! (through the workflow, or with `--force` as an operator through Restate's admin API).
+//! (through the workflow, or with `--force` as an operator: [`super::force_cancel`]).
 //! Following a booking until it settles is [`super::watch`].
 
 use super::answer::text;
 use super::booking_text::booking_text;
 use super::context::Ctx;
+use super::force_cancel::force_cancel;
 use super::output::{green, money, status as paint_status, table};
 use super::watch;
 use clap::{Args, Subcommand};
-use deskflow_domain::saga::OPERATOR_CANCEL;
 use serde_json::{Value, json};
 use std::process::ExitCode;
 
@@ -192,42 +192,6 @@ async fn reschedule(ctx: &Ctx, booking_id: &str, body: Value) -> anyhow::Result<
             money(v["amount_cents"].as_i64().unwrap_or(0))
         )
     });
-    Ok(())
-}
-
-/// An operator's cancel: Restate cancels the booking's running workflow invocation, whose
-/// compensation refunds in full and releases the seats. A booking confirmed as state has no
-/// running invocation left to cancel: the cancel goes through the admin path instead, with the
-/// reason "cancelled by an operator" and a full refund (the session must be an admin's).
-async fn force_cancel(ctx: &Ctx, booking_id: &str) -> anyhow::Result<()> {
-    let sql = format!(
-        "SELECT id FROM sys_invocation WHERE target_service_name = 'Booking' AND target_service_key = '{}' AND target_handler_name = 'run' AND status <> 'completed'",
-        booking_id.replace('\'', "''")
-    );
-    let rows = ctx.api.admin_query(&sql).await?;
-    let Some(id) = rows.first().and_then(|r| r["id"].as_str()) else {
-        let r = ctx
-            .api
-            .call(
-                "Admin/cancel_booking",
-                json!({"booking_id": booking_id, "reason": OPERATOR_CANCEL}),
-            )
-            .await?;
-        let v = json!({"booking_id": booking_id, "invocation_id": null, "cancelled": true,
-                       "status": r["status"], "refund_cents": r["refund_cents"]});
-        ctx.print(&v, |_| {
-            format!(
-                "{} booking {booking_id} is {} (no running workflow: cancelled as an operator through the admin path); refunded {}",
-                green("✓"),
-                paint_status(&text(&r["status"])),
-                money(r["refund_cents"].as_i64().unwrap_or(0))
-            )
-        });
-        return Ok(());
-    };
-    ctx.api.cancel_invocation(id).await?;
-    let v = json!({"booking_id": booking_id, "invocation_id": id, "cancelled": true});
-    ctx.print(&v, |_| format!("{} asked Restate to cancel invocation {id}; compensation runs now (deskflow bookings watch {booking_id})", green("✓")));
     Ok(())
 }
 

@@ -16,6 +16,7 @@ mod booking_text;
 mod bookings;
 mod client;
 mod context;
+mod force_cancel;
 mod hours_arg;
 mod journey;
 mod output;

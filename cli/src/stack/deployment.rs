@@ -75,23 +75,21 @@ impl Stack {
         let deadline = Instant::now() + KNOWN_EVERYWHERE_WITHIN;
         for node in &c.nodes {
             loop {
-                let known = match self.services_at(&node.admin_url).await {
-                    Ok(s) => s,
-                    Err(e) => vec![ServiceRevision {
-                        name: format!("(no answer: {e})"),
-                        revision: 0,
-                    }],
+                let lacking = match self.services_at(&node.admin_url).await {
+                    Ok(known) => {
+                        let left = missing(registered, &known);
+                        if left.is_empty() {
+                            break;
+                        }
+                        format!("it lacks {}", left.join(", "))
+                    }
+                    Err(e) => format!("its admin API did not answer: {e}"),
                 };
-                let left = missing(registered, &known);
-                if left.is_empty() {
-                    break;
-                }
                 if Instant::now() > deadline {
                     bail!(
-                        "{} did not learn the new deployment within {} s; it lacks {}",
+                        "{} did not learn the new deployment within {} s; {lacking}",
                         node.name,
                         KNOWN_EVERYWHERE_WITHIN.as_secs(),
-                        left.join(", ")
                     );
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;

@@ -4,7 +4,9 @@
 
 use crate::harness::{Client, TestStack, day_slot, eventually, in_secs, open_workspace, stack};
 use crate::invariants::capacity_holds;
+use crate::surface::{run_cli, sessions, text};
 use serde_json::{Value, json};
+use std::path::Path;
 use std::time::Duration;
 
 /// `Admin/reconcile` as an admin.
@@ -96,6 +98,8 @@ async fn cancels_at_random_moments_leave_every_booking_settled_exactly() {
         .unwrap_or(0x5eed_cafe);
     eprintln!("race seed {seed:#x} (DESKFLOW_RACE_SEED replays it)");
     let mut dice = Dice(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let (operator, _) = sessions(s, &dir, "Operator");
     let mut members = Vec::new();
     for i in 0..6 {
         members.push(c.new_member(&format!("Racer{i}")).await);
@@ -111,14 +115,16 @@ async fn cancels_at_random_moments_leave_every_booking_settled_exactly() {
             // the last third is created and cancelled around a short provider outage
             let outage = s.outage("localstripe");
             tokio::time::sleep(Duration::from_millis(300)).await;
-            let created = launch(s, &c, &admin, &ws, &token, i, delay, how, twice);
+            let created = launch(s, &c, &admin, &operator, &ws, &token, i, delay, how, twice);
             tasks.push(created);
             tokio::time::sleep(Duration::from_millis(1500)).await;
             outage.end();
             continue;
         }
         let _ = outage_phase;
-        tasks.push(launch(s, &c, &admin, &ws, &token, i, delay, how, twice));
+        tasks.push(launch(
+            s, &c, &admin, &operator, &ws, &token, i, delay, how, twice,
+        ));
         tokio::time::sleep(Duration::from_millis(40)).await;
     }
     let mut ids = Vec::new();
@@ -140,13 +146,15 @@ async fn cancels_at_random_moments_leave_every_booking_settled_exactly() {
     assert!(diffs.is_empty(), "reconciliation found {diffs:?}");
 }
 
-/// One booking of the race: created, then cancelled `how` (0 member, 1 admin, 2 operator)
-/// after `delay_ms`, possibly twice. Returns its id and its member's token.
+/// One booking of the race: created, then cancelled `how` (0 member, 1 admin, 2 operator with
+/// `deskflow bookings cancel --force` in the `operator` session) after `delay_ms`, possibly
+/// twice. Returns its id and its member's token.
 #[allow(clippy::too_many_arguments)]
 fn launch(
     s: &'static TestStack,
     c: &Client,
     admin: &str,
+    operator: &Path,
     ws: &str,
     token: &str,
     i: u64,
@@ -160,6 +168,7 @@ fn launch(
         mailbox: c.mailbox.clone(),
     };
     let (admin, ws, token) = (admin.to_string(), ws.to_string(), token.to_string());
+    let operator = operator.to_path_buf();
     tokio::spawn(async move {
         // slots 5 minutes apart from 09:00 UTC, three days ahead: the last ends at 13:25, inside
         // the 09:00-15:30 window where the open workspace's local day never ends
@@ -199,16 +208,16 @@ fn launch(
                     );
                 }
                 _ => {
-                    // the operator's way: Restate's cancel of the running workflow
-                    let _ = std::process::Command::new(&s.info.restate_cli)
-                        .args([
-                            "--yes",
-                            "invocations",
-                            "cancel",
-                            &format!("Booking/{id}/run"),
-                        ])
-                        .env("RESTATE_ADMIN_URL", &s.info.admin_url)
-                        .output();
+                    // the operator's way: Restate's cancel of the running workflow, or the
+                    // admin path once the run has handed the confirmed booking on
+                    let args = ["--json", "bookings", "cancel", &id, "--force"];
+                    let out = run_cli(s, operator.clone(), args.map(String::from).to_vec()).await;
+                    // a cancel that came second finds the booking cancelled: refused
+                    assert!(
+                        out.status.success() || text(&out).contains("(409)"),
+                        "operator cancel: {}",
+                        text(&out)
+                    );
                 }
             }
         }

@@ -303,6 +303,11 @@ async fn the_cli_registers_books_watches_cancels_and_reports() {
     c.wait_status(&token, &id, "awaiting_payment").await;
     let out = ok(cli(s, &admin, &["bookings", "cancel", &id, "--force"]));
     assert!(out.contains("asked Restate to cancel invocation"), "{out}");
+    // the command waits for the run's unwind and says how the booking ended
+    assert!(
+        out.contains(&format!("booking {id} is cancelled (compensated)")),
+        "{out}"
+    );
     let v = c.wait_status(&token, &id, "final").await;
     assert_eq!(
         (v["status"].as_str(), v["reason"].as_str()),

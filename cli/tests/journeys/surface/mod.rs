@@ -93,7 +93,11 @@ pub(crate) fn sessions(s: &TestStack, dir: &tempfile::TempDir, name: &str) -> (P
     (admin, member)
 }
 
-async fn run_cli(s: &'static TestStack, session: std::path::PathBuf, args: Vec<String>) -> Output {
+pub(crate) async fn run_cli(
+    s: &'static TestStack,
+    session: std::path::PathBuf,
+    args: Vec<String>,
+) -> Output {
     tokio::task::spawn_blocking(move || {
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
         cli(s, &session, &a)
